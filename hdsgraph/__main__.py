@@ -1,0 +1,3 @@
+from hdsgraph.cli import cli
+
+cli(prog_name="hdsgraph")

@@ -1,0 +1,138 @@
+"""The whole pipeline: registry files -> a validated, queried, published dataset."""
+
+from __future__ import annotations
+
+import json
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from hdsgraph.acquire import read_registry, registry_files
+from hdsgraph.errors import InputError, ValidationFailed
+from hdsgraph.mapping import map_registry, ontology_ntriples
+from hdsgraph.normalise import Registry, normalise
+from hdsgraph.publish import write_folder
+from hdsgraph.qualify import Hosts, qualify, read_qualification
+from hdsgraph.query import answers as study_answers
+from hdsgraph.resources import asset_dir, data_file
+from hdsgraph.serialise import ntriples_bytes, to_jsonld, to_turtle
+from hdsgraph.store import load_rdflib, load_store
+from hdsgraph.validate import ValidationResult, validate
+from hdsgraph.vocab import DEFAULT_BASE_URI
+
+DUMPS = ("hds.ttl", "hds.jsonld", "hds.nt")
+OUTPUTS = DUMPS + ("validation.ttl", "answers.json", "quarantine.csv", "unqualified.csv", "README.md")
+
+
+def bundled_registries() -> Path:
+    return asset_dir("seeds") / "registries"
+
+
+def bundled_qualification() -> Path:
+    return asset_dir("seeds") / "qualification.csv"
+
+
+@dataclass
+class BuildReport:
+    out: Path
+    registry: Registry
+    hosts: Hosts
+    triples: int
+    validation: ValidationResult
+    answers: dict[str, list[dict]]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def rows_read(self) -> int:
+        return sum(self.registry.rows_read.values())
+
+    @property
+    def rows_quarantined(self) -> int:
+        return len(self.registry.quarantine)
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str):
+    start = time.perf_counter()
+    yield
+    timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
+
+
+def answers_json(answers: dict[str, list[dict]]) -> bytes:
+    return (json.dumps(answers, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def build(
+    registries: Sequence[Path] = (),
+    qualification: Path | None = None,
+    out: Path = Path("dist"),
+    base_uri: str = DEFAULT_BASE_URI,
+) -> BuildReport:
+    """Build the dataset from registry files (or folders of dated ones) into ``out``.
+
+    With no registry, builds the bundled demonstration snapshots with their qualification
+    table. Raises InputError for unusable input and ValidationFailed (after writing the
+    rejected build to ``<out>.rejected``) when the graph breaks the shapes.
+    """
+    timings: dict[str, float] = {}
+    if not registries:
+        registries = [bundled_registries()]
+        if qualification is None:
+            qualification = bundled_qualification()
+    out = Path(out)
+
+    with _timed(timings, "read"):
+        files = [f for path in registries for f in registry_files(Path(path))]
+        raw = [read_registry(f) for f in files]
+        qualification_table = read_qualification(Path(qualification) if qualification else None)
+    with _timed(timings, "normalise"):
+        registry = normalise(raw)
+    if registry.certificates.empty:
+        first = registry.quarantine.iloc[0] if len(registry.quarantine) else None
+        detail = f" (row {first['row']} of {first['source']}: {first['reason']})" if first is not None else ""
+        raise InputError(f"no usable row: all {sum(registry.rows_read.values())} rows were quarantined{detail}")
+    _check_snapshots(registry)
+    with _timed(timings, "qualify"):
+        hosts = qualify(registry, qualification_table)
+    with _timed(timings, "map"):
+        lines = sorted(set(map_registry(registry, hosts, base_uri)).union(ontology_ntriples()))
+        nt = ntriples_bytes(lines)
+        store = load_store(nt)
+    with _timed(timings, "validate"):
+        validation = validate(load_rdflib(nt), store)
+    with _timed(timings, "query"):
+        answers = study_answers(store)
+    outputs = {"hds.nt": nt}
+    with _timed(timings, "serialise"):
+        outputs["hds.ttl"] = to_turtle(nt)
+        outputs["hds.jsonld"] = to_jsonld(nt)
+    outputs["validation.ttl"] = validation.report
+    outputs["answers.json"] = answers_json(answers)
+    outputs["quarantine.csv"] = registry.quarantine.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    outputs["unqualified.csv"] = hosts.unqualified.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    outputs["README.md"] = data_file("dist-README.md").read_bytes()
+
+    report = BuildReport(out, registry, hosts, len(lines), validation, answers, timings)
+    with _timed(timings, "publish"):
+        if validation.conforms:
+            write_folder(out, outputs)
+        else:
+            rejected = out.with_name(out.name + ".rejected")
+            write_folder(rejected, outputs)
+            raise ValidationFailed(
+                f"the graph breaks the shapes: {len(validation.violations)} violation(s); "
+                f"report in {rejected / 'validation.ttl'}; {out} left as it was",
+                report,
+            )
+    return report
+
+
+def _check_snapshots(registry: Registry) -> None:
+    """Two files may not claim the same snapshot."""
+    kept = registry.certificates.drop_duplicates(["source", "snapshot"])
+    sources = kept.groupby("snapshot")["source"].apply(sorted)
+    for snapshot, names in sources.items():
+        if len(names) > 1:
+            raise InputError(f"snapshot {snapshot} comes from more than one file: {', '.join(names)}")

@@ -1,0 +1,23 @@
+"""The hdsgraph command line. Commands parse options, call the library, print, and pick the
+exit code: 0 success, 1 the data does not conform, 2 unusable input."""
+
+from __future__ import annotations
+
+import click
+
+from hdsgraph import __version__
+from hdsgraph.cli.build import build_command
+from hdsgraph.cli.query import query_command
+from hdsgraph.cli.validate import validate_command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="hdsgraph")
+def cli():
+    """Publish the French registry of certified health-data hosts (HDS) as an open,
+    validated knowledge graph, and answer questions about it with SPARQL."""
+
+
+cli.add_command(build_command)
+cli.add_command(validate_command)
+cli.add_command(query_command)

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from hdsgraph.build import BuildReport, build
+from hdsgraph.cli.common import CommandError, library_errors
+from hdsgraph.errors import ValidationFailed
+from hdsgraph.vocab import DEFAULT_BASE_URI
+
+UNQUALIFIED_SHOWN = 50
+
+
+@click.command("build")
+@click.option(
+    "--registry",
+    "registries",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A canonical registry CSV, or a folder of dated ones (YYYY-MM.csv). Repeat for several "
+    "snapshots. Default: the bundled demonstration snapshots.",
+)
+@click.option(
+    "--qualification",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A CSV giving hosts' positioning and nationality, keyed by siren or host.",
+)
+@click.option("--out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True, help="Output folder.")
+@click.option("--base-uri", default=DEFAULT_BASE_URI, show_default=True, help="Base of the data IRIs.")
+def build_command(registries, qualification, out, base_uri):
+    """Build the knowledge graph from a registry: normalise, qualify, map to RDF, validate
+    with SHACL, answer the study's questions, and write the dumps.
+
+    Writes hds.ttl, hds.jsonld, hds.nt, validation.ttl, answers.json, quarantine.csv,
+    unqualified.csv and SHA256SUMS into OUT, replacing it only when the build succeeds.
+    Exit code 0 when the graph conforms, 1 when the shapes find violations, 2 when the
+    input cannot be used.
+
+    Example:
+
+        hdsgraph build --registry export.csv --qualification hosts.csv --out dist
+    """
+    try:
+        with library_errors():
+            report = build(registries, qualification, out, base_uri)
+    except CommandError as exc:
+        cause = exc.__context__
+        if isinstance(cause, ValidationFailed) and cause.result is not None:
+            _print_summary(cause.result, err=True)
+        raise
+    _print_summary(report)
+    click.echo(f"Wrote {out}/ ({', '.join(sorted(p.name for p in Path(out).iterdir()))})")
+
+
+def _print_summary(report: BuildReport, err: bool = False) -> None:
+    echo = lambda text: click.echo(text, err=err)  # noqa: E731
+    registry = report.registry
+    kept = registry.certificates.drop_duplicates(["source", "row"]).groupby("source").size()
+    quarantined = registry.quarantine.groupby("source").size()
+    for source, read in registry.rows_read.items():
+        snapshots = sorted(set(registry.certificates.loc[registry.certificates["source"] == source, "snapshot"]))
+        echo(
+            f"{source} (snapshot {', '.join(snapshots) or '-'}): rows read {read} / kept {int(kept.get(source, 0))}"
+            f" / quarantined {int(quarantined.get(source, 0))}"
+        )
+    if len(registry.quarantine):
+        echo(f"  quarantined rows and their reasons: {report.out / 'quarantine.csv'}")
+    for warning in registry.warnings + report.hosts.warnings:
+        echo(f"  warning: {warning}")
+    hosts = report.hosts
+    echo(f"Hosts: {len(hosts.table)}; certificates: {registry.certificates.shape[0]}; triples: {report.triples}")
+    if len(hosts.unqualified):
+        echo(f"Unqualified hosts: {len(hosts.unqualified)} (counted as 'unknown' in the answers)")
+        for row in hosts.unqualified.head(UNQUALIFIED_SHOWN).itertuples():
+            echo(f"  - {row.host}: no {row.missing}")
+        if len(hosts.unqualified) > UNQUALIFIED_SHOWN:
+            echo(f"  ... and {len(hosts.unqualified) - UNQUALIFIED_SHOWN} more (see unqualified.csv)")
+    echo(report.validation.summary())
+    echo("Stage times: " + ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in report.timings.items()))

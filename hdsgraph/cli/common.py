@@ -1,0 +1,39 @@
+"""What the commands share: turning library errors into messages and exit codes."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from hdsgraph.errors import HdsgraphError
+
+
+class CommandError(click.ClickException):
+    """One line on stderr ("Error: ...") and the library's exit code."""
+
+    def __init__(self, message: str, exit_code: int = 2):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@contextmanager
+def library_errors():
+    try:
+        yield
+    except HdsgraphError as exc:
+        raise CommandError(str(exc), exc.exit_code) from None
+
+
+data_option = click.option(
+    "--data",
+    "data",
+    type=click.Path(path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="A build folder or a dump (.ttl, .nt, .jsonld).",
+)
+snapshot_option = click.option(
+    "--snapshot", metavar="ID", default=None, help="The registry snapshot to answer for (default: the latest)."
+)

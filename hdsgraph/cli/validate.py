@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from hdsgraph.cli.common import CommandError, library_errors
+from hdsgraph.store import load_rdflib, load_store, read_ntriples
+from hdsgraph.validate import validate
+
+
+@click.command("validate")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--report", type=click.Path(path_type=Path), default=None, help="Also write the SHACL report (Turtle) here.")
+def validate_command(file, report):
+    """Validate a graph (a dump, or a build folder) against the hdsgraph shapes.
+
+    Prints each violation with the node it concerns. Exit code 0 when the graph conforms,
+    1 when it does not, 2 when the file cannot be read.
+
+    Example:
+
+        hdsgraph validate dist/hds.ttl
+    """
+    with library_errors():
+        nt = read_ntriples(file)
+        result = validate(load_rdflib(nt), load_store(nt, file))
+    if report is not None:
+        report.write_bytes(result.report)
+    click.echo(result.summary(limit=200))
+    if not result.conforms:
+        raise click.exceptions.Exit(1)

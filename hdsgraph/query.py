@@ -1,0 +1,136 @@
+"""Query: the study's questions, as SPARQL files in ``queries/``, run on a graph.
+
+Every query answers for one registry snapshot: the latest unless the caller names
+another, which is bound to ``?requested`` as an RDF term (never pasted into the text).
+Results become plain rows: integers stay integers, decimals become floats rounded to 4
+places, IRIs and strings become strings.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from hdsgraph.errors import InputError
+from hdsgraph.resources import asset_dir
+from hdsgraph.vocab import HDS, XSD
+
+SHARE_PLACES = Decimal("0.0001")
+_INTEGERS = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
+                               "positiveInteger", "unsignedInt", "unsignedLong", "negativeInteger",
+                               "nonPositiveInteger", "unsignedShort", "unsignedByte")}
+_REALS = {XSD + t for t in ("decimal", "double", "float")}
+
+
+@dataclass
+class QueryResult:
+    columns: list[str]
+    rows: list[dict]
+
+
+def study_queries() -> dict[str, Path]:
+    """The bundled queries: name -> file."""
+    return {p.stem: p for p in sorted(asset_dir("queries").glob("*.rq"))}
+
+
+def query_text(name_or_file: str) -> tuple[str, str]:
+    """A bundled query name or a path to a .rq file -> (name, SPARQL text)."""
+    bundled = study_queries()
+    if name_or_file in bundled:
+        return name_or_file, bundled[name_or_file].read_text(encoding="utf-8")
+    path = Path(name_or_file)
+    if path.suffix == ".rq" or path.exists():
+        try:
+            return path.stem, path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise InputError(f"{path}: no such query file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{path}: cannot be read ({exc})") from None
+    raise InputError(f"unknown query {name_or_file!r}; the bundled queries are: {', '.join(bundled)}")
+
+
+def python_value(term):
+    """An RDF term from a result -> a plain Python value."""
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        kind = term.datatype.value if term.datatype is not None else None
+        try:
+            if kind in _INTEGERS:
+                return int(term.value)
+            if kind in _REALS:
+                return float(Decimal(term.value).quantize(SHARE_PLACES, rounding=ROUND_HALF_EVEN))
+        except (ValueError, ArithmeticError):
+            return term.value
+        if kind == XSD + "boolean":
+            return term.value in ("true", "1")
+        return term.value
+    return term.value
+
+
+def snapshots(store: ox.Store) -> dict[str, str]:
+    """Snapshot id -> IRI, oldest first."""
+    rows = store.query(f"SELECT ?s ?id WHERE {{ ?s a <{HDS}RegistrySnapshot> ; <{HDS}snapshotId> ?id }}")
+    return dict(sorted((row["id"].value, row["s"].value) for row in rows))
+
+
+def snapshot_binding(store: ox.Store, snapshot: str | None) -> dict:
+    if snapshot is None:
+        return {}
+    known = snapshots(store)
+    if snapshot not in known:
+        listed = ", ".join(known) or "none"
+        raise InputError(f"no snapshot {snapshot!r} in this graph (snapshots: {listed})")
+    return {ox.Variable("requested"): ox.NamedNode(known[snapshot])}
+
+
+def run_select(store: ox.Store, text: str, snapshot: str | None = None, name: str = "query") -> QueryResult:
+    """Run a SELECT query on a store."""
+    substitutions = snapshot_binding(store, snapshot)
+    try:
+        solutions = store.query(text, substitutions=substitutions or None)
+    except SyntaxError as exc:
+        raise InputError(f"{name}: not a valid SPARQL query ({str(exc).splitlines()[0]})") from None
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise InputError(f"{name}: only SELECT queries give a table")
+    columns = [v.value for v in solutions.variables]
+    rows = [{c: python_value(solution[c]) for c in columns} for solution in solutions]
+    return QueryResult(columns, rows)
+
+
+def answers(store: ox.Store, snapshot: str | None = None) -> dict[str, list[dict]]:
+    """Every bundled query's rows, keyed by query name."""
+    return {
+        name: run_select(store, path.read_text(encoding="utf-8"), snapshot, name).rows
+        for name, path in study_queries().items()
+    }
+
+
+def format_result(result: QueryResult, fmt: str) -> str:
+    """Render rows as an aligned text table, CSV or JSON."""
+    if fmt == "json":
+        return json.dumps(result.rows, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(result.columns)
+        for row in result.rows:
+            writer.writerow(["" if row[c] is None else row[c] for c in result.columns])
+        return buffer.getvalue()
+    cells = [[("" if row[c] is None else str(row[c])) for c in result.columns] for row in result.rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(result.columns)]
+    numeric = [all(_is_number(row[c]) for row in result.rows) and result.rows for c in result.columns]
+    def line(values):
+        return "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric)).rstrip()
+    out = [line(result.columns), line(["-" * w for w in widths])] + [line(r) for r in cells]
+    return "\n".join(out) + "\n"
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

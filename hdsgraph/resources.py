@@ -1,0 +1,28 @@
+"""Where the project's data folders are, installed or in a checkout.
+
+The ontology, shapes, queries and seeds are data files kept at the top of the repository.
+A wheel copies them into ``hdsgraph/_assets/``; an editable install or a plain checkout
+reads them in place. Both are looked up relative to this file, never to the working
+directory.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@lru_cache(maxsize=None)
+def asset_dir(name: str) -> Path:
+    """The folder ``name`` (ontology, shapes, queries or seeds)."""
+    for candidate in (PACKAGE_DIR / "_assets" / name, PACKAGE_DIR.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"the {name}/ folder is missing from this installation of hdsgraph")
+
+
+def data_file(name: str) -> Path:
+    """A lookup table shipped inside the package (``hdsgraph/data/``)."""
+    return PACKAGE_DIR / "data" / name

@@ -1,0 +1,69 @@
+"""Open a built dataset or a dump as a queryable graph."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+
+from hdsgraph.errors import InputError
+
+FORMATS = {
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".json": ox.RdfFormat.JSON_LD,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+    ".xml": ox.RdfFormat.RDF_XML,
+}
+BUILD_GRAPH = "hds.nt"  # in a build folder, the dump the other commands read
+
+
+def graph_file(path: Path) -> Path:
+    """A dump file, or the N-Triples dump of a build folder."""
+    if path.is_dir():
+        dump = path / BUILD_GRAPH
+        if not dump.is_file():
+            raise InputError(f"{path}: no build here (no {BUILD_GRAPH}); run 'hdsgraph build' first")
+        return dump
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder")
+    return path
+
+
+def read_ntriples(path: Path) -> bytes:
+    """Any dump -> N-Triples bytes. Raises InputError on a file that is not RDF."""
+    path = graph_file(path)
+    if path.suffix.lower() == ".nt":
+        return path.read_bytes()
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(f"{path}: unknown RDF format; use .ttl, .nt, .jsonld or .rdf")
+    try:
+        return ox.serialize(ox.parse(path=str(path), format=fmt), format=ox.RdfFormat.N_TRIPLES)
+    except (SyntaxError, ValueError) as exc:
+        raise InputError(f"{path}: not valid {fmt.name} ({_first_line(exc)})") from None
+
+
+def load_store(nt: bytes, source: Path | str = "graph") -> ox.Store:
+    store = ox.Store()
+    try:
+        store.bulk_load(nt, format=ox.RdfFormat.N_TRIPLES)
+    except (SyntaxError, ValueError) as exc:
+        raise InputError(f"{source}: not valid N-Triples ({_first_line(exc)})") from None
+    return store
+
+
+def load_rdflib(nt: bytes) -> rdflib.Graph:
+    return rdflib.Graph().parse(data=nt, format="nt")
+
+
+def open_store(path: Path) -> ox.Store:
+    """A build folder or dump -> an in-memory Oxigraph store."""
+    return load_store(read_ntriples(path), graph_file(path))
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
