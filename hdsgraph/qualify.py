@@ -109,8 +109,12 @@ def qualify(registry: Registry, qualification: Qualification) -> Hosts:
     warnings: list[str] = []
     hosts = []
     certificates = registry.certificates
-    for host_key, group in certificates.groupby("host_key", sort=True):
-        name = most_common(group["host"])
+    # One vote per registry row (a row spanning both certificate types counts once); the
+    # name is the one the host's latest snapshot spells most often, as names change.
+    rows = certificates.drop_duplicates(["source", "row"])
+    for host_key, group in rows.groupby("host_key", sort=True):
+        latest = group[group["snapshot"] == group["snapshot"].max()]
+        name = most_common(latest["host"])
         record = {"host_key": host_key, "host": name, "siren": most_common(group["siren"])}
         qualified = qualification.lookup(record["siren"], name)
         for column in ("positioning", "nationality"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
@@ -80,21 +81,35 @@ def snapshots(store: ox.Store) -> dict[str, str]:
     return dict(sorted((row["id"].value, row["s"].value) for row in rows))
 
 
-def snapshot_binding(store: ox.Store, snapshot: str | None) -> dict:
+def snapshot_term(store: ox.Store, snapshot: str | None) -> ox.NamedNode | None:
+    """The IRI of a snapshot named by its id, read from the graph itself."""
     if snapshot is None:
-        return {}
+        return None
     known = snapshots(store)
     if snapshot not in known:
         listed = ", ".join(known) or "none"
         raise InputError(f"no snapshot {snapshot!r} in this graph (snapshots: {listed})")
-    return {ox.Variable("requested"): ox.NamedNode(known[snapshot])}
+    return ox.NamedNode(known[snapshot])
+
+
+_REQUESTED = re.compile(r"[?$]requested\b")
+
+
+def bind_requested(text: str, term: ox.NamedNode | None) -> str:
+    """Put an RDF term in place of ``?requested``.
+
+    Oxigraph only substitutes projected variables, and remote endpoints take no bindings
+    at all, so the term is written into the query — as a term: a NamedNode that Oxigraph
+    has already checked to be a valid IRI, never as text a user typed.
+    """
+    return text if term is None else _REQUESTED.sub(lambda _: str(term), text)
 
 
 def run_select(store: ox.Store, text: str, snapshot: str | None = None, name: str = "query") -> QueryResult:
     """Run a SELECT query on a store."""
-    substitutions = snapshot_binding(store, snapshot)
+    text = bind_requested(text, snapshot_term(store, snapshot))
     try:
-        solutions = store.query(text, substitutions=substitutions or None)
+        solutions = store.query(text)
     except SyntaxError as exc:
         raise InputError(f"{name}: not a valid SPARQL query ({str(exc).splitlines()[0]})") from None
     if not isinstance(solutions, ox.QuerySolutions):

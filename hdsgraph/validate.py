@@ -167,3 +167,14 @@ def _node(text: str) -> str:
         return iri(text)
     return literal(text)
 
+
+
+def validate_file(path: Path) -> ValidationResult:
+    """Validate a dump or a build folder. The ontology is added first, so that a graph
+    that does not carry the vocabulary (activities, types, positionings) still checks."""
+    from hdsgraph.mapping import ontology_ntriples
+    from hdsgraph.serialise import ntriples_bytes
+    from hdsgraph.store import load_rdflib, load_store, read_ntriples
+
+    nt = read_ntriples(path) + ntriples_bytes(ontology_ntriples())
+    return validate(load_rdflib(nt), load_store(nt, path))

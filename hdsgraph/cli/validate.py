@@ -4,9 +4,8 @@ from pathlib import Path
 
 import click
 
-from hdsgraph.cli.common import CommandError, library_errors
-from hdsgraph.store import load_rdflib, load_store, read_ntriples
-from hdsgraph.validate import validate
+from hdsgraph.cli.common import library_errors
+from hdsgraph.validate import validate_file
 
 
 @click.command("validate")
@@ -23,8 +22,7 @@ def validate_command(file, report):
         hdsgraph validate dist/hds.ttl
     """
     with library_errors():
-        nt = read_ntriples(file)
-        result = validate(load_rdflib(nt), load_store(nt, file))
+        result = validate_file(file)
     if report is not None:
         report.write_bytes(result.report)
     click.echo(result.summary(limit=200))

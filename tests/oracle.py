@@ -1,0 +1,109 @@
+"""An independent computation of the study's figures with pandas.
+
+It does not use hdsgraph's parsing or identity rules: the generator below knows which host
+each row belongs to (``host_id``) and writes that truth beside the registry, so the oracle
+works from ground truth, not from name matching.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+from pathlib import Path
+
+import pandas as pd
+
+ACTIVITIES = range(1, 7)
+PHYSICAL = {1, 2}
+TYPES = {"physical_infrastructure_host": {1, 2}, "managed_services_host": {3, 4, 5, 6}}
+
+
+def share(numerator: int, denominator: int) -> float:
+    return float((Decimal(numerator) / Decimal(denominator)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_EVEN))
+
+
+@dataclass
+class Truth:
+    """What the generator knows: one row per registry row written."""
+
+    rows: pd.DataFrame  # host_id, name, activities (frozenset), body, issued, expires, snapshot
+    hosts: pd.DataFrame  # host_id, positioning, nationality (None when unknown)
+
+
+def _mode(values: pd.Series) -> str:
+    counts = values.value_counts()
+    best = counts.max()
+    return min(counts[counts == best].index)
+
+
+def figures(truth: Truth) -> dict[str, list[dict]]:
+    rows = truth.rows
+    latest = max(rows["snapshot"])
+    rows = rows[rows["snapshot"] == latest]
+    # one certificate listing may be written twice: the same certificate, counted once
+    rows = rows.drop_duplicates(["host_id", "activities", "body", "issued", "expires"])
+    hosts = truth.hosts.astype(object).set_index("host_id").loc[sorted(rows["host_id"].unique())]
+    total = len(hosts)
+    pairs = rows[["host_id", "activities"]].explode("activities").drop_duplicates()
+    covered = pairs.groupby("host_id")["activities"].nunique()
+
+    def counted(column: str) -> list[dict]:
+        values = hosts[column].fillna("unknown")
+        counts = values.value_counts()
+        ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [{column: k, "hosts": int(n), "share": share(int(n), total)} for k, n in ordered]
+
+    coverage = pairs.groupby("activities")["host_id"].nunique()
+    distribution = covered.value_counts()
+    # The name shown is the spelling most rows use in the host's latest snapshot.
+    kept = truth.rows.drop_duplicates(["snapshot", "host_id", "activities", "body", "issued", "expires"])
+    kept = kept.assign(name=kept["name"].map(lambda s: " ".join(s.split())))
+    newest = kept.groupby("host_id")["snapshot"].transform("max")
+    display = kept[kept["snapshot"] == newest].groupby("host_id")["name"].agg(_mode)
+    single = covered[covered == 1].index
+    single_rows = sorted(
+        (
+            {
+                "host": display[h],
+                "activity": int(pairs.loc[pairs["host_id"] == h, "activities"].iloc[0]),
+                "positioning": "unknown" if pd.isna(hosts.loc[h, "positioning"]) else hosts.loc[h, "positioning"],
+            }
+            for h in single
+        ),
+        key=lambda r: (r["host"], r["activity"]),
+    )
+    bodies = rows.assign(body=rows["body"].replace("", "unknown")).groupby("body")["host_id"].nunique()
+    certificates = []
+    for code, acts in sorted(TYPES.items()):
+        part = rows[rows["activities"].map(lambda a: bool(a & acts))]
+        distinct = part.assign(covered=part["activities"].map(lambda a: frozenset(a & acts)))
+        n = len(distinct.drop_duplicates(["host_id", "covered", "body", "issued", "expires"]))
+        certificates.append({"certificate_type": code, "certificates": n})
+    return {
+        "activity-count-distribution": [
+            {"activities": k, "hosts": int(distribution.get(k, 0)), "share": share(int(distribution.get(k, 0)), total)}
+            for k in ACTIVITIES
+        ],
+        "activity-coverage": [
+            {"activity": a, "hosts": int(coverage.get(a, 0)), "share": share(int(coverage.get(a, 0)), total)}
+            for a in ACTIVITIES
+        ],
+        "certificates-by-type": certificates,
+        "hosts-by-certification-body": [
+            {"certification_body": b, "hosts": int(n)} for b, n in sorted(bodies.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+        "hosts-by-nationality": counted("nationality"),
+        "hosts-by-positioning": counted("positioning"),
+        "hosts-total": [{"hosts": total}],
+        "mean-activity-coverage": [{"share": share(len(pairs), 6 * total)}],
+        "single-activity-hosts": single_rows,
+    }
+
+
+def write_csv(path: Path, header: list[str], rows: list[list]) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path

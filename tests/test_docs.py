@@ -1,0 +1,40 @@
+"""The README says what the tool really does."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from conftest import REPO
+
+
+def test_the_cli_reference_in_the_readme_is_generated_from_the_cli():
+    check = subprocess.run([sys.executable, str(REPO / "tools" / "cli_reference.py"), "--check"],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout
+
+
+def test_every_command_is_in_the_readme():
+    from hdsgraph.cli import cli
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for name in cli.commands:
+        assert f"### `hdsgraph {name}`" in readme, name
+
+
+def test_the_readme_starts_with_two_setup_commands_and_ci_runs_the_second():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    setup = readme.split("## ", 2)[1]
+    commands = re.findall(r"^    (\S.*)$|```sh\n(.*?)\n```", setup, flags=re.M)
+    lines = [a or b for a, b in commands]
+    assert lines == ["pip install -e . && hdsgraph build", "pip install -e '.[test]' && pytest"]
+    assert lines[1] in (REPO / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_every_bundled_query_is_documented():
+    from hdsgraph.query import study_queries
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for name in study_queries():
+        assert f"`{name}`" in readme, name

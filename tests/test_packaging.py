@@ -1,0 +1,30 @@
+"""An installed wheel finds its ontology, shapes, queries and seeds without the checkout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+
+from conftest import REPO
+
+
+def test_the_wheel_carries_the_data_folders_and_builds_from_them(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "--no-build-isolation",
+                    "-w", str(tmp_path / "wheel"), "-q"], check=True, capture_output=True)
+    wheel = next((tmp_path / "wheel").glob("hdsgraph-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    for folder in ("ontology", "shapes", "queries", "seeds"):
+        assert any(n.startswith(f"hdsgraph/_assets/{folder}/") for n in names), folder
+    zipfile.ZipFile(wheel).extractall(tmp_path / "site")
+    run = tmp_path / "elsewhere"
+    run.mkdir()
+    env = dict(os.environ, PYTHONPATH=str(tmp_path / "site"))
+    code = "import hdsgraph.resources as r; print(r.asset_dir('queries'))"
+    where = subprocess.run([sys.executable, "-c", code], cwd=run, env=env, capture_output=True, text=True, check=True)
+    assert where.stdout.strip() == str(tmp_path / "site" / "hdsgraph" / "_assets" / "queries")
+    built = subprocess.run([sys.executable, "-m", "hdsgraph", "build", "--out", "dist"], cwd=run, env=env,
+                           capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    assert (run / "dist" / "answers.json").is_file()
