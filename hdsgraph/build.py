@@ -18,7 +18,7 @@ from hdsgraph.qualify import Hosts, qualify, read_qualification
 from hdsgraph.query import answers as study_answers
 from hdsgraph.resources import asset_dir, data_file
 from hdsgraph.serialise import ntriples_bytes, to_jsonld, to_turtle
-from hdsgraph.store import load_rdflib, load_store
+from hdsgraph.store import load_store
 from hdsgraph.validate import ValidationResult, validate
 from hdsgraph.vocab import DEFAULT_BASE_URI
 
@@ -101,7 +101,7 @@ def build(
         nt = ntriples_bytes(lines)
         store = load_store(nt)
     with _timed(timings, "validate"):
-        validation = validate(load_rdflib(nt), store)
+        validation = validate(nt, store)
     with _timed(timings, "query"):
         answers = study_answers(store)
     outputs = {"hds.nt": nt}

@@ -27,6 +27,7 @@ CERTIFICATE_COLUMNS = [
     "row",
     "host_key",
     "host",
+    "name_key",
     "siren",
     "certificate_type",
     "activities",
@@ -182,10 +183,12 @@ def _parse_row(row: dict[str, str], snapshot_default: str | None) -> dict:
     host = _clean_name(row.get("host", ""))
     if not host:
         raise RowError("no host name")
-    if not name_key(host):
+    key = name_key(host)
+    if not key:
         raise RowError(f"host name {host!r} has no letter or digit")
     parsed = {
         "host": host,
+        "name_key": key,
         "siren": parse_siren(row.get("siren", "")),
         "activities": parse_activities(row.get("activities", "")),
         "certification_body": _clean_name(row.get("certification_body", "")) or None,
@@ -207,12 +210,12 @@ def _host_keys(parsed: list[dict]) -> None:
     sirens_by_name: dict[str, set[str]] = {}
     for row in parsed:
         if row["siren"]:
-            sirens_by_name.setdefault(name_key(row["host"]), set()).add(row["siren"])
+            sirens_by_name.setdefault(row["name_key"], set()).add(row["siren"])
     for row in parsed:
         if row["siren"]:
             row["host_key"] = row["siren"]
         else:
-            key = name_key(row["host"])
+            key = row["name_key"]
             sirens = sirens_by_name.get(key, set())
             row["host_key"] = next(iter(sirens)) if len(sirens) == 1 else "name:" + key
 

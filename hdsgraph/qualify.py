@@ -20,7 +20,6 @@ from hdsgraph.errors import InputError
 from hdsgraph.normalise import (
     Registry,
     RowError,
-    most_common,
     name_key,
     parse_nationality,
     parse_positioning,
@@ -37,9 +36,12 @@ class Qualification:
     by_name: dict[str, dict] = field(default_factory=dict)
 
     def lookup(self, siren: str | None, host: str) -> dict:
+        return self.lookup_key(siren, name_key(host))
+
+    def lookup_key(self, siren: str | None, key: str) -> dict:
         if siren and siren in self.by_siren:
             return self.by_siren[siren]
-        return self.by_name.get(name_key(host), {})
+        return self.by_name.get(key, {})
 
 
 def read_qualification(path: Path | None) -> Qualification:
@@ -104,32 +106,48 @@ class Hosts:
     warnings: list[str]
 
 
+def _most_common(rows: pd.DataFrame, column: str) -> pd.Series:
+    """Per host, the most frequent non-empty value of ``column``; ties go to the smallest
+    value, so that the choice does not depend on row order (as ``most_common`` does)."""
+    counts = rows.dropna(subset=[column]).groupby(["host_key", column]).size().rename("n").reset_index()
+    counts = counts.sort_values(["host_key", "n", column], ascending=[True, False, True], kind="stable")
+    return counts.drop_duplicates("host_key").set_index("host_key")[column]
+
+
 def qualify(registry: Registry, qualification: Qualification) -> Hosts:
     """One row per host: its name, SIREN and qualification."""
+    # One vote per registry row (a row spanning both certificate types counts once).
+    rows = registry.certificates.drop_duplicates(["source", "row"])
+    # The name is the one the host's latest snapshot spells most often, as names change.
+    latest = rows["snapshot"] == rows.groupby("host_key")["snapshot"].transform("max")
+    table = pd.DataFrame(index=pd.Index(sorted(rows["host_key"].unique()), name="host_key"))
+    table["host"] = _most_common(rows[latest], "host")
+    table["siren"] = _most_common(rows, "siren")
+    names = rows[latest].drop_duplicates(["host_key", "host"]).set_index(["host_key", "host"])["name_key"]
+    keys = [names[(k, h)] for k, h in zip(table.index, table["host"])]
+    looked_up = [qualification.lookup_key(s if isinstance(s, str) else None, k) for s, k in zip(table["siren"], keys)]
+
     warnings: list[str] = []
-    hosts = []
-    certificates = registry.certificates
-    # One vote per registry row (a row spanning both certificate types counts once); the
-    # name is the one the host's latest snapshot spells most often, as names change.
-    rows = certificates.drop_duplicates(["source", "row"])
-    for host_key, group in rows.groupby("host_key", sort=True):
-        latest = group[group["snapshot"] == group["snapshot"].max()]
-        name = most_common(latest["host"])
-        record = {"host_key": host_key, "host": name, "siren": most_common(group["siren"])}
-        qualified = qualification.lookup(record["siren"], name)
-        for column in ("positioning", "nationality"):
-            listed = {v for v in group[column] if v}
-            if len(listed) > 1:
-                warnings.append(f"{name}: rows disagree on {column} ({', '.join(sorted(listed))}); kept the most frequent")
-            record[column] = most_common(group[column]) or qualified.get(column)
-        record["synthetic"] = bool(group["synthetic"].any())
-        record["wikidata"] = qualified.get("wikidata")
-        hosts.append(record)
-    table = pd.DataFrame(hosts, columns=HOST_COLUMNS, dtype=object)
-    missing = []
-    for record in hosts:
-        gaps = [c for c in ("positioning", "nationality") if not record[c]]
-        if gaps:
-            missing.append({"host_key": record["host_key"], "host": record["host"], "missing": " and ".join(gaps)})
-    unqualified = pd.DataFrame(missing, columns=["host_key", "host", "missing"], dtype=object)
+    for column in ("positioning", "nationality"):
+        listed = rows.dropna(subset=[column]).groupby("host_key")[column].agg(lambda v: sorted(set(v)))
+        for host_key, values in listed[listed.map(len) > 1].items():
+            warnings.append(
+                f"{table.at[host_key, 'host']}: rows disagree on {column} ({', '.join(values)}); kept the most frequent"
+            )
+        from_rows = _most_common(rows, column).reindex(table.index)
+        table[column] = [v if isinstance(v, str) else q.get(column) for v, q in zip(from_rows, looked_up)]
+    table["synthetic"] = rows.groupby("host_key")["synthetic"].any().reindex(table.index).astype(bool)
+    table["wikidata"] = [q.get("wikidata") for q in looked_up]
+    table = table.reset_index()
+    table = table.astype(object).where(table.notna(), None)[HOST_COLUMNS]
+    gaps = pd.Series(_gaps(table), index=table.index, dtype=object)
+    missing = gaps != ""
+    unqualified = table.loc[missing, ["host_key", "host"]].assign(missing=gaps[missing]).reset_index(drop=True)
     return Hosts(table, unqualified, warnings)
+
+
+def _gaps(table: pd.DataFrame) -> list[str]:
+    return [
+        " and ".join(name for name, value in (("positioning", p), ("nationality", n)) if not value)
+        for p, n in zip(table["positioning"], table["nationality"])
+    ]

@@ -20,7 +20,7 @@ from rdflib.namespace import SH
 
 from hdsgraph.mapping import iri, literal
 from hdsgraph.resources import asset_dir
-from hdsgraph.vocab import PREFIXES, RDF, SH as SH_NS, ontology_path
+from hdsgraph.vocab import PREFIXES, RDF, SH as SH_NS
 
 SHAPES_FILE = "hds.ttl"
 SHAPES_NS = "https://w3id.org/hdsgraph/shapes#"
@@ -63,8 +63,14 @@ def shapes_graph() -> rdflib.Graph:
 
 
 @lru_cache(maxsize=None)
-def ontology_graph() -> rdflib.Graph:
-    return rdflib.Graph().parse(ontology_path(), format="turtle")
+def shape_predicates() -> frozenset[str]:
+    """The predicates the shapes can look at: their paths, and the typing that targets and
+    sh:class checks read. pySHACL is given only triples with these predicates; no other
+    triple can change its verdict, and the rest (labels, identifiers...) costs time."""
+    shapes = shapes_graph()
+    paths = {str(p) for p in shapes.objects(None, SH.path) if isinstance(p, rdflib.URIRef)}
+    paths |= {str(p) for p in shapes.objects(None, SH.inversePath) if isinstance(p, rdflib.URIRef)}
+    return frozenset(paths | {RDF + "type", PREFIXES["rdfs"] + "subClassOf"})
 
 
 def violation_queries() -> dict[str, str]:
@@ -96,7 +102,7 @@ def _path_text(graph: rdflib.Graph, node) -> str:
 
 def _shacl_violations(data: rdflib.Graph) -> list[Violation]:
     conforms, report, _ = shacl_validate(
-        data, shacl_graph=shapes_graph(), ont_graph=ontology_graph(), inference="none", advanced=False
+        data, shacl_graph=shapes_graph(), inference="none", advanced=False
     )
     if conforms:
         return []
@@ -130,8 +136,11 @@ def _query_violations(store: ox.Store) -> list[Violation]:
     return violations
 
 
-def validate(data: rdflib.Graph, store: ox.Store) -> ValidationResult:
-    """Validate one graph, given both as an rdflib Graph (for pySHACL) and an Oxigraph store."""
+def validate(nt: bytes, store: ox.Store) -> ValidationResult:
+    """Validate one graph, given as N-Triples and as an Oxigraph store holding them."""
+    from hdsgraph.store import load_rdflib
+
+    data = load_rdflib(nt, shape_predicates())
     violations = sorted(set(_shacl_violations(data) + _query_violations(store)))
     return ValidationResult(not violations, violations, report_turtle(violations))
 
@@ -174,7 +183,7 @@ def validate_file(path: Path) -> ValidationResult:
     that does not carry the vocabulary (activities, types, positionings) still checks."""
     from hdsgraph.mapping import ontology_ntriples
     from hdsgraph.serialise import ntriples_bytes
-    from hdsgraph.store import load_rdflib, load_store, read_ntriples
+    from hdsgraph.store import load_store, read_ntriples
 
     nt = read_ntriples(path) + ntriples_bytes(ontology_ntriples())
-    return validate(load_rdflib(nt), load_store(nt, path))
+    return validate(nt, load_store(nt, path))
