@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Sequence
 
 from hdsgraph.acquire import read_registry, registry_files
+from hdsgraph.dataset import dataset_ntriples
 from hdsgraph.errors import InputError, ValidationFailed
 from hdsgraph.mapping import map_registry, ontology_ntriples
 from hdsgraph.normalise import Registry, normalise
@@ -97,7 +98,8 @@ def build(
     with _timed(timings, "qualify"):
         hosts = qualify(registry, qualification_table)
     with _timed(timings, "map"):
-        lines = sorted(set(map_registry(registry, hosts, base_uri)).union(ontology_ntriples()))
+        lines = set(map_registry(registry, hosts, base_uri)).union(ontology_ntriples())
+        lines = sorted(lines.union(dataset_ntriples(registry, hosts, base_uri)))
         nt = ntriples_bytes(lines)
         store = load_store(nt)
     with _timed(timings, "validate"):
