@@ -11,7 +11,8 @@ nothing more: no quarantine, no qualification table, no atomic output folder.
 Usage: python benchmarks/plain_rdflib.py REGISTRY.csv --out DIR [--times FILE.json]
 
 Writes DIR/hds.nt, hds.ttl, hds.jsonld and answers.json, and the time of each stage
-(seconds) as JSON to --times (default DIR/times.json).
+(seconds; None for a stage stopped at its timeout) as JSON to --times (default
+DIR/times.json).
 """
 
 from __future__ import annotations
@@ -329,12 +330,24 @@ def _plain(term):
     return str(term)
 
 
-class QueryTimeout(Exception):
+class StageTimeout(Exception):
     pass
 
 
 def _alarm(signum, frame):
-    raise QueryTimeout()
+    raise StageTimeout()
+
+
+def within(seconds: float, function, *arguments):
+    """``function(*arguments)``, or StageTimeout after ``seconds`` (rdflib is pure Python,
+    so the alarm stops it wherever it is)."""
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return function(*arguments)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def run_queries(graph: rdflib.Graph, timeout: float) -> tuple[dict, dict]:
@@ -344,21 +357,19 @@ def run_queries(graph: rdflib.Graph, timeout: float) -> tuple[dict, dict]:
     may run for hours: past ``timeout`` seconds it is stopped, and its time is recorded as
     None (the answer is missing)."""
     answers, times = {}, {}
-    previous = signal.signal(signal.SIGALRM, _alarm)
-    try:
-        for path in sorted((ROOT / "queries").glob("*.rq")):
-            start = time.perf_counter()
-            signal.setitimer(signal.ITIMER_REAL, timeout)
-            try:
-                result = graph.query(path.read_text(encoding="utf-8"))
-                answers[path.stem] = [{str(v): _plain(row[v]) for v in result.vars} for row in result]
-                times[path.stem] = time.perf_counter() - start
-            except QueryTimeout:
-                times[path.stem] = None
-            finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-    finally:
-        signal.signal(signal.SIGALRM, previous)
+    for path in sorted((ROOT / "queries").glob("*.rq")):
+        start = time.perf_counter()
+        try:
+            result = within(timeout, lambda: list(graph.query(path.read_text(encoding="utf-8"))))
+        except StageTimeout:
+            times[path.stem] = None
+            continue
+        if result:
+            names = [str(v) for v in result[0].labels]
+            answers[path.stem] = [{n: _plain(row[n]) for n in names} for row in result]
+        else:
+            answers[path.stem] = []
+        times[path.stem] = time.perf_counter() - start
     return answers, times
 
 
@@ -369,27 +380,41 @@ def main(argv=None) -> int:
     parser.add_argument("--times", type=Path, default=None)
     parser.add_argument("--query-timeout", type=float, default=60.0,
                         help="Stop a study query after this many seconds (default: 60).")
+    parser.add_argument("--serialise-timeout", type=float, default=900.0,
+                        help="Stop writing one format after this many seconds (default: 900).")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    times: dict[str, float] = {}
+    times: dict[str, float | None] = {}
+    summary = {"stages": times, "queries": {}, "triples": None, "violations": None, "cut": []}
+    times_file = args.times or args.out / "times.json"
 
-    def timed(stage, function, *arguments):
+    def save():  # after each stage, so that a run stopped from outside still tells how far it got
+        times_file.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+
+    def timed(stage, function, *arguments, limit=None):
         start = time.perf_counter()
-        result = function(*arguments)
-        times[stage] = time.perf_counter() - start
+        try:
+            result = within(limit, function, *arguments) if limit else function(*arguments)
+            times[stage] = time.perf_counter() - start
+        except StageTimeout:
+            result, times[stage] = None, None
+            summary["cut"].append(stage)
+        save()
         return result
 
     graph = timed("map", read_and_map, args.registry)
+    summary["triples"] = len(graph)
     violations = timed("validate", shacl_validate, graph)
-    answers, query_times = timed("query", run_queries, graph, args.query_timeout)
+    summary["violations"] = len(violations)
+    answers, summary["queries"] = timed("query", run_queries, graph, args.query_timeout)
     context = json.loads((DATA / "context.jsonld").read_text(encoding="utf-8"))
-    timed("serialise nt", graph.serialize, args.out / "hds.nt", "nt")
-    timed("serialise ttl", graph.serialize, args.out / "hds.ttl", "turtle")
+    limit = args.serialise_timeout
+    timed("serialise nt", graph.serialize, args.out / "hds.nt", "nt", limit=limit)
+    timed("serialise ttl", graph.serialize, args.out / "hds.ttl", "turtle", limit=limit)
     timed("serialise jsonld", lambda: graph.serialize(args.out / "hds.jsonld", format="json-ld",
-                                                       context=context["@context"]))
+                                                       context=context["@context"]), limit=limit)
     (args.out / "answers.json").write_text(json.dumps(answers, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    summary = {"stages": times, "queries": query_times, "triples": len(graph), "violations": len(violations)}
-    (args.times or args.out / "times.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    save()
     if violations:
         print(f"{len(violations)} violation(s); first: {violations[0][:500]}", file=sys.stderr)
         return 1

@@ -1,0 +1,124 @@
+"""Measure a command: wall time from start to exit, and peak memory; describe the machine.
+
+Peak memory is the larger of two figures: the kernel's own peak resident set of the
+process (``ru_maxrss`` from ``wait4``, which catches short spikes but only sees one
+process at a time), and the peak of the summed resident sets of every process in the
+command's session, sampled every 50 ms (which sees worker processes running side by
+side, as a parallel validation has).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+SAMPLE_EVERY = 0.05
+
+
+@dataclass
+class Measured:
+    command: list[str]
+    returncode: int | None  # None: stopped after the timeout
+    seconds: float
+    peak_bytes: int
+    stdout: str
+    stderr: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+def _session_rss(session: int) -> int:
+    """Summed resident set (bytes) of the processes of one session."""
+    total = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                stat = handle.read().decode("ascii", "replace")
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()
+        # fields[0] is the state (field 3 of stat); session is field 6, rss field 24
+        if int(fields[3]) == session:
+            total += int(fields[21]) * PAGE
+    return total
+
+
+def run_measured(command: list[str], timeout: float | None = None, cwd: Path | None = None,
+                 env: dict | None = None) -> Measured:
+    """Run ``command`` in its own session; stop the whole session after ``timeout`` seconds."""
+    with open(os.devnull, "rb") as stdin, _temp("out") as out, _temp("err") as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdin=stdin, stdout=out, stderr=err, cwd=cwd, env=env,
+                                   start_new_session=True)
+        peak = 0
+        returncode = None
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                seconds = time.perf_counter() - start
+                returncode = os.waitstatus_to_exitcode(status)
+                process.returncode = returncode
+                peak = max(peak, usage.ru_maxrss * 1024)
+                break
+            peak = max(peak, _session_rss(process.pid))
+            if timeout is not None and time.perf_counter() - start > timeout:
+                os.killpg(process.pid, signal.SIGKILL)
+                _, _, usage = os.wait4(process.pid, 0)
+                process.returncode = -9
+                seconds = time.perf_counter() - start
+                peak = max(peak, usage.ru_maxrss * 1024)
+                break
+            time.sleep(SAMPLE_EVERY)
+        out.seek(0)
+        err.seek(0)
+        return Measured(command, returncode, seconds, peak, out.read().decode("utf-8", "replace"),
+                        err.read().decode("utf-8", "replace"))
+
+
+def _temp(kind: str):
+    import tempfile
+
+    return tempfile.TemporaryFile(prefix=f"hdsgraph-bench-{kind}-")
+
+
+def machine(extra_versions: dict[str, str] | None = None) -> dict:
+    """The machine the benchmark ran on: CPU, cores, memory, OS, Python and library versions."""
+    cpu = "unknown"
+    try:
+        match = re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.M)
+        cpu = match.group(1).strip() if match else platform.processor() or "unknown"
+    except OSError:
+        pass
+    memory = None
+    try:
+        match = re.search(r"^MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text(), re.M)
+        memory = int(match.group(1)) * 1024 if match else None
+    except OSError:
+        pass
+    versions = {}
+    for package in ("hdsgraph", "rdflib", "pyshacl", "pyoxigraph", "pandas", "numpy"):
+        try:
+            versions[package] = version(package)
+        except PackageNotFoundError:
+            versions[package] = None
+    versions.update(extra_versions or {})
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_bytes": memory,
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "versions": versions,
+    }

@@ -1,0 +1,348 @@
+"""Benchmark hdsgraph against the pipelines a user would write instead, side by side.
+
+    python benchmarks/run.py                       # 1,000 to 1,000,000 hosts, 3 runs each
+    python benchmarks/run.py --sizes 1000,10000 --runs 1 --quick
+
+For each size, generates a synthetic registry with ``hdsgraph synth`` (cached in
+benchmarks/.data/), then runs, each in its own process, timed from start to exit with
+its peak memory:
+  - hdsgraph: ``hdsgraph build`` (and the time of each stage it reports), then each
+    study query on the built graph (benchmarks/query_times.py);
+  - plain-rdflib: csv + rdflib ``Graph.add`` + pySHACL + rdflib SPARQL + rdflib
+    serialisers (benchmarks/plain_rdflib.py), on the same input;
+  - morph-kgc: the RML engine on the same data (benchmarks/rml_prepare.py then
+    benchmarks/rml_materialise.py in its own virtual environment, benchmarks/.venv-morph,
+    created here on first use);
+checks that each alternative produced the same triples as hdsgraph, and writes
+benchmarks/results/results.md, results.json and chart.svg.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from measure import Measured, machine, run_measured  # noqa: E402
+from report import write_results  # noqa: E402
+
+PIPELINES = ("hdsgraph", "plain-rdflib", "morph-kgc")
+DEMO_HOSTS = 205
+LARGE = 1_000_000
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000,1000000",
+                        help="Registry sizes, in hosts, comma-separated (default: %(default)s).")
+    parser.add_argument("--runs", type=int, default=3, help="Runs of each hdsgraph measurement; the median is reported.")
+    parser.add_argument("--alt-runs", type=int, default=None,
+                        help="Runs of each alternative (default: as --runs).")
+    parser.add_argument("--quick", action="store_true",
+                        help="One run each, 5-second query timeout for rdflib: a fast look, not a measurement.")
+    parser.add_argument("--rdflib-max", type=int, default=100_000,
+                        help="Largest size the plain rdflib pipeline runs at (default: %(default)s; "
+                             "it needs about 20 minutes and 10 GB beyond).")
+    parser.add_argument("--morph-max", type=int, default=100_000,
+                        help="Largest size morph-kgc runs at (default: %(default)s).")
+    parser.add_argument("--no-morph", action="store_true", help="Skip morph-kgc (no virtual environment made).")
+    parser.add_argument("--query-timeout", type=float, default=60.0,
+                        help="Stop an rdflib SPARQL study query after this many seconds (default: %(default)s).")
+    parser.add_argument("--serialise-timeout", type=float, default=900.0,
+                        help="Stop rdflib writing one format after this many seconds (default: %(default)s).")
+    parser.add_argument("--large-runs", type=int, default=1,
+                        help="Runs at 1,000,000 hosts and more (default: %(default)s).")
+    parser.add_argument("--timeout", type=float, default=3600.0,
+                        help="Stop any one pipeline run after this many seconds (default: %(default)s).")
+    parser.add_argument("--equality-max", type=int, default=100_000,
+                        help="Largest size at which triples are compared (default: %(default)s).")
+    parser.add_argument("--no-demo", action="store_true", help="Skip the build of the bundled 205-host demonstration.")
+    parser.add_argument("--seed", type=int, default=7, help="Seed of the generated registries (default: %(default)s).")
+    parser.add_argument("--data", type=Path, default=HERE / ".data", help="Cache of generated registries.")
+    parser.add_argument("--work", type=Path, default=HERE / ".work", help="Scratch folder for the pipelines' outputs.")
+    parser.add_argument("--results", type=Path, default=HERE / "results", help="Where to write the results.")
+    parser.add_argument("--morph-venv", type=Path, default=HERE / ".venv-morph",
+                        help="morph-kgc's virtual environment (created with 'python -m venv' when missing).")
+    args = parser.parse_args(argv)
+    try:
+        args.sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
+    except ValueError:
+        parser.error(f"--sizes: expected numbers of hosts separated by commas, got {args.sizes!r}")
+    if not args.sizes or min(args.sizes) < 1:
+        parser.error("--sizes: give at least one size of 1 host or more")
+    if args.quick:
+        args.runs = 1
+        args.query_timeout = min(args.query_timeout, 5.0)
+        args.serialise_timeout = min(args.serialise_timeout, 60.0)
+    if args.alt_runs is None:
+        args.alt_runs = args.runs
+    return args
+
+
+def log(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def hdsgraph_command() -> list[str]:
+    return [sys.executable, "-m", "hdsgraph"]
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def registry(args, hosts: int) -> Path:
+    """The generated registry for ``hosts``, made once and cached."""
+    path = args.data / f"hosts-{hosts}-seed-{args.seed}.csv"
+    if not path.exists():
+        args.data.mkdir(parents=True, exist_ok=True)
+        log(f"generating {path.name} ...")
+        result = run_measured(hdsgraph_command() + ["synth", "--hosts", str(hosts), "--seed", str(args.seed),
+                                                    "--out", str(path)])
+        if not result.ok:
+            raise SystemExit(f"Error: hdsgraph synth failed: {result.stderr.strip()}")
+    return path
+
+
+# ---------------------------------------------------------------- pipelines
+
+STAGE_TIMES = re.compile(r"^Stage times: (.+)$", re.M)
+STAGE = re.compile(r"^\s*(.+?)\s+([0-9.]+)\s*s$")
+
+
+def parse_stage_times(stdout: str) -> dict[str, float]:
+    """``Stage times: read 0.01 s, map 0.20 s`` -> {"read": 0.01, "map": 0.2}."""
+    match = STAGE_TIMES.search(stdout)
+    stages = {}
+    for part in (match.group(1).split(",") if match else []):
+        found = STAGE.match(part)
+        if found:
+            stages[found.group(1)] = float(found.group(2))
+    return stages
+
+
+def summarise(runs: list[dict]) -> dict:
+    """Medians over runs of the wall time, the peak memory and each stage's time."""
+    done = [r for r in runs if r["ok"]]
+    if not done:
+        return {"ok": False, "runs": runs, "error": runs[-1].get("error", "failed")}
+    stages = {}
+    for name in done[0]["stages"]:
+        values = [r["stages"][name] for r in done if r["stages"].get(name) is not None]
+        stages[name] = statistics.median(values) if values else None
+    return {
+        "ok": True,
+        "runs": runs,
+        "seconds": statistics.median(r["seconds"] for r in done),
+        "peak_bytes": statistics.median(r["peak_bytes"] for r in done),
+        "stages": stages,
+    }
+
+
+def _run_record(measured: Measured, stages: dict, **extra) -> dict:
+    record = {"ok": measured.ok, "seconds": measured.seconds, "peak_bytes": measured.peak_bytes, "stages": stages}
+    if not measured.ok:
+        reason = "timed out" if measured.returncode is None or measured.returncode == -9 else f"exit {measured.returncode}"
+        record["error"] = f"{reason}: {measured.stderr.strip()[-400:]}"
+    return record | extra
+
+
+def run_hdsgraph(args, source: Path | None, out: Path, runs_wanted: int) -> dict:
+    runs = []
+    for _ in range(runs_wanted):
+        command = hdsgraph_command() + ["build", "--out", str(out)]
+        if source is not None:
+            command += ["--registry", str(source)]
+        measured = run_measured(command, timeout=args.timeout)
+        runs.append(_run_record(measured, parse_stage_times(measured.stdout)))
+        log(f"  hdsgraph: {measured.seconds:.2f} s, {measured.peak_bytes / 2**20:.0f} MiB"
+            + ("" if measured.ok else f" FAILED ({runs[-1]['error']})"))
+    return summarise(runs)
+
+
+def run_queries(args, build: Path) -> dict:
+    measured = run_measured([sys.executable, str(HERE / "query_times.py"), str(build), "--runs", str(args.runs)],
+                            timeout=args.timeout)
+    if not measured.ok:
+        return {"ok": False, "error": measured.stderr.strip()[-400:]}
+    return {"ok": True} | json.loads(measured.stdout)
+
+
+def run_plain(args, source: Path, out: Path) -> dict:
+    runs = []
+    for _ in range(args.alt_runs):
+        times_file = out / "times.json"
+        times_file.unlink(missing_ok=True)
+        measured = run_measured([sys.executable, str(HERE / "plain_rdflib.py"), str(source), "--out", str(out),
+                                 "--query-timeout", str(args.query_timeout),
+                                 "--serialise-timeout", str(args.serialise_timeout)], timeout=args.timeout)
+        detail = json.loads(times_file.read_text()) if times_file.exists() else {}
+        runs.append(_run_record(measured, detail.get("stages", {}), queries=detail.get("queries", {}),
+                                triples=detail.get("triples"), cut=detail.get("cut", [])))
+        log(f"  plain-rdflib: {measured.seconds:.2f} s, {measured.peak_bytes / 2**20:.0f} MiB"
+            + ("" if measured.ok else f" FAILED ({runs[-1]['error']})"))
+    summary = summarise(runs)
+    if summary["ok"]:
+        done = [r for r in runs if r["ok"]]
+        names = done[0]["queries"]
+        summary["queries"] = {
+            name: (statistics.median(r["queries"][name] for r in done) if all(r["queries"][name] is not None for r in done) else None)
+            for name in names
+        }
+        summary["query_timeout"] = args.query_timeout
+        summary["serialise_timeout"] = args.serialise_timeout
+        summary["cut"] = sorted({stage for r in done for stage in r["cut"]})
+    return summary
+
+
+def morph_python(args) -> Path | None:
+    """morph-kgc's interpreter, installing it in its own virtual environment on first use."""
+    python = args.morph_venv / "bin" / "python"
+    check = [str(python), "-c", "import morph_kgc"]
+    if python.exists() and subprocess.run(check, capture_output=True).returncode == 0:
+        return python
+    log(f"installing morph-kgc into {args.morph_venv} ...")
+    steps = [[sys.executable, "-m", "venv", str(args.morph_venv)],
+             [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "morph-kgc"]]
+    for step in steps:
+        result = subprocess.run(step, capture_output=True, text=True)
+        if result.returncode != 0:
+            log(f"  cannot install morph-kgc ({result.stderr.strip().splitlines()[-1:]}); skipping it")
+            return None
+    return python
+
+
+def run_morph(args, python: Path, source: Path, out: Path) -> dict:
+    prepared = out / "tables"
+    runs = []
+    for _ in range(args.alt_runs):
+        prepare = run_measured([sys.executable, str(HERE / "rml_prepare.py"), str(source), "--out", str(prepared)],
+                               timeout=args.timeout)
+        if not prepare.ok:
+            runs.append(_run_record(prepare, {}))
+            continue
+        times_file = out / "times.json"
+        materialise = run_measured([str(python), str(HERE / "rml_materialise.py"), str(prepared),
+                                    str(HERE / "rml" / "hds.rml.ttl"), str(out / "data.nt"), str(times_file)],
+                                   timeout=args.timeout)
+        detail = json.loads(times_file.read_text()) if materialise.ok else {}
+        record = _run_record(materialise, {"prepare (process)": prepare.seconds,
+                                           "materialise (process)": materialise.seconds,
+                                           **detail.get("stages", {})},
+                             triples=detail.get("triples"), version=detail.get("version"))
+        record["seconds"] = prepare.seconds + materialise.seconds
+        record["peak_bytes"] = max(prepare.peak_bytes, materialise.peak_bytes)
+        runs.append(record)
+        log(f"  morph-kgc: prepare {prepare.seconds:.2f} s + materialise {materialise.seconds:.2f} s"
+            + ("" if materialise.ok else f" FAILED ({record['error']})"))
+    summary = summarise(runs)
+    if summary["ok"]:
+        summary["version"] = runs[-1].get("version")
+    return summary
+
+
+# ---------------------------------------------------------------- same triples
+
+
+def triple_set(path: Path, extra: bytes = b"") -> set[str]:
+    import pyoxigraph as ox
+
+    triples = {str(t) for t in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)}
+    if extra:
+        triples |= {str(t) for t in ox.parse(extra, format=ox.RdfFormat.N_TRIPLES)}
+    return triples
+
+
+def compare(reference: set[str], other: set[str]) -> dict:
+    missing, extra = sorted(reference - other), sorted(other - reference)
+    return {"same": not missing and not extra, "reference": len(reference), "other": len(other),
+            "missing": len(missing), "extra": len(extra), "missing_sample": missing[:3], "extra_sample": extra[:3]}
+
+
+def ontology_nt() -> bytes:
+    from hdsgraph.mapping import ontology_ntriples
+    from hdsgraph.serialise import ntriples_bytes
+
+    return ntriples_bytes(ontology_ntriples())
+
+
+def same_answers(reference_file: Path, other_file: Path) -> dict:
+    reference = json.loads(reference_file.read_text(encoding="utf-8"))
+    other = json.loads(other_file.read_text(encoding="utf-8"))
+    compared = {name: other[name] == rows for name, rows in reference.items() if name in other}
+    return {"compared": len(compared), "equal": sum(compared.values()),
+            "different": sorted(n for n, same in compared.items() if not same)}
+
+
+# ---------------------------------------------------------------- main
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+    results = {"started": started, "settings": {
+        "sizes": args.sizes, "runs": args.runs, "alt_runs": args.alt_runs, "rdflib_max": args.rdflib_max,
+        "morph_max": args.morph_max, "query_timeout": args.query_timeout,
+        "serialise_timeout": args.serialise_timeout, "timeout": args.timeout, "large_runs": args.large_runs,
+        "seed": args.seed, "quick": args.quick}, "sizes": {}}
+    python = None if args.no_morph else morph_python(args)
+    extra_versions = {}
+    if python is not None:
+        found = subprocess.run([str(python), "-c", "from importlib.metadata import version; print(version('morph-kgc'))"],
+                               capture_output=True, text=True)
+        extra_versions["morph-kgc"] = found.stdout.strip() or None
+    results["machine"] = machine(extra_versions)
+
+    if not args.no_demo:
+        log(f"demonstration data ({DEMO_HOSTS} hosts) ...")
+        results["demo"] = run_hdsgraph(args, None, args.work / "demo", args.runs)
+
+    for hosts in args.sizes:
+        source = registry(args, hosts)
+        log(f"{hosts} hosts ({source.stat().st_size / 2**20:.1f} MiB) ...")
+        entry = {"registry": source.name, "registry_bytes": source.stat().st_size, "pipelines": {}, "skipped": {}}
+        results["sizes"][str(hosts)] = entry
+        out = args.work / f"hdsgraph-{hosts}"
+        entry["pipelines"]["hdsgraph"] = built = run_hdsgraph(args, source, out, args.large_runs if hosts >= LARGE else args.runs)
+        if not built["ok"]:
+            continue
+        entry["triples"] = sum(1 for _ in open(out / "hds.nt", "rb"))
+        entry["queries"] = run_queries(args, out)
+        reference = triple_set(out / "hds.nt") if hosts <= args.equality_max else None
+
+        if hosts <= args.rdflib_max:
+            plain_out = args.work / f"plain-rdflib-{hosts}"
+            entry["pipelines"]["plain-rdflib"] = plain = run_plain(args, source, plain_out)
+            if plain["ok"] and reference is not None:
+                plain["same_triples"] = compare(reference, triple_set(plain_out / "hds.nt"))
+                plain["same_answers"] = same_answers(out / "answers.json", plain_out / "answers.json")
+        else:
+            entry["skipped"]["plain-rdflib"] = f"above --rdflib-max {args.rdflib_max}"
+
+        if python is None:
+            entry["skipped"]["morph-kgc"] = "--no-morph" if args.no_morph else "morph-kgc could not be installed"
+        elif hosts <= args.morph_max:
+            morph_out = args.work / f"morph-kgc-{hosts}"
+            entry["pipelines"]["morph-kgc"] = morph = run_morph(args, python, source, morph_out)
+            if morph["ok"] and reference is not None:
+                morph["same_triples"] = compare(reference, triple_set(morph_out / "data.nt", ontology_nt()))
+        else:
+            entry["skipped"]["morph-kgc"] = f"above --morph-max {args.morph_max}"
+        write_results(results, args.results)  # after each size, so a long run can be read as it goes
+
+    results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+    write_results(results, args.results)
+    log(f"wrote {args.results / 'results.md'}, results.json and chart.svg")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
