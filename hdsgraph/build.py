@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from typing import Sequence
 
 from hdsgraph.acquire import read_registry, registry_files
 from hdsgraph.errors import InputError, ValidationFailed
-from hdsgraph.mapping import map_registry, ontology_ntriples
+from hdsgraph.mapping import Minter, map_registry, ontology_ntriples
 from hdsgraph.normalise import Registry, normalise
 from hdsgraph.publish import write_folder
 from hdsgraph.qualify import Hosts, qualify, read_qualification
@@ -23,6 +24,7 @@ from hdsgraph.validate import ValidationResult, validate
 from hdsgraph.vocab import DEFAULT_BASE_URI
 
 DUMPS = ("hds.ttl", "hds.jsonld", "hds.nt")
+PARALLEL_VALIDATION_BYTES = 20_000_000  # about 10,000 hosts
 OUTPUTS = DUMPS + ("validation.ttl", "answers.json", "quarantine.csv", "unqualified.csv", "README.md")
 
 
@@ -58,6 +60,13 @@ def _timed(timings: dict[str, float], stage: str):
     start = time.perf_counter()
     yield
     timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def answers_json(answers: dict[str, list[dict]]) -> bytes:
@@ -101,7 +110,9 @@ def build(
         nt = ntriples_bytes(lines)
         store = load_store(nt)
     with _timed(timings, "validate"):
-        validation = validate(nt, store)
+        # Worker processes pay for themselves only on large graphs.
+        workers = available_cores() if len(nt) > PARALLEL_VALIDATION_BYTES else 1
+        validation = validate(nt, store, Minter(base_uri).host_prefix, workers)
     with _timed(timings, "query"):
         answers = study_answers(store)
     outputs = {"hds.nt": nt}

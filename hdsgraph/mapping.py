@@ -76,11 +76,17 @@ class Minter:
 
     base: str = DEFAULT_BASE_URI
 
+    @property
+    def host_prefix(self) -> str:
+        """Every IRI about a host (its certificates, its identifier) starts with its own IRI,
+        which starts with this; validation relies on it to cut the graph into parts."""
+        return f"{self.base}host/"
+
     def host(self, host_key: str) -> str:
         local = host_key[len("name:"):].replace(" ", "-") if host_key.startswith("name:") else host_key
         if host_key.startswith("name:") and local.isdigit():
             local = "name-" + local  # never mistaken for a SIREN
-        return f"{self.base}host/{local}"
+        return f"{self.host_prefix}{local}"
 
     def certificate(self, row) -> str:
         identity = "|".join(
