@@ -180,7 +180,7 @@ class SiteWriter:
         common = {"iri": doc, "alternates": alternates}
         if doc == ONTOLOGY:
             self.render("ontology.html", page, title="hdsgraph ontology", **common, **self.ontology_view(),
-                        jsonld_text=description.decode("utf-8"))
+                        jsonld=json.loads(description))
             return
         template = next((t for cls, t in PAGE_KINDS if cls in types), "resource.html")
         embedded = json.loads(description)
@@ -237,6 +237,8 @@ class SiteWriter:
         scheme = {name: g.schemes().get(HDS + name, []) for name in
                   ("positionings", "activities", "certificateTypes", "certificationBodies")}
         counted = {name: [(c, len(g.hosts_linked_to(c.iri))) for c in concepts] for name, concepts in scheme.items()}
+        for name in ("positionings", "certificationBodies"):  # largest first; activities keep their numbering
+            counted[name].sort(key=lambda pair: (-pair[1], pair[0].label))
         hosts = g.hosts()
         unpositioned = [h for h in hosts if not g.iris(h.iri, HDS + "positioning")]
         self.render("index.html", "index.html", title=g.dataset_title(self.base), hosts=hosts, counted=counted,
