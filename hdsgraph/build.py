@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Sequence
 
 from hdsgraph.acquire import read_registry, registry_files
+from hdsgraph.catalog import CatalogOptions, metadata_files
 from hdsgraph.errors import InputError, ValidationFailed
 from hdsgraph.mapping import Minter, map_registry, ontology_ntriples
 from hdsgraph.normalise import Registry, normalise
@@ -25,7 +26,8 @@ from hdsgraph.vocab import DEFAULT_BASE_URI
 
 DUMPS = ("hds.ttl", "hds.jsonld", "hds.nt")
 PARALLEL_VALIDATION_BYTES = 20_000_000  # about 10,000 hosts
-OUTPUTS = DUMPS + ("validation.ttl", "answers.json", "quarantine.csv", "unqualified.csv", "README.md")
+OUTPUTS = DUMPS + ("validation.ttl", "answers.json", "quarantine.csv", "unqualified.csv", "README.md",
+                   "catalog.ttl", "catalog.jsonld", "void.ttl")
 
 
 def bundled_registries() -> Path:
@@ -78,11 +80,13 @@ def build(
     qualification: Path | None = None,
     out: Path = Path("dist"),
     base_uri: str = DEFAULT_BASE_URI,
+    catalog: CatalogOptions | None = None,
 ) -> BuildReport:
     """Build the dataset from registry files (or folders of dated ones) into ``out``.
 
     With no registry, builds the bundled demonstration snapshots with their qualification
-    table. Raises InputError for unusable input and ValidationFailed (after writing the
+    table. ``catalog`` sets the download URL, SPARQL endpoint and skeleton of the DCAT-AP
+    catalogue (see hdsgraph.catalog). Raises InputError for unusable input and ValidationFailed (after writing the
     rejected build to ``<out>.rejected``) when the graph breaks the shapes.
     """
     timings: dict[str, float] = {}
@@ -124,6 +128,8 @@ def build(
     outputs["quarantine.csv"] = registry.quarantine.to_csv(index=False, lineterminator="\n").encode("utf-8")
     outputs["unqualified.csv"] = hosts.unqualified.to_csv(index=False, lineterminator="\n").encode("utf-8")
     outputs["README.md"] = data_file("dist-README.md").read_bytes()
+    with _timed(timings, "catalogue"):
+        outputs.update(metadata_files(outputs, base_uri, catalog))
 
     report = BuildReport(out, registry, hosts, len(lines), validation, answers, timings)
     with _timed(timings, "publish"):

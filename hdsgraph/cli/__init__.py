@@ -8,6 +8,7 @@ import click
 from hdsgraph import __version__
 from hdsgraph.cli.build import build_command
 from hdsgraph.cli.query import query_command
+from hdsgraph.cli.site import site_command
 from hdsgraph.cli.validate import validate_command
 
 
@@ -21,3 +22,4 @@ def cli():
 cli.add_command(build_command)
 cli.add_command(validate_command)
 cli.add_command(query_command)
+cli.add_command(site_command)
