@@ -7,6 +7,7 @@ netrc file (``~/.netrc``, or the file named by ``NETRC``), and no message ever h
 
 from __future__ import annotations
 
+import base64
 import netrc
 import os
 from urllib.parse import urlsplit
@@ -74,11 +75,12 @@ def credentials(url: str) -> tuple[str, str] | None:
     return (login or "", password or "")
 
 
-def http_error(url: str, status: int, reason: str, body: bytes | str = b"", secret: str | None = None,
+def http_error(url: str, status: int, reason: str, body: bytes | str = b"", login: tuple[str, str] | None = None,
                action: str = "") -> EndpointError:
     """One line for an HTTP error, with the first line of the store's own explanation.
 
-    A store may echo the request back; the password, if any, is blanked out of the line.
+    A store may echo the request back: the password, and the Basic credentials that carry
+    it, are blanked out of the line.
     """
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     detail = next((line.strip() for line in text.splitlines() if line.strip()), "")
@@ -86,8 +88,9 @@ def http_error(url: str, status: int, reason: str, body: bytes | str = b"", secr
         detail = detail[:200] + "..."
     status_text = f"HTTP {status} {reason}".rstrip() if status else reason
     message = f"{shown(url)} answered {status_text}" + (f" to the {action}" if action else "") + (f": {detail}" if detail else "")
-    if secret:
-        message = message.replace(secret, "***")
+    if login is not None and login[1]:
+        basic = base64.b64encode(f"{login[0]}:{login[1]}".encode("utf-8")).decode("ascii")
+        message = message.replace(basic, "***").replace(login[1], "***")
     return EndpointError(message)
 
 

@@ -139,7 +139,7 @@ def _request(session: requests.Session, method: str, endpoint: str, graph: str, 
         raise unreachable(endpoint, _root_cause(exc)) from None
     if not response.ok:
         raise http_error(endpoint, response.status_code, response.reason or "", response.content,
-                         secret=login[1] if login else None, action=f"{method} of graph <{graph}>")
+                         login=login, action=f"{method} of graph <{graph}>")
     return response
 
 

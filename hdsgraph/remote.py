@@ -19,7 +19,6 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from hdsgraph.endpoint import TIMEOUT, EndpointError, check_url, credentials, http_error, shown, unreachable
 from hdsgraph.query import SNAPSHOTS_QUERY, QueryResult, bind_requested, pick_snapshot, snapshot_table, table
-from hdsgraph.vocab import HDS
 
 RESULT_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -33,7 +32,6 @@ RESULT_FORMATS = {
 WRAPPER_STATUS = {"QueryBadFormed": (400, "Bad Request"), "Unauthorized": (401, "Unauthorized"),
                   "EndPointNotFound": (404, "Not Found"), "URITooLong": (414, "URI Too Long"),
                   "EndPointInternalError": (500, "Internal Server Error")}
-HAS_SNAPSHOT = f"ASK {{ ?snapshot a <{HDS}RegistrySnapshot> }}"
 LONG_QUERY = 2000  # characters; longer queries go by POST so that no URL gets too long
 
 
@@ -50,7 +48,6 @@ def remote_solutions(endpoint: str, text: str, default_graphs: Sequence[str] = (
     for graph in default_graphs:
         client.addDefaultGraph(ox.NamedNode(graph).value)
     login = credentials(endpoint)
-    secret = login[1] if login else None
     if login is not None:
         client.setHTTPAuth(BASIC)
         client.setCredentials(*login)
@@ -59,9 +56,9 @@ def remote_solutions(endpoint: str, text: str, default_graphs: Sequence[str] = (
         body = response.read()
     except SPARQLWrapperException as exc:
         status, reason = WRAPPER_STATUS.get(type(exc).__name__, (0, type(exc).__name__))
-        raise http_error(endpoint, status, reason, _wrapped_response(exc), secret) from None
+        raise http_error(endpoint, status, reason, _wrapped_response(exc), login) from None
     except urllib.error.HTTPError as exc:
-        raise http_error(endpoint, exc.code, exc.reason or "", exc.read(), secret) from None
+        raise http_error(endpoint, exc.code, exc.reason or "", exc.read(), login) from None
     except (urllib.error.URLError, OSError) as exc:
         raise unreachable(endpoint, exc) from None
     kind = response.headers.get_content_type()
@@ -75,28 +72,25 @@ def remote_solutions(endpoint: str, text: str, default_graphs: Sequence[str] = (
         raise EndpointError(f"{shown(endpoint)} sent results that cannot be read ({first})") from None
 
 
-def remote_snapshot_term(endpoint: str, snapshot: str | None, default_graphs: Sequence[str] = ()) -> ox.NamedNode | None:
-    if snapshot is None:
-        return None
-    return pick_snapshot(snapshot_table(remote_solutions(endpoint, SNAPSHOTS_QUERY, default_graphs)), snapshot)
-
-
 def remote_select(endpoint: str, text: str, snapshot: str | None = None, name: str = "query",
                   default_graphs: Sequence[str] = (), expect_dataset: bool = False) -> QueryResult:
     """Run a SELECT query on a remote endpoint -> the rows a local run gives.
 
-    With ``expect_dataset`` (a bundled query), an empty answer from an endpoint whose
-    default graph holds no snapshot at all is an error, not an empty table: the data is
-    most likely in named graphs the query does not see.
+    With ``expect_dataset`` (a bundled query), an endpoint whose default graph holds no
+    snapshot is an error rather than a table of zeros: the data is most likely in named
+    graphs that the query does not see.
     """
-    text = bind_requested(text, remote_snapshot_term(endpoint, snapshot, default_graphs))
-    result = table(remote_solutions(endpoint, text, default_graphs), name)
-    if expect_dataset and not result.rows and not bool(remote_solutions(endpoint, HAS_SNAPSHOT, default_graphs)):
-        raise EndpointError(
-            f"{shown(endpoint)} holds no hdsgraph snapshot in the graph it queries; if the data was published "
-            "in named graphs, query their union (Oxigraph: serve --union-default-graph) or name them with --default-graph"
-        )
-    return result
+    term = None
+    if expect_dataset or snapshot is not None:
+        known = snapshot_table(remote_solutions(endpoint, SNAPSHOTS_QUERY, default_graphs))
+        if expect_dataset and not known:
+            raise EndpointError(
+                f"{shown(endpoint)} holds no hdsgraph snapshot in the graph it queries; if the data was published "
+                "in named graphs, query their union (Oxigraph: serve --union-default-graph) or name them with "
+                "--default-graph"
+            )
+        term = pick_snapshot(known, snapshot) if snapshot is not None else None
+    return table(remote_solutions(endpoint, bind_requested(text, term), default_graphs), name)
 
 
 def _wrapped_response(exc: SPARQLWrapperException) -> str:

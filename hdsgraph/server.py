@@ -240,20 +240,21 @@ def serve(data: Path, host: str = "127.0.0.1", port: int = 7878, timeout: float 
         raise InputError("--timeout, --max-result-bytes and --workers must be positive")
     source = graph_file(Path(data))
     graphs = load_graphs(source)
-    pool = WorkerPool(graphs, workers)
+    try:  # listen first: a port in use fails before any worker starts
+        server = make_server(host, port, lambda environ, start: [], _ThreadingServer, _QuietHandler)
+    except OSError as exc:
+        raise InputError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+    server.log = log
     try:
+        pool = WorkerPool(graphs, workers)
         try:
-            server = make_server(host, port, make_app(pool, timeout, max_bytes), _ThreadingServer, _QuietHandler)
-        except OSError as exc:
-            raise InputError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
-        server.log = log
-        try:
+            server.set_app(make_app(pool, timeout, max_bytes))
             bound_host, bound_port = server.server_address[:2]
             shown_host = f"[{bound_host}]" if ":" in bound_host else bound_host
             if on_ready is not None:
                 on_ready(f"http://{shown_host}:{bound_port}/query", source)
             server.serve_forever(poll_interval=0.2)
         finally:
-            server.server_close()
+            pool.close()
     finally:
-        pool.close()
+        server.server_close()

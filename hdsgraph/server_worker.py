@@ -71,7 +71,7 @@ def negotiate(result: str, accept: str | None, name: str | None = None) -> Resul
     ranges = accept_ranges(accept)
 
     def quality(fmt: ResultFormat) -> tuple[float, int]:
-        best, specificity = 0.0, -1
+        best, specificity = 0.0, -2
         for media, q in ranges:
             major = media.split("/")[0]
             if media in (fmt.media_type, *fmt.also_accepted):
