@@ -14,7 +14,6 @@ from rdflib.compare import isomorphic
 from werkzeug import Response
 
 from hdsgraph.cli import cli
-from hdsgraph.graphstore import dataset_layout
 from hdsgraph.query import study_queries
 from hdsgraph.store import load_rdflib, read_ntriples
 from servers import free_port, oxigraph, two_snapshots  # noqa: F401 - fixture
