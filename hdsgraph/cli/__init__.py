@@ -7,8 +7,10 @@ import click
 
 from hdsgraph import __version__
 from hdsgraph.cli.build import build_command
+from hdsgraph.cli.publish import publish_command
 from hdsgraph.cli.query import query_command
 from hdsgraph.cli.site import site_command
+from hdsgraph.cli.serve import serve_command
 from hdsgraph.cli.validate import validate_command
 
 
@@ -23,3 +25,5 @@ cli.add_command(build_command)
 cli.add_command(validate_command)
 cli.add_command(query_command)
 cli.add_command(site_command)
+cli.add_command(serve_command)
+cli.add_command(publish_command)
