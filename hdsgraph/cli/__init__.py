@@ -7,6 +7,8 @@ import click
 
 from hdsgraph import __version__
 from hdsgraph.cli.build import build_command
+from hdsgraph.cli.fetch import fetch_command
+from hdsgraph.cli.import_ import import_command
 from hdsgraph.cli.query import query_command
 from hdsgraph.cli.validate import validate_command
 
@@ -21,3 +23,5 @@ def cli():
 cli.add_command(build_command)
 cli.add_command(validate_command)
 cli.add_command(query_command)
+cli.add_command(import_command)
+cli.add_command(fetch_command)
