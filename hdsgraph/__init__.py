@@ -10,5 +10,7 @@ The library does what the CLI does::
 __version__ = "0.1.0"
 
 from hdsgraph.build import build  # noqa: E402
+from hdsgraph.fetch import fetch  # noqa: E402
+from hdsgraph.importer import import_file  # noqa: E402
 
-__all__ = ["build", "__version__"]
+__all__ = ["build", "fetch", "import_file", "__version__"]

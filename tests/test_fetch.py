@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import socket
-import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 

@@ -32,16 +32,19 @@ def _progress_bar(quiet: bool):
     if quiet or not sys.stderr.isatty():
         return None, None
     from rich.console import Console
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+    from rich.progress import BarColumn, Progress, TextColumn
 
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[detail]}"),
                    console=Console(stderr=True), transient=True)
     tasks: dict[str, int] = {}
+    labels = {"download": ("Downloading", "{:,} bytes"), "import": ("Reading rows", "{:,} rows")}
 
     def update(stage: str, done: int, total: int | None):
+        label, unit = labels[stage]
+        detail = unit.format(done) if total is None else f"{unit.format(done)} of {total:,}"
         if stage not in tasks:
-            tasks[stage] = bar.add_task({"download": "Downloading", "import": "Reading rows"}[stage], total=total)
-        bar.update(tasks[stage], completed=done, total=total)
+            tasks[stage] = bar.add_task(label, total=total, detail=detail)
+        bar.update(tasks[stage], completed=done, total=total, detail=detail)
 
     return bar, update
 
