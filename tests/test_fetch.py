@@ -229,3 +229,16 @@ def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def test_a_body_without_a_length_is_cut_off_at_the_maximum_size(httpserver, tmp_path):
+    def chunks():  # sent chunked: no Content-Length announces the size
+        for _ in range(64):
+            yield PAGE
+
+    httpserver.expect_request("/page.html").respond_with_response(Response(chunks(), content_type="text/html"))
+    url = httpserver.url_for("/page.html")
+    with pytest.raises(FetchError) as error:
+        fetch(url, tmp_path, options=FetchOptions(max_bytes=10_000), clock=clock())
+    assert str(error.value) == f"{url}: the page is larger than the maximum of 10,000 bytes (--max-size)"
+    assert list(tmp_path.iterdir()) == []
