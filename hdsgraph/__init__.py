@@ -14,5 +14,7 @@ __version__ = "0.1.0"
 
 from hdsgraph import query  # noqa: E402  (a module you can call: see hdsgraph/query.py)
 from hdsgraph.build import build  # noqa: E402
+from hdsgraph.fetch import fetch  # noqa: E402
+from hdsgraph.importer import import_file  # noqa: E402
 
-__all__ = ["build", "query", "__version__"]
+__all__ = ["build", "fetch", "import_file", "query", "__version__"]

@@ -182,6 +182,10 @@ def map_registry(registry: Registry, hosts: Hosts, base: str = DEFAULT_BASE_URI)
                 add(f"{s} <{DCTERMS}date> {literal(snapshot_id, XSD + kind)}")
             add(f"{s} <{DCTERMS}source> {literal(snap.source)}")
             add(f"{s} <{HDS}sha256> {literal(snap.sha256)}")
+            if snap.provenance:  # fetched by hdsgraph: where from, when, and the bytes as downloaded
+                add(f"{s} <{PROV}wasDerivedFrom> {iri(snap.provenance['url'])}")
+                add(f"{s} <{PROV}generatedAtTime> {literal(snap.provenance['retrieved'], XSD + 'dateTime')}")
+                add(f"{s} <{HDS}sourceSha256> {literal(snap.provenance['sha256'])}")
     return sorted(lines)
 
 

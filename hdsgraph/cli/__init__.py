@@ -8,6 +8,8 @@ import click
 from hdsgraph import __version__
 from hdsgraph.cli.build import build_command
 from hdsgraph.cli.publish import publish_command
+from hdsgraph.cli.fetch import fetch_command
+from hdsgraph.cli.import_ import import_command
 from hdsgraph.cli.query import query_command
 from hdsgraph.cli.site import site_command
 from hdsgraph.cli.serve import serve_command
@@ -27,3 +29,5 @@ cli.add_command(query_command)
 cli.add_command(site_command)
 cli.add_command(serve_command)
 cli.add_command(publish_command)
+cli.add_command(import_command)
+cli.add_command(fetch_command)

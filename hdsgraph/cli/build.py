@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
@@ -90,5 +91,21 @@ def _print_summary(report: BuildReport, err: bool = False) -> None:
             echo(f"  - {row.host}: no {row.missing}")
         if len(hosts.unqualified) > UNQUALIFIED_SHOWN:
             echo(f"  ... and {len(hosts.unqualified) - UNQUALIFIED_SHOWN} more (see unqualified.csv)")
+    echo(_latest_snapshot(registry))
     echo(report.validation.summary())
     echo("Stage times: " + ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in report.timings.items()))
+
+
+def _latest_snapshot(registry) -> str:
+    """Which snapshot the answers are for, and, when fetched, from where and how long ago
+    (printed only: the outputs do not depend on the time of the build)."""
+    latest = max(registry.certificates["snapshot"])
+    source = registry.certificates.loc[registry.certificates["snapshot"] == latest, "source"].iloc[0]
+    snap = next(s for s in registry.snapshots if s.source == source)
+    line = f"Latest snapshot: {latest} ({source})"
+    if snap.provenance:
+        retrieved = datetime.strptime(snap.provenance["retrieved"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        days = (datetime.now(timezone.utc) - retrieved).days
+        age = "today" if days < 1 else f"{days} day{'s' if days > 1 else ''} ago"
+        line += f", fetched from {snap.provenance['url']} at {snap.provenance['retrieved']} ({age})"
+    return line
