@@ -155,23 +155,50 @@ def _query_violations(store: ox.Store) -> list[Violation]:
 
 
 def validate(nt: bytes, store: ox.Store, host_prefix: str | None = None, workers: int = 1) -> ValidationResult:
-    """Validate one graph, given as N-Triples and as an Oxigraph store holding them.
+    """Validate one graph, given as N-Triples and as an Oxigraph store holding them."""
+    return start_validation(nt, host_prefix, workers).result(store)
+
+
+class PendingValidation:
+    """pySHACL running on a graph, in worker processes or not yet started; ``result``
+    adds the whole-graph violation queries and waits for the rest."""
+
+    def __init__(self, nt: bytes, pool: ProcessPoolExecutor | None, futures: list):
+        self.nt, self.pool, self.futures = nt, pool, futures
+
+    def cancel(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    def result(self, store: ox.Store) -> ValidationResult:
+        queried = _query_violations(store)
+        if self.pool is None:
+            shacl = _shacl_violations(self.nt)
+        else:
+            try:
+                shacl = [v for future in self.futures for v in future.result()]
+            finally:
+                self.pool.shutdown()
+        violations = sorted(set(shacl + queried))
+        return ValidationResult(not violations, violations, report_turtle(violations))
+
+
+def start_validation(nt: bytes, host_prefix: str | None = None, workers: int = 1) -> PendingValidation:
+    """Start pySHACL on a graph given as N-Triples.
 
     With ``host_prefix`` (the IRI prefix of hosts, as hdsgraph mints them) and more than one
-    worker, pySHACL checks the graph in independent parts, one process each: every triple
+    worker, pySHACL checks the graph in independent parts, in worker processes that run
+    while the caller goes on (loading the store, querying, serialising): every triple
     about a host, its certificates and its identifier has a subject under the host's IRI,
     and the shapes only follow a host to its certificates, to shared vocabulary and to
     snapshots, which every part carries. The whole-graph queries always see the whole graph.
     """
-    if host_prefix and workers > 1:
-        parts = split_by_host(nt, host_prefix, max(workers, len(nt) // PART_BYTES + 1))
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=1) as pool:
-            shacl = [v for found in pool.map(_shacl_violations, parts) for v in found]
-    else:
-        shacl = _shacl_violations(nt)
-    violations = sorted(set(shacl + _query_violations(store)))
-    return ValidationResult(not violations, violations, report_turtle(violations))
+    if not host_prefix or workers <= 1:
+        return PendingValidation(nt, None, [])
+    parts = split_by_host(nt, host_prefix, max(workers, len(nt) // PART_BYTES + 1))
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=1)
+    return PendingValidation(nt, pool, [pool.submit(_shacl_violations, part) for part in parts])
 
 
 PART_BYTES = 40_000_000  # ~250,000 triples: a part's rdflib graph stays well under 1 GB

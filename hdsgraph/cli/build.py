@@ -93,7 +93,11 @@ def _print_summary(report: BuildReport, err: bool = False) -> None:
             echo(f"  ... and {len(hosts.unqualified) - UNQUALIFIED_SHOWN} more (see unqualified.csv)")
     echo(_latest_snapshot(registry))
     echo(report.validation.summary())
-    echo("Stage times: " + ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in report.timings.items()))
+    stages = [f"{stage} {seconds:.2f} s" for stage, seconds in report.timings.items()]
+    if report.validation_workers > 1:
+        stages = [f"{s} (in {report.validation_workers} processes, alongside store, query and serialise)"
+                  if s.startswith("validate ") else s for s in stages]
+    echo("Stage times: " + ", ".join(stages))
 
 
 def _latest_snapshot(registry) -> str:
