@@ -9,6 +9,7 @@ from hdsgraph import __version__
 from hdsgraph.cli.build import build_command
 from hdsgraph.cli.diff import diff_command
 from hdsgraph.cli.query import query_command
+from hdsgraph.cli.report import report_command
 from hdsgraph.cli.synth import synth_command
 from hdsgraph.cli.validate import validate_command
 
@@ -25,3 +26,4 @@ cli.add_command(validate_command)
 cli.add_command(query_command)
 cli.add_command(synth_command)
 cli.add_command(diff_command)
+cli.add_command(report_command)
