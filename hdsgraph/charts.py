@@ -65,8 +65,10 @@ def describe(bars: list[Bar]) -> str:
 
 def bar_chart(chart_id: str, title: str, bars: list[Bar], maximum: float | None = None) -> str:
     """Horizontal bars, one per label, with the published figure as a red mark."""
-    label_width, bar_width, row = 250, 300, 30
-    width = label_width + bar_width + 150
+    # labels get the room their longest needs (about 7.5 px a character at 13 px)
+    label_width = int(min(max([len(b.label) for b in bars] + [8]) * 7.5 + 20, 400))
+    bar_width, row = 300, 30
+    width = label_width + bar_width + 200
     top = 44
     height = top + row * len(bars) + 40
     peak = maximum or max([b.value or 0 for b in bars] + [_high(b.published) for b in bars] + [1e-9])
@@ -84,8 +86,11 @@ def bar_chart(chart_id: str, title: str, bars: list[Bar], maximum: float | None 
                        f"<title>{escape(bar.label)}: {escape(bar.text)}</title></rect>")
         end = max(length, _high(bar.published) * scale)
         out += _published_mark(bar, label_width, y, scale)
-        out.append(f"<text x='{_n(label_width + end + 8)}' y='{_n(y + 19)}' {FONT} font-size='13' fill='{INK}'>"
-                   f"{escape(bar.text)}</text>")
+        shown = f"<tspan font-weight='bold'>{escape(bar.text)}</tspan>"
+        if bar.published_text:
+            shown += f"<tspan fill='{MARK}'>  study: {escape(bar.published_text)}</tspan>"
+        out.append(f"<text x='{_n(label_width + end + 8)}' y='{_n(y + 19)}' {FONT} font-size='13' fill='{INK}' "
+                   f"xml:space='preserve'>{shown}</text>")
     out += _legend(height - 14, label_width, any(b.published is not None for b in bars))
     out.append("</svg>")
     return "\n".join(out) + "\n"
@@ -144,7 +149,7 @@ def column_chart(chart_id: str, title: str, columns: list[Bar]) -> str:
                    f"fill='{INK}'>{escape(col.label)}</text>")
         if col.published_text:
             out.append(f"<text x='{_n(centre)}' y='{_n(base + 34)}' text-anchor='middle' {FONT} font-size='11' "
-                       f"fill='{MARK}'>study: {escape(col.published_text)}</text>")
+                       f"fill='{MARK}'>{escape(col.published_text)}</text>")
     out += _legend(height - 8, left, any(c.published is not None for c in columns))
     out.append("</svg>")
     return "\n".join(out) + "\n"

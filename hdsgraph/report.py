@@ -22,7 +22,7 @@ from hdsgraph.query import answers as run_answers
 from hdsgraph.query import snapshots as graph_snapshots
 from hdsgraph.resources import asset_dir
 from hdsgraph.store import graph_file, open_store
-from hdsgraph.vocab import HDS, SKOS
+from hdsgraph.vocab import HDS, RDFS, SKOS
 
 REPORT_CSS = """
 body { font-family: 'DejaVu Sans', Helvetica, Arial, sans-serif; color: #1a202c; max-width: 60rem;
@@ -223,6 +223,8 @@ def _charts(fig: dict, figures: dict, answers: dict, store) -> dict[str, str]:
                        published.get(r["positioning"]), str(published.get(r["positioning"], "")))
                    for r in answers["hosts-by-positioning"]]
 
+    countries = {row["n"].value: row["l"].value for row in store.query(
+        f"SELECT ?n ?l WHERE {{ ?h <{HDS}nationality> ?c . ?c <{SKOS}notation> ?n ; <{RDFS}label> ?l }}")}
     shown = answers["hosts-by-nationality"][:6]
     rest = sum(r["hosts"] for r in answers["hosts-by-nationality"][6:])
     published_nationality = fig.get("nationality") or {}
@@ -232,8 +234,9 @@ def _charts(fig: dict, figures: dict, answers: dict, store) -> dict[str, str]:
         mark = (value["share"] * 100 if "share" in value else
                 tuple(x * 100 for x in value["share_reading"]) if "share_reading" in value else None)
         mark_text = (_pct(value["share"], decimals(value["share"]) - 2) if "share" in value else
-                     "{:.0f}-{:.0f} %".format(*mark) if mark else "")
-        nationality.append(Bar(r["nationality"], r["hosts"] / total * 100, f"{r['hosts'] / total * 100:.1f} %",
+                     "about {:.0f}-{:.0f} %".format(*mark) if mark else "")
+        name = countries.get(r["nationality"])
+        nationality.append(Bar(f"{name} ({r['nationality']})" if name else r["nationality"], r["hosts"] / total * 100, f"{r['hosts'] / total * 100:.1f} %",
                                mark, mark_text))
     if rest:
         nationality.append(Bar("other", rest / total * 100, f"{rest / total * 100:.1f} %"))
@@ -252,12 +255,12 @@ def _charts(fig: dict, figures: dict, answers: dict, store) -> dict[str, str]:
     marks: dict[str, tuple] = {}
     for snapshot, f in figures["snapshots"].items():
         if "hosts_total" in f:
-            marks[snapshot] = (f["hosts_total"], str(f["hosts_total"]))
+            marks[snapshot] = (f["hosts_total"], f"study: {f['hosts_total']}")
         elif "hosts_total_reading" in f:
             low, high = f["hosts_total_reading"]
-            marks[snapshot] = ((low, high), f"{low}-{high}")
+            marks[snapshot] = ((low, high), f"study: {low}-{high}")
     for snapshot, f in (figures.get("other_published_counts") or {}).items():
-        marks.setdefault(str(snapshot), (f["hosts_total"], f"{f['hosts_total']} (other source)"))
+        marks.setdefault(str(snapshot), (f["hosts_total"], f"other source: {f['hosts_total']}"))
     columns = [Bar(s, counts.get(s), str(counts[s]) if s in counts else "",
                    marks.get(s, (None, ""))[0], marks.get(s, (None, ""))[1])
                for s in sorted(set(counts) | set(marks))]
