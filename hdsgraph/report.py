@@ -30,7 +30,8 @@ body { font-family: 'DejaVu Sans', Helvetica, Arial, sans-serif; color: #1a202c;
 table { border-collapse: collapse; margin: 1rem 0; width: 100%; }
 th, td { border: 1px solid #cbd5e0; padding: 0.35rem 0.6rem; text-align: left; vertical-align: top; }
 th { background: #edf2f7; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td:first-child { width: 40%; }
 .yes { color: #276749; font-weight: bold; } .no { color: #c53030; font-weight: bold; }
 .banner { border: 2px solid #b7791f; background: #fefcbf; padding: 0.8rem 1rem; }
 figure { margin: 1.5rem 0; } svg { max-width: 100%; height: auto; }
