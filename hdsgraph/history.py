@@ -147,6 +147,7 @@ def _activities(side) -> str:
 
 def compare(old: str, new: str, data: Path) -> Diff:
     """``old`` and ``new`` are two registry files, or two snapshot ids of the build ``data``."""
+    data = Path(data)
     sides = []
     for text in (old, new):
         path = Path(text)

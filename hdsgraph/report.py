@@ -281,6 +281,7 @@ def make_report(data: Path, figures_path: Path | None = None, snapshot: str | No
     """The report on the build (or dump) ``data``, against the figures of ``figures_path``
     (default: the study's, bundled in seeds/)."""
     figures = read_figures(figures_path or asset_dir("seeds") / "study-2022.yaml")
+    data = Path(data)
     store = open_store(data)
     known = graph_snapshots(store)
     if not known:
