@@ -12,6 +12,7 @@ from typing import Sequence
 
 from hdsgraph.acquire import read_registry, registry_files
 from hdsgraph.catalog import CatalogOptions, metadata_files
+from hdsgraph.dataset import dataset_ntriples
 from hdsgraph.errors import InputError, ValidationFailed
 from hdsgraph.mapping import Minter, map_registry, ontology_ntriples
 from hdsgraph.normalise import Registry, normalise
@@ -111,7 +112,8 @@ def build(
     with _timed(timings, "qualify"):
         hosts = qualify(registry, qualification_table)
     with _timed(timings, "map"):
-        lines = sorted(set(map_registry(registry, hosts, base_uri)).union(ontology_ntriples()))
+        lines = set(map_registry(registry, hosts, base_uri)).union(ontology_ntriples())
+        lines = sorted(lines.union(dataset_ntriples(registry, hosts, base_uri)))
         triples = len(lines)
         nt = ntriples_bytes(lines)
         del lines

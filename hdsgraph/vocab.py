@@ -33,6 +33,8 @@ ADMS = "http://www.w3.org/ns/adms#"
 OWL = "http://www.w3.org/2002/07/owl#"
 VANN = "http://purl.org/vocab/vann/"
 SH = "http://www.w3.org/ns/shacl#"
+DCAT = "http://www.w3.org/ns/dcat#"
+VOID = "http://rdfs.org/ns/void#"
 
 # Prefixes used when writing Turtle, and in the JSON-LD context.
 PREFIXES = {
@@ -42,6 +44,7 @@ PREFIXES = {
     "pos": VOCAB_BASE + "positioning/",
     "country": COUNTRY,
     "adms": ADMS,
+    "dcat": DCAT,
     "dcterms": DCTERMS,
     "org": ORG,
     "owl": OWL,
@@ -51,6 +54,7 @@ PREFIXES = {
     "rov": ROV,
     "skos": SKOS,
     "vann": VANN,
+    "void": VOID,
     "xsd": XSD,
 }
 
