@@ -135,18 +135,12 @@ def hdsgraph_serve(data: Path, *options: str, log: Path):
 
 @pytest.fixture(scope="session")
 def two_snapshots(tmp_path_factory) -> Path:
-    """A build with the bundled snapshot (2022-04) and an older one (2020-07) of its first rows."""
-    root = tmp_path_factory.mktemp("two-snapshots")
-    registries = root / "registries"
-    registries.mkdir()
-    bundled = asset_dir("seeds") / "registries" / "2022-04.csv"
-    shutil.copy(bundled, registries / "2022-04.csv")
-    with bundled.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.reader(f))
-    with (registries / "2020-07.csv").open("w", encoding="utf-8", newline="") as f:
-        csv.writer(f).writerows(rows[: 1 + (len(rows) - 1) * 2 // 3])
-    out = root / "dist"
-    result = CliRunner().invoke(cli, ["build", "--registry", str(registries), "--qualification",
-                                      str(asset_dir("seeds") / "qualification.csv"), "--out", str(out)])
+    """A build of the bundled demonstration data: two snapshots, 2020-07 and 2022-04."""
+    out = tmp_path_factory.mktemp("two-snapshots") / "dist"
+    result = CliRunner().invoke(cli, ["build", "--out", str(out)])
     assert result.exit_code == 0, result.output
+    from hdsgraph.query import snapshots
+    from hdsgraph.store import open_store
+
+    assert list(snapshots(open_store(out))) == ["2020-07", "2022-04"]
     return out

@@ -21,8 +21,10 @@ from servers import descendants, hdsgraph_serve, two_snapshots, wait_gone  # noq
 TIMEOUT = 2
 CAP = 20_000
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
+# The hosts of one small positioning: a result of a few kilobytes, under the endpoint's cap.
 CONSTRUCT_HOSTS = ("PREFIX hds: <https://w3id.org/hdsgraph/ontology#> PREFIX rov: <http://www.w3.org/ns/regorg#> "
-                   "CONSTRUCT { ?h rov:legalName ?name ; hds:listedIn ?s } WHERE { ?h rov:legalName ?name ; hds:listedIn ?s }")
+                   "CONSTRUCT { ?h rov:legalName ?name ; hds:listedIn ?s } WHERE { ?h rov:legalName ?name ; "
+                   "hds:listedIn ?s ; hds:positioning <https://w3id.org/hdsgraph/positioning/regional_ehealth_group> }")
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +91,7 @@ def test_construct_results_by_content_negotiation(endpoint, local_store, accept,
     assert response.headers["Content-Type"].split(";")[0] == fmt.media_type
     served = ox.serialize(ox.parse(response.content, format=fmt), format=ox.RdfFormat.N_TRIPLES)
     expected = ox.serialize(local_store.query(CONSTRUCT_HOSTS), format=ox.RdfFormat.N_TRIPLES)
-    assert len(load_rdflib(expected)) > 20
+    assert len(load_rdflib(expected)) > 5
     assert isomorphic(load_rdflib(served), load_rdflib(expected))
 
 

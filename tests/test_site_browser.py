@@ -13,6 +13,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from hdsgraph.build import build
+from hdsgraph.store import open_store
 from hdsgraph.site import write_site
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -61,19 +62,41 @@ def visible_text(page: str) -> str:
     return html.unescape(" ".join(re.sub(r"<[^>]+>", " ", body).split()))
 
 
+# A host holding one certificate of each type, with what its page must show, read from the graph.
+SHOWN = """
+PREFIX hds: <https://w3id.org/hdsgraph/ontology#>
+PREFIX rov: <http://www.w3.org/ns/regorg#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?host ?name ?siren ?activity ?type ?body ?issued WHERE {
+  { SELECT ?host WHERE {
+      ?host hds:siren ?anySiren ; hds:holds ?a , ?b .
+      ?a hds:certificateType <https://w3id.org/hdsgraph/certificate-type/physical-infrastructure> .
+      ?b hds:certificateType <https://w3id.org/hdsgraph/certificate-type/managed-services> ; hds:certificationBody ?anyBody .
+    } ORDER BY ?host LIMIT 1 }
+  ?host rov:legalName ?name ; hds:siren ?siren ; hds:holds ?certificate .
+  ?certificate hds:activity/skos:prefLabel ?activity ; hds:certificateType/skos:prefLabel ?type .
+  FILTER(LANG(?activity) = "en" && LANG(?type) = "en")
+  OPTIONAL { ?certificate hds:certificationBody/skos:prefLabel ?body }
+  OPTIONAL { ?certificate hds:issueDate ?issued }
+}
+"""
+
+
 def test_the_index_and_a_host_page_show_the_host_and_its_activities(served, tmp_path):
-    root, _ = served
+    root, folder = served
+    rows = list(open_store(folder / "dist").query(SHOWN))
+    host, name, siren = rows[0]["host"].value, rows[0]["name"].value, rows[0]["siren"].value
     index = dom(root + "index.html", tmp_path / "profile")
     text = visible_text(index)
-    assert "Hébergeur fictif Bravo" in text and "By nationality" in text and "Demonstration data." in text
-    link = re.search(r'<a href="([^"]+)">Hébergeur fictif Bravo</a>', index).group(1)
-    assert link == "host/900000027.html"
+    assert name in text and "By nationality" in text and "Demonstration data." in text
+    link = re.search(r'<a href="([^"]+)">' + re.escape(html.escape(name, quote=False)) + "</a>", index).group(1)
+    assert link == f"host/{siren}.html" and host.endswith(f"/host/{siren}")
 
     page = dom(root + link, tmp_path / "profile")
     text = visible_text(page)
-    assert "Hébergeur fictif Bravo" in text and "900000027" in text
-    for activity in ("Providing and operating the physical sites that house the hardware infrastructure",
-                     "Providing and operating the application hosting platform", "Backing up the health data"):
-        assert activity in text
-    assert "Managed-services host" in text and "Organisme fictif Deux" in text and "2021-01-15" in text
-    assert '<link rel="alternate" type="text/turtle" href="900000027.ttl"' in page
+    assert name in text and siren in text
+    shown = {r[key].value for r in rows for key in ("activity", "type", "body", "issued") if r[key] is not None}
+    assert len({r["activity"].value for r in rows}) >= 3 and len({r["type"].value for r in rows}) == 2
+    for value in shown:
+        assert value in text, value
+    assert f'<link rel="alternate" type="text/turtle" href="{siren}.ttl"' in page
