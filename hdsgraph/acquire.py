@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,7 @@ class RawSnapshot:
     snapshot: str | None  # from the file name, when it is YYYY-MM.csv or YYYY-MM-DD.csv
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    provenance: dict | None = None  # from YYYY-MM-DD.provenance.json beside it, written by `hdsgraph fetch`
 
 
 def snapshot_from_name(path: Path) -> str | None:
@@ -102,6 +104,7 @@ def read_registry(path: Path) -> RawSnapshot:
             sha256=hashlib.sha256(data).hexdigest(),
             snapshot=snapshot_from_name(path),
             ignored_columns=[c for c in columns if c and c not in COLUMNS],
+            provenance=read_provenance(path, hashlib.sha256(data).hexdigest()),
         )
         for number, cells in enumerate(reader, start=2):
             if not any(cell.strip() for cell in cells):
@@ -113,3 +116,30 @@ def read_registry(path: Path) -> RawSnapshot:
     except csv.Error as exc:
         raise InputError(f"{path}: not a readable CSV file (line {reader.line_num}: {exc})") from None
     return snapshot
+
+
+_HTTP_IRI = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
+_RETRIEVED = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+
+
+def read_provenance(path: Path, sha256: str) -> dict | None:
+    """The provenance record ``hdsgraph fetch`` wrote beside a snapshot: its URL, retrieval
+    time and the checksum of the raw download; None when there is none."""
+    record_path = path.with_name(path.stem + ".provenance.json")
+    if not record_path.is_file():
+        return None
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise InputError(f"{record_path}: not a readable provenance record (JSON)") from None
+    if not isinstance(record, dict):
+        raise InputError(f"{record_path}: not a readable provenance record (JSON)")
+    if record.get("canonical_sha256") != sha256:
+        raise InputError(f"{record_path}: describes another version of {path.name} (its checksum differs); "
+                         "fetch again, or delete the record if the file was corrected by hand")
+    url, retrieved, raw = record.get("url"), record.get("retrieved"), record.get("sha256")
+    if not (isinstance(url, str) and _HTTP_IRI.match(url) and isinstance(retrieved, str)
+            and _RETRIEVED.match(retrieved) and isinstance(raw, str) and re.fullmatch(r"[0-9a-f]{64}", raw)):
+        raise InputError(f"{record_path}: needs an http(s) 'url', a 'retrieved' time (YYYY-MM-DDTHH:MM:SSZ) "
+                         "and the 'sha256' of the raw download")
+    return {"url": url, "retrieved": retrieved, "sha256": raw}

@@ -20,3 +20,7 @@ class ValidationFailed(HdsgraphError):
     def __init__(self, message: str, result=None):
         super().__init__(message)
         self.result = result
+
+
+class FetchError(InputError):
+    """The registry could not be downloaded: unreachable, refused, cut short, too large."""

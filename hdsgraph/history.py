@@ -82,11 +82,15 @@ def listings_from_files(old: Path, new: Path) -> tuple[Listing, Listing]:
     registry = normalise(raws)
     listings = []
     for path, label in ((old, "old"), (new, "new")):
-        rows = registry.certificates[registry.certificates["snapshot"] == label].drop_duplicates(["source", "row"])
+        certificates = registry.certificates[registry.certificates["snapshot"] == label]
+        rows = certificates.drop_duplicates(["source", "row"])  # one name vote per registry row
+        covered = certificates.groupby("host_key")["activities"].agg(lambda acts: {a for c in acts for a in c})
         records = {}
         for host_key, group in rows.groupby("host_key", sort=True):
-            activities = tuple(sorted({a for acts in group["activities"] for a in acts}))
-            records[host_key] = {"host": most_common(group["host"]), "siren": most_common(group["siren"]),
+            activities = tuple(sorted(covered[host_key]))
+            # the host key is the SIREN whenever any row of either file gives it
+            siren = None if host_key.startswith("name:") else host_key
+            records[host_key] = {"host": most_common(group["host"]), "siren": siren,
                                  "activities": activities}
         quarantined = int((registry.quarantine["snapshot"] == label).sum()) if len(registry.quarantine) else 0
         listings.append(Listing(path.name, _frame(records), quarantined))
@@ -143,6 +147,7 @@ def _activities(side) -> str:
 
 def compare(old: str, new: str, data: Path) -> Diff:
     """``old`` and ``new`` are two registry files, or two snapshot ids of the build ``data``."""
+    data = Path(data)
     sides = []
     for text in (old, new):
         path = Path(text)

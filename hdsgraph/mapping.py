@@ -76,11 +76,17 @@ class Minter:
 
     base: str = DEFAULT_BASE_URI
 
+    @property
+    def host_prefix(self) -> str:
+        """Every IRI about a host (its certificates, its identifier) starts with its own IRI,
+        which starts with this; validation relies on it to cut the graph into parts."""
+        return f"{self.base}host/"
+
     def host(self, host_key: str) -> str:
         local = host_key[len("name:"):].replace(" ", "-") if host_key.startswith("name:") else host_key
         if host_key.startswith("name:") and local.isdigit():
             local = "name-" + local  # never mistaken for a SIREN
-        return f"{self.base}host/{local}"
+        return f"{self.host_prefix}{local}"
 
     def certificate(self, row) -> str:
         identity = "|".join(
@@ -176,6 +182,10 @@ def map_registry(registry: Registry, hosts: Hosts, base: str = DEFAULT_BASE_URI)
                 add(f"{s} <{DCTERMS}date> {literal(snapshot_id, XSD + kind)}")
             add(f"{s} <{DCTERMS}source> {literal(snap.source)}")
             add(f"{s} <{HDS}sha256> {literal(snap.sha256)}")
+            if snap.provenance:  # fetched by hdsgraph: where from, when, and the bytes as downloaded
+                add(f"{s} <{PROV}wasDerivedFrom> {iri(snap.provenance['url'])}")
+                add(f"{s} <{PROV}generatedAtTime> {literal(snap.provenance['retrieved'], XSD + 'dateTime')}")
+                add(f"{s} <{HDS}sourceSha256> {literal(snap.provenance['sha256'])}")
     return sorted(lines)
 
 

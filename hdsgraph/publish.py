@@ -28,7 +28,8 @@ def _check_replaceable(out: Path, names: set[str]) -> None:
         return
     if not out.is_dir():
         raise InputError(f"{out}: exists and is not a folder")
-    foreign = sorted(p.name for p in out.iterdir() if p.name not in names)
+    tops = {name.split("/")[0] for name in names}  # a file may sit in a subfolder ("host/x.html")
+    foreign = sorted(p.name for p in out.iterdir() if p.name not in tops)
     if foreign and not (out / CHECKSUMS).is_file():
         raise InputError(
             f"{out}: refusing to replace a folder that is not an hdsgraph build "
@@ -49,6 +50,7 @@ def write_folder(out: Path, files: dict[str, bytes]) -> None:
     try:
         staging.mkdir()
         for name, data in files.items():
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
             (staging / name).write_bytes(data)
         (staging / CHECKSUMS).write_bytes(sha256sums(files))
         if out.exists():

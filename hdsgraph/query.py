@@ -12,7 +12,9 @@ import csv
 import io
 import json
 import re
-from dataclasses import dataclass
+import sys
+import types
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
@@ -33,6 +35,8 @@ _REALS = {XSD + t for t in ("decimal", "double", "float")}
 class QueryResult:
     columns: list[str]
     rows: list[dict]
+    # column -> the datatype IRI its literals share, when they all share one (for DataFrames)
+    datatypes: dict[str, str] = field(default_factory=dict)
 
 
 def study_queries() -> dict[str, Path]:
@@ -75,17 +79,28 @@ def python_value(term):
     return term.value
 
 
+SNAPSHOTS_QUERY = f"SELECT ?s ?id WHERE {{ ?s a <{HDS}RegistrySnapshot> ; <{HDS}snapshotId> ?id }}"
+
+
 def snapshots(store: ox.Store) -> dict[str, str]:
     """Snapshot id -> IRI, oldest first."""
-    rows = store.query(f"SELECT ?s ?id WHERE {{ ?s a <{HDS}RegistrySnapshot> ; <{HDS}snapshotId> ?id }}")
-    return dict(sorted((row["id"].value, row["s"].value) for row in rows))
+    return snapshot_table(store.query(SNAPSHOTS_QUERY))
+
+
+def snapshot_table(solutions) -> dict[str, str]:
+    """The solutions of SNAPSHOTS_QUERY (local or remote) -> snapshot id -> IRI, oldest first."""
+    return dict(sorted((row["id"].value, row["s"].value) for row in solutions))
 
 
 def snapshot_term(store: ox.Store, snapshot: str | None) -> ox.NamedNode | None:
     """The IRI of a snapshot named by its id, read from the graph itself."""
     if snapshot is None:
         return None
-    known = snapshots(store)
+    return pick_snapshot(snapshots(store), snapshot)
+
+
+def pick_snapshot(known: dict[str, str], snapshot: str) -> ox.NamedNode:
+    """The snapshot ``snapshot`` among those a graph holds, as a checked IRI term."""
     if snapshot not in known:
         listed = ", ".join(known) or "none"
         raise InputError(f"no snapshot {snapshot!r} in this graph (snapshots: {listed})")
@@ -112,11 +127,22 @@ def run_select(store: ox.Store, text: str, snapshot: str | None = None, name: st
         solutions = store.query(text)
     except SyntaxError as exc:
         raise InputError(f"{name}: not a valid SPARQL query ({str(exc).splitlines()[0]})") from None
+    return table(solutions, name)
+
+
+def table(solutions, name: str = "query") -> QueryResult:
+    """Query solutions, from a local store or parsed from an endpoint's answer -> rows."""
     if not isinstance(solutions, ox.QuerySolutions):
         raise InputError(f"{name}: only SELECT queries give a table")
     columns = [v.value for v in solutions.variables]
-    rows = [{c: python_value(solution[c]) for c in columns} for solution in solutions]
-    return QueryResult(columns, rows)
+    terms = [[solution[c] for c in columns] for solution in solutions]
+    rows = [{c: python_value(t) for c, t in zip(columns, row)} for row in terms]
+    datatypes = {}
+    for i, column in enumerate(columns):
+        kinds = {t.datatype.value if isinstance(t, ox.Literal) else "" for row in terms if (t := row[i]) is not None}
+        if len(kinds) == 1 and "" not in kinds:
+            datatypes[column] = kinds.pop()
+    return QueryResult(columns, rows, datatypes)
 
 
 def answers(store: ox.Store, snapshot: str | None = None) -> dict[str, list[dict]]:
@@ -149,3 +175,22 @@ def format_result(result: QueryResult, fmt: str) -> str:
 
 def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+class _CallableModule(types.ModuleType):
+    """``hdsgraph.query`` is this module and also the Python API's entry point.
+
+    ``from hdsgraph import query; query("hosts-by-positioning")`` returns a DataFrame
+    (see ``hdsgraph.dataframe.query``), while ``hdsgraph.query.run_select`` and
+    ``from hdsgraph.query import ...`` keep working: a function of the same name in the
+    package would hide the module. Setting a module's ``__class__`` is how the Python
+    data model lets a module customise itself.
+    """
+
+    def __call__(self, *args, **kwargs):
+        from hdsgraph.dataframe import query as query_dataframe
+
+        return query_dataframe(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -104,45 +104,74 @@ def _compact_value(obj, definition: dict | None, prefixes: dict[str, str]):
 
 
 def to_jsonld(nt: bytes) -> bytes:
+    """Compact JSON-LD: the context, then one node object per subject, one per line (so
+    that the file diffs line by line, and json's fast encoder writes each node)."""
     prefixes, terms = _context_tables()
+    set_keys = {term for candidates in terms.values() for term, d in candidates if d.get("@container") == "@set"}
+    rdf_type = PREFIXES["rdf"] + "type"
+    compact = _IriCompactor(prefixes)
+    candidates_of: dict[str, list] = {}
+    iri_values: dict[tuple[str, str], tuple[str, object]] = {}
     nodes: dict[str, dict] = {}
     for triple in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES):
         subject = triple.subject.value
-        node = nodes.setdefault(subject, {"id": _compact_iri(subject, prefixes)})
-        predicate = triple.predicate.value
-        if predicate == PREFIXES["rdf"] + "type" and isinstance(triple.object, ox.NamedNode):
-            node.setdefault("type", []).append(_compact_iri(triple.object.value, prefixes))
+        node = nodes.get(subject)
+        if node is None:
+            node = nodes[subject] = {"id": compact(subject)}
+        predicate, obj = triple.predicate.value, triple.object
+        if predicate == rdf_type and isinstance(obj, ox.NamedNode):
+            node.setdefault("type", []).append(compact(obj.value))
             continue
-        for term, definition in terms.get(predicate, []) + [(_compact_iri(predicate, prefixes), None)]:
-            value = _compact_value(triple.object, definition, prefixes)
-            if value is None:
-                continue
-            if isinstance(value, tuple):  # a language map
-                _, language, text = value
-                node.setdefault(term, {}).setdefault(language, []).append(text)
-            else:
-                node.setdefault(term, []).append(value)
-            break
-    graph = []
+        if isinstance(obj, ox.NamedNode):  # the same IRI objects recur: compact each once per predicate
+            key = (predicate, obj.value)
+            found = iri_values.get(key)
+            if found is None:
+                found = iri_values[key] = _place(obj, predicate, terms, candidates_of, prefixes)
+        else:
+            found = _place(obj, predicate, terms, candidates_of, prefixes)
+        term, value = found
+        if isinstance(value, tuple):  # a language map
+            node.setdefault(term, {}).setdefault(value[1], []).append(value[2])
+        else:
+            node.setdefault(term, []).append(value)
+    lines = []
     for node in nodes.values():
-        compacted = {}
         for key, values in node.items():
             if key == "id":
-                compacted[key] = values
-            elif isinstance(values, dict):  # language map
-                compacted[key] = {lang: texts[0] if len(texts) == 1 else texts for lang, texts in sorted(values.items())}
-            else:
-                container = dict(terms.get(_term_iri(key, prefixes), [])).get(key, {}).get("@container")
-                compacted[key] = values if (container == "@set" or len(values) > 1) else values[0]
-        graph.append(compacted)
-    document = {"@context": jsonld_context()["@context"], "@graph": graph}
-    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+                continue
+            if isinstance(values, dict):  # language map
+                node[key] = {lang: texts[0] if len(texts) == 1 else texts for lang, texts in sorted(values.items())}
+            elif len(values) == 1 and key not in set_keys:
+                node[key] = values[0]
+        lines.append(json.dumps(node, ensure_ascii=False, separators=(", ", ": ")))
+    context = json.dumps({"@context": jsonld_context()["@context"]}, ensure_ascii=False, indent=1)
+    return (context[:-2] + ',\n "@graph": [\n' + ",\n".join(lines) + "\n ]\n}\n").encode("utf-8")
 
 
-def _term_iri(key: str, prefixes: dict[str, str]) -> str:
-    context = jsonld_context()["@context"]
-    definition = context.get(key)
-    if isinstance(definition, dict):
-        prefix, _, rest = definition["@id"].partition(":")
-        return prefixes.get(prefix, prefix + ":") + rest
-    return ""
+def _place(obj, predicate: str, terms, candidates_of: dict, prefixes) -> tuple[str, object]:
+    """The key and value one object takes in its subject's node object."""
+    candidates = candidates_of.get(predicate)
+    if candidates is None:
+        candidates = candidates_of[predicate] = terms.get(predicate, []) + [(_compact_iri(predicate, prefixes), None)]
+    for term, definition in candidates:
+        value = _compact_value(obj, definition, prefixes)
+        if value is not None:
+            return term, value
+    raise AssertionError("the compact IRI key takes any value")
+
+
+class _IriCompactor:
+    """``_compact_iri`` with a memory for the IRIs that recur (vocabulary, snapshots)."""
+
+    def __init__(self, prefixes: dict[str, str]):
+        self.prefixes = prefixes
+        self.seen: dict[str, str] = {}
+        self.namespaces = tuple(prefixes.values())
+
+    def __call__(self, value: str) -> str:
+        if not value.startswith(self.namespaces):
+            return value  # data IRIs under the base stay whole
+        found = self.seen.get(value)
+        if found is None:
+            found = self.seen[value] = _compact_iri(value, self.prefixes)
+        return found

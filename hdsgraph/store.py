@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterable
 
 import pyoxigraph as ox
 import rdflib
@@ -76,22 +77,20 @@ def _rdflib_term(term, cache: dict):
     return converted
 
 
-def load_rdflib(nt: bytes, predicates: frozenset[str] | None = None) -> rdflib.Graph:
-    """N-Triples -> an rdflib Graph, keeping only ``predicates`` when given.
-
-    Oxigraph parses and rdflib only stores: twice as fast as rdflib's own parser, which
-    matters because pySHACL needs an rdflib Graph.
-    """
+def rdflib_graph(triples: Iterable[ox.Triple]) -> rdflib.Graph:
+    """pyoxigraph triples -> an rdflib Graph. Oxigraph parses and rdflib only stores: twice
+    as fast as rdflib's own parser, which matters because pySHACL needs an rdflib Graph."""
     graph = rdflib.Graph()
     cache: dict = {}
-    triples = ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
-    if predicates is not None:
-        triples = (t for t in triples if t.predicate.value in predicates)
     graph.addN(
         (_rdflib_term(t.subject, cache), _rdflib_term(t.predicate, cache), _rdflib_term(t.object, cache), graph)
         for t in triples
     )
     return graph
+
+
+def load_rdflib(nt: bytes) -> rdflib.Graph:
+    return rdflib_graph(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES))
 
 
 def open_store(path: Path) -> ox.Store:

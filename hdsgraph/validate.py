@@ -9,6 +9,10 @@ blank-node labels are derived from each result's content, so the report is byte-
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import re
+import zlib
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -63,14 +67,25 @@ def shapes_graph() -> rdflib.Graph:
 
 
 @lru_cache(maxsize=None)
-def shape_predicates() -> frozenset[str]:
-    """The predicates the shapes can look at: their paths, and the typing that targets and
-    sh:class checks read. pySHACL is given only triples with these predicates; no other
-    triple can change its verdict, and the rest (labels, identifiers...) costs time."""
+def shape_reach() -> tuple[frozenset[str], frozenset[str]]:
+    """What the shapes can look at: the predicates of their paths, and the classes their
+    targets and sh:class constraints name. pySHACL is given only those triples (and the
+    rdf:type triples of those classes); no other triple can change its verdict, and the
+    rest (labels, identifiers...) only costs time."""
     shapes = shapes_graph()
     paths = {str(p) for p in shapes.objects(None, SH.path) if isinstance(p, rdflib.URIRef)}
     paths |= {str(p) for p in shapes.objects(None, SH.inversePath) if isinstance(p, rdflib.URIRef)}
-    return frozenset(paths | {RDF + "type", PREFIXES["rdfs"] + "subClassOf"})
+    classes = {str(c) for c in shapes.objects(None, SH.targetClass)} | {str(c) for c in shapes.objects(None, SH["class"])}
+    return frozenset(paths | {PREFIXES["rdfs"] + "subClassOf"}), frozenset(classes)
+
+
+def _shape_triples(nt: bytes):
+    predicates, classes = shape_reach()
+    rdf_type = RDF + "type"
+    for triple in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES):
+        predicate = triple.predicate.value
+        if predicate in predicates or (predicate == rdf_type and triple.object.value in classes):
+            yield triple
 
 
 def violation_queries() -> dict[str, str]:
@@ -100,7 +115,10 @@ def _path_text(graph: rdflib.Graph, node) -> str:
     return str(node)
 
 
-def _shacl_violations(data: rdflib.Graph) -> list[Violation]:
+def _shacl_violations(nt: bytes) -> list[Violation]:
+    from hdsgraph.store import rdflib_graph
+
+    data = rdflib_graph(_shape_triples(nt))
     conforms, report, _ = shacl_validate(
         data, shacl_graph=shapes_graph(), inference="none", advanced=False
     )
@@ -136,13 +154,74 @@ def _query_violations(store: ox.Store) -> list[Violation]:
     return violations
 
 
-def validate(nt: bytes, store: ox.Store) -> ValidationResult:
+def validate(nt: bytes, store: ox.Store, host_prefix: str | None = None, workers: int = 1) -> ValidationResult:
     """Validate one graph, given as N-Triples and as an Oxigraph store holding them."""
-    from hdsgraph.store import load_rdflib
+    return start_validation(nt, host_prefix, workers).result(store)
 
-    data = load_rdflib(nt, shape_predicates())
-    violations = sorted(set(_shacl_violations(data) + _query_violations(store)))
-    return ValidationResult(not violations, violations, report_turtle(violations))
+
+class PendingValidation:
+    """pySHACL running on a graph, in worker processes or not yet started; ``result``
+    adds the whole-graph violation queries and waits for the rest."""
+
+    def __init__(self, nt: bytes, pool: ProcessPoolExecutor | None, futures: list):
+        self.nt, self.pool, self.futures = nt, pool, futures
+
+    def cancel(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    def result(self, store: ox.Store) -> ValidationResult:
+        queried = _query_violations(store)
+        if self.pool is None:
+            shacl = _shacl_violations(self.nt)
+        else:
+            try:
+                shacl = [v for future in self.futures for v in future.result()]
+            finally:
+                self.pool.shutdown()
+        violations = sorted(set(shacl + queried))
+        return ValidationResult(not violations, violations, report_turtle(violations))
+
+
+def start_validation(nt: bytes, host_prefix: str | None = None, workers: int = 1) -> PendingValidation:
+    """Start pySHACL on a graph given as N-Triples.
+
+    With ``host_prefix`` (the IRI prefix of hosts, as hdsgraph mints them) and more than one
+    worker, pySHACL checks the graph in independent parts, in worker processes that run
+    while the caller goes on (loading the store, querying, serialising): every triple
+    about a host, its certificates and its identifier has a subject under the host's IRI,
+    and the shapes only follow a host to its certificates, to shared vocabulary and to
+    snapshots, which every part carries. The whole-graph queries always see the whole graph.
+    """
+    if not host_prefix or workers <= 1:
+        return PendingValidation(nt, None, [])
+    parts = split_by_host(nt, host_prefix, max(workers, len(nt) // PART_BYTES + 1))
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=1)
+    return PendingValidation(nt, pool, [pool.submit(_shacl_violations, part) for part in parts])
+
+
+PART_BYTES = 40_000_000  # ~250,000 triples: a part's rdflib graph stays well under 1 GB
+
+
+def split_by_host(nt: bytes, host_prefix: str, parts: int) -> list[bytes]:
+    """Cut N-Triples into ``parts`` graphs: each host with everything under its IRI goes to
+    one part (by a hash of its IRI); triples about anything else go to every part."""
+    prefix = f"<{host_prefix}".encode()
+    shared: list[bytes] = []
+    chunks: list[list[bytes]] = [[] for _ in range(parts)]
+    for line in nt.splitlines():
+        if line.startswith(prefix):
+            local = line[len(prefix): line.index(b">")]
+            host = _HOST_LOCAL.match(local).group()
+            chunks[zlib.crc32(host) % parts].append(line)
+        elif line:
+            shared.append(line)
+    common = b"\n".join(shared)
+    return [common + b"\n" + b"\n".join(chunk) + b"\n" for chunk in chunks]
+
+
+_HOST_LOCAL = re.compile(rb"[^#/]*")
 
 
 def report_turtle(violations: list[Violation]) -> bytes:

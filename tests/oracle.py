@@ -80,7 +80,7 @@ def figures(truth: Truth) -> dict[str, list[dict]]:
         distinct = part.assign(covered=part["activities"].map(lambda a: frozenset(a & acts)))
         n = len(distinct.drop_duplicates(["host_id", "covered", "body", "issued", "expires"]))
         certificates.append({"certificate_type": code, "certificates": n})
-    return {
+    return history(truth) | {
         "activity-count-distribution": [
             {"activities": k, "hosts": int(distribution.get(k, 0)), "share": share(int(distribution.get(k, 0)), total)}
             for k in ACTIVITIES
@@ -99,6 +99,25 @@ def figures(truth: Truth) -> dict[str, list[dict]]:
         "mean-activity-coverage": [{"share": share(len(pairs), 6 * total)}],
         "single-activity-hosts": single_rows,
     }
+
+
+def history(truth: Truth) -> dict[str, list[dict]]:
+    """The answers that span every snapshot: hosts-by-snapshot, changes-between-snapshots."""
+    pairs = truth.rows[["snapshot", "host_id", "activities"]].explode("activities").drop_duplicates()
+    covered = pairs.groupby(["snapshot", "host_id"])["activities"].nunique()
+    nationality = truth.hosts.astype(object).set_index("host_id")["nationality"]
+    listed, by_snapshot = {}, []
+    for snapshot in sorted(truth.rows["snapshot"].unique()):
+        counts = covered.loc[snapshot]
+        ids = list(counts.index)
+        listed[snapshot] = set(ids)
+        french = int((nationality.loc[ids] == "FR").sum())
+        by_snapshot.append({"snapshot": snapshot, "hosts": len(ids), "all_six_share": share(int((counts == 6).sum()), len(ids)),
+                            "single_activity_hosts": int((counts == 1).sum()), "fr_share": share(french, len(ids))})
+    order = sorted(listed)
+    changes = [{"from": a, "to": b, "new_hosts": len(listed[b] - listed[a]), "lapsed_hosts": len(listed[a] - listed[b]),
+                "continuing_hosts": len(listed[a] & listed[b])} for a, b in zip(order, order[1:])]
+    return {"hosts-by-snapshot": by_snapshot, "changes-between-snapshots": changes}
 
 
 def write_csv(path: Path, header: list[str], rows: list[list]) -> Path:

@@ -17,7 +17,7 @@ from oracle import write_csv
 
 HEADER = ["host", "siren", "activities", "certification_body", "issued", "expires", "positioning", "nationality"]
 OUTPUTS = {"hds.ttl", "hds.jsonld", "hds.nt", "validation.ttl", "answers.json", "quarantine.csv",
-           "unqualified.csv", "README.md", "SHA256SUMS"}
+           "unqualified.csv", "README.md", "catalog.ttl", "catalog.jsonld", "void.ttl", "SHA256SUMS"}
 
 
 @pytest.fixture

@@ -49,11 +49,13 @@ def test_csv_and_table_formats_hold_the_same_rows(runner, built):
 
 def test_a_query_file_runs_too(runner, built, tmp_path):
     query = tmp_path / "names.rq"
-    query.write_text("PREFIX rov: <http://www.w3.org/ns/regorg#>\n"
-                     "SELECT (COUNT(?n) AS ?names) WHERE { ?h rov:legalName ?n }\n")
-    result = runner.invoke(cli, ["query", str(query), "--data", str(built), "--format", "json"])
-    total = json.loads((built / "answers.json").read_text())["hosts-total"][0]["hosts"]
-    assert json.loads(result.stdout) == [{"names": total}]
+    # a file of one's own, with --snapshot bound to ?requested: the hosts listed in the latest snapshot
+    query.write_text("PREFIX rov: <http://www.w3.org/ns/regorg#>\nPREFIX hds: <https://w3id.org/hdsgraph/ontology#>\n"
+                     "SELECT (COUNT(?n) AS ?names) WHERE { ?h rov:legalName ?n ; hds:listedIn ?requested }\n")
+    answers = json.loads((built / "answers.json").read_text())
+    latest = answers["hosts-by-snapshot"][-1]["snapshot"]
+    result = runner.invoke(cli, ["query", str(query), "--data", str(built), "--snapshot", latest, "--format", "json"])
+    assert json.loads(result.stdout) == [{"names": answers["hosts-total"][0]["hosts"]}]
 
 
 @pytest.mark.parametrize(
@@ -62,7 +64,7 @@ def test_a_query_file_runs_too(runner, built, tmp_path):
         (["no-such-query"], "unknown query 'no-such-query'; the bundled queries are: " + ", ".join(sorted(study_queries()))),
         (["{tmp}/missing.rq"], "{tmp}/missing.rq: no such query file"),
         (["hosts-total", "--data", "{tmp}/empty"], "{tmp}/empty: no build here (no hds.nt); run 'hdsgraph build' first"),
-        (["hosts-total", "--snapshot", "1999-01"], "no snapshot '1999-01' in this graph (snapshots: 2022-04)"),
+        (["hosts-total", "--snapshot", "1999-01"], "no snapshot '1999-01' in this graph (snapshots: 2020-07, 2022-04)"),
         (["{tmp}/bad.rq"], "bad: not a valid SPARQL query ("),
         (["{tmp}/ask.rq"], "ask: only SELECT queries give a table"),
     ],

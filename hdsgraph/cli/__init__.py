@@ -8,7 +8,13 @@ import click
 from hdsgraph import __version__
 from hdsgraph.cli.build import build_command
 from hdsgraph.cli.diff import diff_command
+from hdsgraph.cli.fetch import fetch_command
+from hdsgraph.cli.import_ import import_command
+from hdsgraph.cli.publish import publish_command
 from hdsgraph.cli.query import query_command
+from hdsgraph.cli.report import report_command
+from hdsgraph.cli.serve import serve_command
+from hdsgraph.cli.site import site_command
 from hdsgraph.cli.synth import synth_command
 from hdsgraph.cli.validate import validate_command
 
@@ -23,5 +29,11 @@ def cli():
 cli.add_command(build_command)
 cli.add_command(validate_command)
 cli.add_command(query_command)
+cli.add_command(site_command)
+cli.add_command(serve_command)
+cli.add_command(publish_command)
+cli.add_command(import_command)
+cli.add_command(fetch_command)
 cli.add_command(synth_command)
 cli.add_command(diff_command)
+cli.add_command(report_command)

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
 
 from hdsgraph.build import BuildReport, build
+from hdsgraph.catalog import CatalogOptions
 from hdsgraph.cli.common import CommandError, library_errors
 from hdsgraph.errors import ValidationFailed
 from hdsgraph.vocab import DEFAULT_BASE_URI
@@ -29,12 +31,20 @@ UNQUALIFIED_SHOWN = 50
 )
 @click.option("--out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True, help="Output folder.")
 @click.option("--base-uri", default=DEFAULT_BASE_URI, show_default=True, help="Base of the data IRIs.")
-def build_command(registries, qualification, out, base_uri):
+@click.option("--download-url", metavar="URL", default=None,
+              help="Where the output files can be downloaded, for the catalogue. Default: {base-uri}dist/.")
+@click.option("--sparql-endpoint", metavar="URL", default=None,
+              help="A SPARQL endpoint serving the graph, announced in the catalogue and VoID.")
+@click.option("--catalog-skeleton", type=click.Path(path_type=Path), default=None,
+              help="Your own copy of the catalogue's fixed text (publisher, contact point...), in Turtle.")
+def build_command(registries, qualification, out, base_uri, download_url, sparql_endpoint, catalog_skeleton):
     """Build the knowledge graph from a registry: normalise, qualify, map to RDF, validate
     with SHACL, answer the study's questions, and write the dumps.
 
     Writes hds.ttl, hds.jsonld, hds.nt, validation.ttl, answers.json, quarantine.csv,
-    unqualified.csv and SHA256SUMS into OUT, replacing it only when the build succeeds.
+    unqualified.csv, the DCAT-AP catalogue (catalog.ttl, catalog.jsonld), void.ttl and
+    SHA256SUMS into OUT, replacing it whole only when the build succeeds (a site written
+    into OUT/site by 'hdsgraph site' goes with it: run 'hdsgraph site' again).
     Exit code 0 when the graph conforms, 1 when the shapes find violations, 2 when the
     input cannot be used.
 
@@ -42,9 +52,11 @@ def build_command(registries, qualification, out, base_uri):
 
         hdsgraph build --registry export.csv --qualification hosts.csv --out dist
     """
+    catalog = CatalogOptions(download_url, sparql_endpoint, catalog_skeleton)
+    had_site = (Path(out) / "site").is_dir()
     try:
         with library_errors():
-            report = build(registries, qualification, out, base_uri)
+            report = build(registries, qualification, out, base_uri, catalog)
     except CommandError as exc:
         cause = exc.__context__
         if isinstance(cause, ValidationFailed) and cause.result is not None:
@@ -52,6 +64,8 @@ def build_command(registries, qualification, out, base_uri):
         raise
     _print_summary(report)
     click.echo(f"Wrote {out}/ ({', '.join(sorted(p.name for p in Path(out).iterdir()))})")
+    if had_site:
+        click.echo(f"Removed the site of the previous build ({Path(out) / 'site'}); run 'hdsgraph site' to write it again")
 
 
 def _print_summary(report: BuildReport, err: bool = False) -> None:
@@ -77,5 +91,25 @@ def _print_summary(report: BuildReport, err: bool = False) -> None:
             echo(f"  - {row.host}: no {row.missing}")
         if len(hosts.unqualified) > UNQUALIFIED_SHOWN:
             echo(f"  ... and {len(hosts.unqualified) - UNQUALIFIED_SHOWN} more (see unqualified.csv)")
+    echo(_latest_snapshot(registry))
     echo(report.validation.summary())
-    echo("Stage times: " + ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in report.timings.items()))
+    stages = [f"{stage} {seconds:.2f} s" for stage, seconds in report.timings.items()]
+    if report.validation_workers > 1:
+        stages = [f"{s} (in {report.validation_workers} processes, alongside store, query and serialise)"
+                  if s.startswith("validate ") else s for s in stages]
+    echo("Stage times: " + ", ".join(stages))
+
+
+def _latest_snapshot(registry) -> str:
+    """Which snapshot the answers are for, and, when fetched, from where and how long ago
+    (printed only: the outputs do not depend on the time of the build)."""
+    latest = max(registry.certificates["snapshot"])
+    source = registry.certificates.loc[registry.certificates["snapshot"] == latest, "source"].iloc[0]
+    snap = next(s for s in registry.snapshots if s.source == source)
+    line = f"Latest snapshot: {latest} ({source})"
+    if snap.provenance:
+        retrieved = datetime.strptime(snap.provenance["retrieved"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        days = (datetime.now(timezone.utc) - retrieved).days
+        age = "today" if days < 1 else f"{days} day{'s' if days > 1 else ''} ago"
+        line += f", fetched from {snap.provenance['url']} at {snap.provenance['retrieved']} ({age})"
+    return line

@@ -1,27 +1,39 @@
 from __future__ import annotations
 
 import click
+from click.core import ParameterSource
 
-from hdsgraph.cli.common import data_option, library_errors, snapshot_option
-from hdsgraph.query import format_result, query_text, run_select, study_queries
-from hdsgraph.store import open_store
+from hdsgraph.cli.common import CommandError, data_option, library_errors, snapshot_option
+from hdsgraph.dataframe import run
+from hdsgraph.query import format_result, study_queries
 
 
 @click.command("query")
 @click.argument("query", metavar="NAME|FILE.rq", required=False)
 @data_option
+@click.option("--endpoint", metavar="URL", default=None,
+              help="Run the query on this SPARQL endpoint instead of a local build.")
+@click.option("--default-graph", "default_graphs", metavar="IRI", multiple=True,
+              help="With --endpoint: a graph the endpoint should query as its default graph (repeat for several).")
 @snapshot_option
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
     help="json prints the rows as answers.json holds them.",
 )
 @click.option("--list", "list_queries", is_flag=True, help="List the bundled queries and the question each answers.")
-def query_command(query, data, snapshot, fmt, list_queries):
-    """Run a bundled study query, or any SPARQL SELECT file, on a build or a dump.
+@click.pass_context
+def query_command(ctx, query, data, endpoint, default_graphs, snapshot, fmt, list_queries):
+    """Run a bundled study query, or any SPARQL SELECT file, on a build, a dump or a SPARQL
+    endpoint.
+
+    With --endpoint the query goes to any SPARQL 1.1 endpoint (hdsgraph serve, or a store
+    the dataset was published to) and prints the same rows as a local run. Credentials
+    for the endpoint come from HDSGRAPH_USER and HDSGRAPH_PASSWORD or a netrc file.
 
     Example:
 
         hdsgraph query hosts-by-positioning --format csv
+        hdsgraph query hosts-by-positioning --endpoint http://127.0.0.1:7878/query
     """
     if list_queries or query is None:
         for name, path in study_queries().items():
@@ -29,7 +41,10 @@ def query_command(query, data, snapshot, fmt, list_queries):
                              if l.startswith("# Question:")), "")
             click.echo(f"{name:32} {question}")
         return
+    if endpoint is not None and ctx.get_parameter_source("data") is ParameterSource.COMMANDLINE:
+        raise CommandError("use --data or --endpoint, not both")
+    if default_graphs and endpoint is None:
+        raise CommandError("--default-graph needs --endpoint")
     with library_errors():
-        name, text = query_text(query)
-        result = run_select(open_store(data), text, snapshot, name)
+        result = run(query, endpoint if endpoint is not None else data, snapshot, default_graphs)
     click.echo(format_result(result, fmt), nl=False)

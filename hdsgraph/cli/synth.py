@@ -36,10 +36,10 @@ def synth_command(hosts, seed, snapshots, figures, out, qualification):
 
     Example:
 
+    \b
         hdsgraph synth --hosts 1000000 --seed 7 --out big.csv
-
-        hdsgraph synth --calibrate seeds/study-2022.yaml --seed 2022 --out seeds/registries
-        --qualification seeds/qualification.csv
+        hdsgraph synth --calibrate seeds/study-2022.yaml --seed 2022 \\
+            --out seeds/registries --qualification seeds/qualification.csv
     """
     if figures is not None and hosts is not None:
         raise CommandError("--hosts and --calibrate cannot be used together: the figures fix the number of hosts")

@@ -1,0 +1,252 @@
+"""Liberal readers for registry cells as people write them: activities, dates, SIRENs, marks.
+
+Each reader takes any text and returns a ``Reading``: a value, or the reason the cell
+cannot be used. None raises, whatever the cell holds, so an import can quarantine a row
+with the reason instead of stopping. The words they know (French months, activity
+phrases, marks) are in ``data/cell-words.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Generic, TypeVar
+
+import yaml
+
+from hdsgraph.resources import data_file
+
+T = TypeVar("T")
+
+ACTIVITIES = frozenset(range(1, 7))
+EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0, counting its fictitious 29 February 1900
+EXCEL_SERIALS = range(25569, 73051)  # 1970-01-01 to 2099-12-31: a number outside is no date
+TWO_DIGIT_CENTURY = 2000  # "12/03/21": the registry started in 2018
+
+
+@dataclass(frozen=True)
+class Reading(Generic[T]):
+    """What a reader made of a cell: ``value``, or ``problem`` saying why there is none."""
+
+    value: T | None = None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, typographic variants made plain: what the word lists compare."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return text.replace("\u2019", "'").replace("\u2013", "-").replace("\u2014", "-").replace("\u2212", "-")
+
+
+@dataclass(frozen=True)
+class Words:
+    months: dict[str, int]
+    day_suffixes: tuple[str, ...]
+    activity_phrases: tuple[tuple[str, frozenset[int]], ...]  # longest first
+    fillers: frozenset[str]
+    range_words: frozenset[str]
+    list_words: frozenset[str]
+    marks_yes: frozenset[str]
+    marks_no: frozenset[str]
+    note_starts: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def words() -> Words:
+    raw = yaml.safe_load(data_file("cell-words.yaml").read_text(encoding="utf-8"))
+    months = {fold(name): int(number) for number, names in raw["months"].items() for name in names}
+    phrases = sorted(((fold(p), frozenset(a)) for p, a in raw["activity_phrases"].items()), key=lambda p: -len(p[0]))
+    return Words(
+        months=months,
+        day_suffixes=tuple(fold(s) for s in raw["day_suffixes"]),
+        activity_phrases=tuple(phrases),
+        fillers=frozenset(fold(w) for w in raw["activity_fillers"]),
+        range_words=frozenset(fold(w) for w in raw["range_words"]),
+        list_words=frozenset(fold(w) for w in raw["list_words"]),
+        marks_yes=frozenset(fold(str(m)) for m in raw["marks_yes"]),
+        marks_no=frozenset(fold(str(m)) for m in raw["marks_no"]),
+        note_starts=tuple(fold(n) for n in raw["note_starts"]),
+    )
+
+
+def shown(text: str, limit: int = 60) -> str:
+    """A cell as quoted in a reason: one line, not too long."""
+    text = " ".join(text.split())
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+# ---------------------------------------------------------------- activities
+
+_TOKEN = re.compile(r"\d+|[a-z]+|[^\sa-z\d]")
+_SEPARATORS = set(",;/|+&.\n")
+_RANGE_MARKS = {"-"}
+_IGNORED = set("()[]{}:°'\"*")
+
+
+def read_activities(cell: str) -> Reading[tuple[int, ...]]:
+    """``"1, 2, 3"``, ``"1 à 6"``, ``"Activités 1 à 4 et 6"``, ``"toutes les activités"``,
+    ``"Hébergeur infogéreur (3 à 6)"``, one number per line... -> sorted activity numbers."""
+    text = fold(cell).replace("'", " ").strip()
+    if not text:
+        return Reading(problem="no activity")
+    named: set[int] = set()
+    for phrase, activities in words().activity_phrases:
+        pattern = r"(?<![a-z0-9])" + re.escape(phrase) + r"(?![a-z0-9])"
+        if re.search(pattern, text):
+            named |= activities
+            text = re.sub(pattern, " ", text)
+    numbers, problem = _numbers(text)
+    if problem:
+        numbers = _described(text)
+        if not numbers:
+            return Reading(problem=f"unreadable activities {shown(cell)}: {problem}")
+    if numbers and named and not numbers <= named:
+        return Reading(problem=f"activities {shown(cell)} name a certificate type that does not cover "
+                               f"activit{'ies' if len(numbers - named) > 1 else 'y'} "
+                               f"{', '.join(map(str, sorted(numbers - named)))}")
+    found = numbers or named
+    if not found:
+        return Reading(problem=f"no activity in {shown(cell)}")
+    outside = sorted(n for n in found if n not in ACTIVITIES)
+    if outside:
+        return Reading(problem=f"activity {outside[0]} is not one of the six HDS activities (1-6)")
+    return Reading(tuple(sorted(found)))
+
+
+def _numbers(text: str) -> tuple[set[int], str | None]:
+    """The activity numbers of what is left once phrases are gone: numbers, ranges, lists."""
+    vocabulary = words()
+    numbers: set[int] = set()
+    pending: int | None = None  # the start of a range, once its range word is seen
+    last: int | None = None
+    for token in _TOKEN.findall(text):
+        if token.isdigit():
+            if len(token) > 3:
+                return set(), f"{token} is not an activity number"
+            value = int(token)
+            if pending is not None:
+                if value < pending:
+                    return set(), f"the range {pending} to {value} goes backwards"
+                numbers.update(range(pending, value + 1))
+                pending = None
+            else:
+                numbers.add(value)
+            last = value
+        elif token in _RANGE_MARKS or token in vocabulary.range_words:
+            if last is None or pending is not None:
+                return set(), "a range with no start"
+            numbers.discard(last)
+            pending, last = last, None
+        elif token in _SEPARATORS or token in vocabulary.list_words:
+            if pending is not None:
+                return set(), "a range with no end"
+            last = None
+        elif token in _IGNORED or token in vocabulary.fillers:
+            continue
+        else:
+            return set(), f"{token!r} is neither an activity number nor a known phrase"
+    if pending is not None:
+        return set(), "a range with no end"
+    return numbers, None
+
+
+_DESCRIBED = re.compile(r"^\W*(?:activites?\s*)?(?:n\W*)?(\d)\s*[-:.)]\s*[a-z][^\d]*$")
+
+
+def _described(text: str) -> set[int]:
+    """Activities listed one per line with their description: "3 - hébergement de la
+    plateforme..." -> {3}; an empty set unless every line reads so."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    matches = [_DESCRIBED.match(line.strip()) for line in lines]
+    if not lines or not all(matches):
+        return set()
+    return {int(m[1]) for m in matches}
+
+
+def read_mark(cell: str) -> Reading[bool]:
+    """A cell of a one-column-per-activity layout: ``X``, ``oui``, ``✓`` -> True; empty, ``non`` -> False."""
+    text = " ".join(re.sub(r"[^\w✓✔☑✅●•+\-–—✗✘☐❌/]", " ", fold(cell)).split())
+    if text in words().marks_yes:
+        return Reading(True)
+    if text in words().marks_no:
+        return Reading(False)
+    return Reading(problem=f"unreadable mark {shown(cell)}: expected X, oui, ✓ or an empty cell")
+
+
+def is_note(cell: str) -> bool:
+    """Whether a cell reads as a note under a table ("* Liste mise à jour le ...")."""
+    text = fold(cell).strip()
+    return any(text.startswith(start) and (not start[-1].isalnum() or text[len(start):][:1] in ("", " ", ":", ","))
+               for start in words().note_starts)
+
+
+# ---------------------------------------------------------------- dates
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_NUMERIC = re.compile(r"^(\d{1,2})\s*([/.\-])\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})$")
+_WORDED = re.compile(r"^(\d{1,2})\s*([a-z]*)\.?\s+([a-z]+)\.?,?\s+(\d{4})$")
+_WORDED_EN = re.compile(r"^([a-z]+)\.?\s+(\d{1,2})([a-z]*),?\s+(\d{4})$")
+_SERIAL = re.compile(r"^(\d{5})(?:\.0+)?$")
+
+
+def read_date(cell: str) -> Reading[str]:
+    """``2021-03-12``, ``12/03/2021``, ``12-03-2021``, ``12 mars 2021``, ``1er avril 2022``,
+    an Excel serial number... -> ``YYYY-MM-DD``; an empty cell -> no value and no problem."""
+    text = " ".join(fold(cell).split())
+    if not text:
+        return Reading()
+    parts = _date_parts(text)
+    if parts is None:
+        return Reading(problem=f"unreadable date {shown(cell)}: expected a day, a month and a year")
+    if isinstance(parts, date):
+        return Reading(parts.isoformat())
+    year, month, day = parts
+    try:
+        return Reading(date(year, month, day).isoformat())
+    except ValueError:
+        return Reading(problem=f"no such date {shown(cell)}")
+
+
+def _date_parts(text: str) -> tuple[int, int, int] | date | None:
+    if match := _ISO.match(text):
+        return int(match[1]), int(match[2]), int(match[3])
+    if match := _NUMERIC.match(text):
+        year = int(match[4]) + (TWO_DIGIT_CENTURY if len(match[4]) == 2 else 0)
+        return year, int(match[3]), int(match[1])  # French order: day first
+    vocabulary = words()
+    if match := _WORDED.match(text):
+        suffix, month = match[2], vocabulary.months.get(match[3])
+        if month and (not suffix or suffix in vocabulary.day_suffixes):
+            return int(match[4]), month, int(match[1])
+        return None
+    if match := _WORDED_EN.match(text):
+        suffix, month = match[3], vocabulary.months.get(match[1])
+        if month and (not suffix or suffix in vocabulary.day_suffixes):
+            return int(match[4]), month, int(match[2])
+        return None
+    if (match := _SERIAL.match(text)) and int(match[1]) in EXCEL_SERIALS:
+        return EXCEL_EPOCH + timedelta(days=int(match[1]))
+    return None
+
+
+# ---------------------------------------------------------------- SIREN
+
+
+def read_siren(cell: str) -> Reading[str]:
+    """A SIREN, or a SIRET whose first nine digits are the SIREN; spaces and dots ignored."""
+    text = re.sub(r"[\s.\-\u00a0\u202f]", "", cell)
+    if not text:
+        return Reading()
+    if re.fullmatch(r"\d{9}", text):
+        return Reading(text)
+    if re.fullmatch(r"\d{14}", text):
+        return Reading(text[:9])
+    return Reading(problem=f"malformed SIREN {shown(cell)}: expected 9 digits (or a 14-digit SIRET)")

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from hdsgraph.cli.common import library_errors
+from hdsgraph.importer import ImportResult, import_file, load_mapping, write_import
+from hdsgraph.errors import InputError
+
+mapping_option = click.option(
+    "--mapping", type=click.Path(path_type=Path), default=None,
+    help="A YAML file naming the headers of each column, for a layout the bundled synonyms do not know "
+         "(e.g. 'host: [\"Société\"]').",
+)
+
+
+def default_out(file: Path) -> Path:
+    """``page.html`` -> ``page.csv``; ``export.csv`` -> ``export.canonical.csv`` (never the input)."""
+    return file.with_suffix(".canonical.csv" if file.suffix.lower() == ".csv" else ".csv")
+
+
+def echo_import(result: ImportResult, out: Path | None = None) -> None:
+    columns = ", ".join(f"{header!r} -> {column}" for header, column in result.columns.items())
+    click.echo(f"Read {result.table} ({result.format}): {columns}")
+    if result.ignored:
+        click.echo(f"  ignored columns: {', '.join(repr(h) for h in result.ignored)}")
+    click.echo(f"Rows read {result.rows_read} / kept {len(result.rows)} / quarantined {len(result.quarantine)}")
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@mapping_option
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="The canonical CSV to write; its quarantine goes beside it as NAME.quarantine.csv. "
+                   "Default: FILE with the suffix .csv (.canonical.csv for a CSV input).")
+def import_command(file, mapping, out):
+    """Turn an export of the registry (an HTML page, a CSV/TSV file or an XLSX workbook) into
+    the canonical registry CSV that `hdsgraph build` reads.
+
+    Reads every table of the file and takes the one whose headers look like the registry;
+    recognises French headers, merged cells, one activity per line or one column per
+    activity, and dates as people write them. Rows that cannot be read go to
+    NAME.quarantine.csv with the reason.
+
+    Example:
+
+        hdsgraph import liste-hebergeurs.html --out snapshots/2024-05-02.csv
+    """
+    out = out or default_out(file)
+    with library_errors():
+        if out.resolve() == file.resolve():
+            raise InputError(f"{out}: is the input itself; choose another --out")
+        result = import_file(file, load_mapping(mapping) if mapping else None)
+        csv_path, quarantine_path = write_import(result, out)
+    echo_import(result)
+    click.echo(f"Wrote {csv_path} and {quarantine_path}")

@@ -1,0 +1,102 @@
+"""What talking to a remote SPARQL store needs: a checked URL, credentials, clear errors.
+
+Credentials never come from the command line (it shows in shell history and in ``ps``):
+they come from the environment (``HDSGRAPH_USER`` and ``HDSGRAPH_PASSWORD``) or from a
+netrc file (``~/.netrc``, or the file named by ``NETRC``), and no message ever holds them.
+"""
+
+from __future__ import annotations
+
+import base64
+import netrc
+import os
+from urllib.parse import urlsplit
+
+import pyoxigraph as ox
+
+from hdsgraph.errors import InputError
+
+USER_VARIABLE = "HDSGRAPH_USER"
+PASSWORD_VARIABLE = "HDSGRAPH_PASSWORD"
+TIMEOUT = 120  # seconds to wait for a remote store's answer
+
+
+class EndpointError(InputError):
+    """A remote store that cannot be reached, refuses a request, or answers nonsense."""
+
+
+def check_url(url: str) -> str:
+    """An http(s) URL with a host and no credentials in it."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InputError(f"{url!r}: not an http:// or https:// URL")
+    if parts.username is not None or parts.password is not None:
+        raise InputError(
+            f"{shown(url)}: put no credentials in the URL; set {USER_VARIABLE} and {PASSWORD_VARIABLE} or use a netrc file"
+        )
+    return url
+
+
+def check_iri(value: str, what: str = "graph name") -> str:
+    """An absolute IRI, checked by Oxigraph (so it can be written into SPARQL as a term)."""
+    try:
+        return ox.NamedNode(value).value
+    except ValueError:
+        raise InputError(f"{value!r}: not a valid {what} (an absolute IRI)") from None
+
+
+def shown(url: str) -> str:
+    """A URL fit for a message: without any user or password it may carry."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname + (f":{parts.port}" if parts.port else "")
+    return parts._replace(netloc=host).geturl()
+
+
+def credentials(url: str) -> tuple[str, str] | None:
+    """(user, password) for ``url``: from the environment, else from netrc, else None."""
+    user, password = os.environ.get(USER_VARIABLE), os.environ.get(PASSWORD_VARIABLE)
+    if user is not None or password is not None:
+        if not user or password is None:
+            raise InputError(f"set both {USER_VARIABLE} and {PASSWORD_VARIABLE}, or neither")
+        return user, password
+    path = os.environ.get("NETRC") or os.path.join(os.path.expanduser("~"), ".netrc")
+    if not os.path.isfile(path):
+        return None
+    try:
+        entry = netrc.netrc(path).authenticators(urlsplit(url).hostname or "")
+    except (netrc.NetrcParseError, OSError) as exc:
+        # The parse error names the file and line, never the secrets themselves.
+        raise InputError(f"{path}: cannot be read as a netrc file ({getattr(exc, 'msg', exc)})") from None
+    if entry is None:
+        return None
+    login, _, password = entry
+    return (login or "", password or "")
+
+
+def http_error(url: str, status: int, reason: str, body: bytes | str = b"", login: tuple[str, str] | None = None,
+               action: str = "") -> EndpointError:
+    """One line for an HTTP error, with the first line of the store's own explanation.
+
+    A store may echo the request back: the password, and the Basic credentials that carry
+    it, are blanked out of the line.
+    """
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    detail = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if len(detail) > 200:
+        detail = detail[:200] + "..."
+    status_text = f"HTTP {status} {reason}".rstrip() if status else reason
+    message = f"{shown(url)} answered {status_text}" + (f" to the {action}" if action else "") + (f": {detail}" if detail else "")
+    if login is not None and login[1]:
+        basic = base64.b64encode(f"{login[0]}:{login[1]}".encode("utf-8")).decode("ascii")
+        message = message.replace(basic, "***").replace(login[1], "***")
+    return EndpointError(message)
+
+
+def unreachable(url: str, reason: object) -> EndpointError:
+    reason = getattr(reason, "reason", reason)  # urllib wraps the socket error
+    if isinstance(reason, TimeoutError) or "timed out" in str(reason):
+        return EndpointError(f"{shown(url)} did not answer within {TIMEOUT} s")
+    text = getattr(reason, "strerror", None) or str(reason) or type(reason).__name__
+    return EndpointError(f"cannot reach {shown(url)} ({text.lower() if text[:1].isupper() else text})")

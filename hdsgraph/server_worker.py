@@ -1,0 +1,201 @@
+"""The query worker of ``hdsgraph serve``: one process holding the dataset in Oxigraph.
+
+The server sends each query to an idle worker and waits at most the timeout; a worker
+that runs longer is killed and replaced, which is what stops a runaway query (Oxigraph
+has no timeout of its own in Python). A worker answers with (status, content type,
+body): the results serialised in the negotiated format, and at most ``max_bytes`` long.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import signal
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pyoxigraph as ox
+
+from hdsgraph.resources import data_file
+
+TEXT = "text/plain; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class ResultFormat:
+    result: str  # "solutions" (SELECT, ASK) or "graph" (CONSTRUCT, DESCRIBE)
+    name: str  # the value of the ``format`` parameter
+    media_type: str
+    also_accepted: tuple[str, ...]
+    oxigraph: str  # the Oxigraph format's name; "" for the HTML page
+
+    @property
+    def content_type(self) -> str:
+        textual = self.media_type.startswith("text/") or self.name in ("json", "jsonld", "xml", "rdfxml")
+        return self.media_type + ("; charset=utf-8" if textual else "")
+
+
+@lru_cache(maxsize=None)
+def result_formats() -> tuple[ResultFormat, ...]:
+    with data_file("result-formats.csv").open(encoding="utf-8", newline="") as f:
+        return tuple(ResultFormat(r["result"], r["name"], r["media_type"], tuple(r["also_accepted"].split()),
+                                  r["oxigraph"]) for r in csv.DictReader(f))
+
+
+def accept_ranges(header: str | None) -> list[tuple[str, float]]:
+    """An Accept header -> (media range, quality) pairs; no header accepts anything."""
+    if not header or not header.strip():
+        return [("*/*", 1.0)]
+    ranges = []
+    for part in header.split(","):
+        media, *params = [p.strip() for p in part.split(";")]
+        quality = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if media:
+            ranges.append((media.lower(), quality))
+    return ranges
+
+
+def negotiate(result: str, accept: str | None, name: str | None = None) -> ResultFormat | None:
+    """The format to answer in: the one ``name`` asks for, else the best the Accept header
+    allows (the table's first format of the kind wins ties), else None."""
+    offered = [f for f in result_formats() if f.result == result]
+    if name:
+        return next((f for f in offered if f.name == name.lower()), None)
+    ranges = accept_ranges(accept)
+
+    def quality(fmt: ResultFormat) -> tuple[float, int]:
+        best, specificity = 0.0, -2
+        for media, q in ranges:
+            major = media.split("/")[0]
+            if media in (fmt.media_type, *fmt.also_accepted):
+                rank = 2 if media == fmt.media_type else 1
+            elif media == f"{major}/*" and fmt.media_type.startswith(major + "/"):
+                rank = 0
+            elif media == "*/*":
+                rank = -1
+            else:
+                continue
+            if rank > specificity:
+                best, specificity = q, rank
+        return best, specificity
+
+    scored = [(quality(f), -i, f) for i, f in enumerate(offered)]
+    (best, _), _, chosen = max(scored, key=lambda s: (s[0][0], s[0][1], s[1]))
+    return chosen if best > 0 else None
+
+
+class ResultTooLarge(Exception):
+    pass
+
+
+class CappedBuffer:
+    """A binary sink that refuses to grow past ``limit`` bytes."""
+
+    def __init__(self, limit: int):
+        self.limit, self.parts, self.size, self.overflowed = limit, [], 0, False
+
+    def write(self, data) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            self.overflowed = True
+            raise ResultTooLarge()
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.parts)
+
+
+def answer(store: ox.Store, request: dict) -> tuple[int, str, bytes]:
+    """One query request -> (HTTP status, content type, body)."""
+    default_graphs = [ox.NamedNode(g) for g in request.get("default_graphs", ())]
+    named_graphs = [ox.NamedNode(g) for g in request.get("named_graphs", ())]
+    try:
+        results = store.query(
+            request["query"],
+            use_default_graph_as_union=not default_graphs,
+            default_graph=default_graphs or None,
+            named_graphs=named_graphs or None,
+        )
+    except SyntaxError as exc:
+        return 400, TEXT, f"not a valid SPARQL query: {' '.join(str(exc).split())}\n".encode()
+    kind = "graph" if isinstance(results, ox.QueryTriples) else "solutions"
+    fmt = negotiate(kind, request.get("accept"), request.get("format"))
+    if fmt is None:
+        names = ", ".join(f"{f.name} ({f.media_type})" for f in result_formats() if f.result == kind)
+        asked = f"format={request['format']}" if request.get("format") else f"Accept: {request.get('accept')}"
+        return 406, TEXT, f"cannot answer {asked} for this query; it offers {names}\n".encode()
+    sink = CappedBuffer(request["max_bytes"])
+    try:
+        if fmt.name == "html":
+            _html(results, sink)
+        elif kind == "graph":
+            results.serialize(sink, getattr(ox.RdfFormat, fmt.oxigraph))
+        else:
+            results.serialize(sink, getattr(ox.QueryResultsFormat, fmt.oxigraph))
+    except (ResultTooLarge, OSError) as exc:
+        if not sink.overflowed:
+            return 500, TEXT, f"the query failed: {exc}\n".encode()
+        return 400, TEXT, (f"the result is larger than this endpoint's cap of {request['max_bytes']} bytes; "
+                           "add a LIMIT or ask for less\n").encode()
+    return 200, fmt.content_type, sink.getvalue()
+
+
+def _cell(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return f'<a href="{html.escape(term.value)}">{html.escape(term.value)}</a>'
+    return html.escape(term.value)
+
+
+def _html(results, sink: CappedBuffer) -> None:
+    """Results as a plain HTML page, for the query box (no JavaScript)."""
+    write = lambda text: sink.write(text.encode("utf-8"))  # noqa: E731
+    write('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>hdsgraph: results</title></head>\n'
+          '<body><p><a href="/">New query</a></p>\n')
+    if isinstance(results, ox.QueryBoolean):
+        write(f"<p>Answer: <strong>{'yes' if bool(results) else 'no'}</strong></p>\n")
+    elif isinstance(results, ox.QueryTriples):
+        write("<pre>")
+        for triple in results:
+            write(html.escape(str(triple)) + " .\n")
+        write("</pre>\n")
+    else:
+        columns = [v.value for v in results.variables]
+        write("<table border=\"1\">\n<tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in columns) + "</tr>\n")
+        rows = 0
+        for solution in results:
+            write("<tr>" + "".join(f"<td>{_cell(solution[c])}</td>" for c in columns) + "</tr>\n")
+            rows += 1
+        write(f"</table>\n<p>{rows} row{'s' if rows != 1 else ''}</p>\n")
+    write("</body></html>\n")
+
+
+def worker_main(conn, graphs: list[tuple[str, bytes]]) -> None:
+    """Load the named graphs, say ready, then answer requests until the server hangs up."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops its workers
+    store = ox.Store()
+    for iri, nt in graphs:
+        store.bulk_load(nt, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(iri))
+    conn.send("ready")
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        try:
+            reply = answer(store, request)
+        except Exception as exc:  # noqa: BLE001 - a worker must answer, whatever the query did
+            reply = (500, TEXT, f"the query failed: {type(exc).__name__}: {exc}\n".encode())
+        conn.send(reply)

@@ -1,0 +1,146 @@
+"""Real servers for the endpoint tests, on 127.0.0.1 and free ports, always stopped.
+
+- ``oxigraph``: the Oxigraph server from PyPI (the ``oxigraph`` package in the test extra),
+  an empty read-write store to publish into;
+- ``hdsgraph serve`` as a subprocess, on the port it picks itself (``--port 0``);
+- ``two_snapshots``: a build of the bundled registry plus an older snapshot made from its
+  first rows, so that snapshot graphs and ``--snapshot`` are exercised.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import select
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from hdsgraph.cli import cli
+from hdsgraph.resources import asset_dir
+
+STARTUP = 60  # seconds a server gets to start answering
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def oxigraph_binary() -> str | None:
+    beside = Path(sys.executable).parent / "oxigraph"
+    return str(beside) if beside.exists() else shutil.which("oxigraph")
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (Linux /proc), to check that none outlives a server."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] == "Z")
+
+
+def wait_gone(pids: set[int], seconds: float = 20) -> set[int]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        pids = {p for p in pids if alive(p)}
+        if not pids:
+            break
+        time.sleep(0.1)
+    return pids
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+
+@contextmanager
+def oxigraph(tmp: Path, union: bool = True):
+    """An Oxigraph server on a free port -> its base URL (``/query``, ``/store``)."""
+    binary = oxigraph_binary()
+    if binary is None:
+        pytest.skip("the oxigraph server is not installed (pip install -e '.[test]' brings it)")
+    port = free_port()
+    args = [binary, "serve", "--location", str(tmp), "--bind", f"127.0.0.1:{port}"]
+    process = subprocess.Popen(args + (["--union-default-graph"] if union else []),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP
+        while True:
+            try:
+                if requests.get(base + "/query", params={"query": "ASK {}"}, timeout=5).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the oxigraph server did not start")
+            time.sleep(0.1)
+        yield base
+    finally:
+        stop(process)
+
+
+@contextmanager
+def hdsgraph_serve(data: Path, *options: str, log: Path):
+    """``hdsgraph serve`` on a free port -> (query URL, process)."""
+    with open(log, "wb") as err:
+        process = subprocess.Popen([sys.executable, "-m", "hdsgraph", "serve", "--data", str(data), "--port", "0",
+                                    *options], stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL)
+        try:
+            ready, _, _ = select.select([process.stdout], [], [], STARTUP)
+            line = process.stdout.readline().decode() if ready else ""
+            match = re.search(r" at (http://\S+/query) ", line)
+            if not match:
+                raise RuntimeError(f"hdsgraph serve did not start: {line!r} {log.read_text()}")
+            yield match.group(1), process
+        finally:
+            stop(process)
+            process.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def two_snapshots(tmp_path_factory) -> Path:
+    """A build of the bundled demonstration data: two snapshots, 2020-07 and 2022-04."""
+    out = tmp_path_factory.mktemp("two-snapshots") / "dist"
+    result = CliRunner().invoke(cli, ["build", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    from hdsgraph.query import snapshots
+    from hdsgraph.store import open_store
+
+    assert list(snapshots(open_store(out))) == ["2020-07", "2022-04"]
+    return out

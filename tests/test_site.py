@@ -1,0 +1,297 @@
+"""`hdsgraph site`: a page per resource, links that resolve, data files that describe their page."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import rdflib
+from rdflib import RDF, Graph, Namespace, URIRef
+from rdflib.compare import isomorphic
+
+from hdsgraph.cli import cli
+from oracle import write_csv
+
+BASE = "https://w3id.org/hdsgraph/"
+HDS = Namespace("https://w3id.org/hdsgraph/ontology#")
+SCHEMA = Namespace("https://schema.org/")
+NASTY = "Hébergeur <script>alert('x')</script> & Fils"
+HEADER = ["host", "siren", "activities", "certification_body", "issued", "expires", "positioning", "nationality",
+          "synthetic"]
+
+
+class Page(HTMLParser):
+    """The links, ids, alternates and embedded JSON-LD of one HTML page."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.links, self.ids, self.alternates, self.scripts = [], set(), [], []
+        self._in_script = False
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for name in ("href", "src"):
+            if name in attrs:
+                self.links.append(attrs[name])
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        if tag == "link" and attrs.get("rel") == "alternate":
+            self.alternates.append((attrs["type"], attrs["href"]))
+        self._in_script = tag == "script" and attrs.get("type") == "application/ld+json"
+
+    def handle_endtag(self, tag):
+        self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts.append(data)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A build with two snapshots, a name full of markup, and its site."""
+    from click.testing import CliRunner
+
+    folder = tmp_path_factory.mktemp("site")
+    registries = folder / "registries"
+    registries.mkdir()
+    rows = [
+        [NASTY, "900000019", "1-6", "Organisme A", "2021-01-01", "2024-01-01", "insurer", "FR", "true"],
+        ["Hébergeur fictif Deux", "", "3;4", "Organisme B", "2021-02-01", "2024-02-01", "", "US", "true"],
+        ["Hébergeur fictif Trois", "900000027", "1", "Organisme B", "2021-03-01", "2024-03-01", "other", "", "true"],
+    ]
+    write_csv(registries / "2020-07.csv", HEADER, rows[:1])
+    write_csv(registries / "2022-04.csv", HEADER, rows)
+    out = folder / "dist"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["build", "--registry", str(registries), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(cli, ["site", "--data", str(out), "--out", str(out / "site")])
+    assert result.exit_code == 0, result.output
+    graph = Graph().parse(out / "hds.nt", format="nt")
+    return out, out / "site", graph
+
+
+def pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def iri_of(site: Path, file: Path) -> str:
+    return BASE + file.relative_to(site).with_suffix("").as_posix()
+
+
+def test_every_host_in_the_graph_has_a_page_with_its_certificates(built):
+    _, site, graph = built
+    hosts = set(graph.subjects(RDF.type, HDS.Host))
+    assert len(hosts) == 3
+    for host in hosts:
+        page = site / (str(host)[len(BASE):] + ".html")
+        text = page.read_text(encoding="utf-8")
+        name = str(graph.value(host, URIRef("http://www.w3.org/ns/regorg#legalName")))
+        assert f"<h1>{_escaped(name)}</h1>" in text
+        for certificate in graph.objects(host, HDS.holds):
+            local = str(certificate)[len(BASE):] + ".html"
+            assert (site / local).is_file()
+            assert f'href="{posixpath.relpath(local, "host")}"' in text
+        assert '<link rel="alternate" type="text/turtle"' in text
+
+
+def _escaped(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
+
+
+def test_names_from_the_registry_are_escaped_everywhere(built):
+    _, site, _ = built
+    for page in pages(site):
+        text = page.read_text(encoding="utf-8")
+        assert "<script>alert" not in text, page
+        assert text.count("</script>") == text.count('<script type="application/ld+json">'), page
+    host = (site / "host" / "900000019.html").read_text(encoding="utf-8")
+    assert "Hébergeur &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; Fils" in host
+
+
+def test_every_link_resolves_to_a_file_of_the_site_and_every_anchor_exists(built):
+    _, site, _ = built
+    parsed = {p: Page(p.read_text(encoding="utf-8")) for p in pages(site)}
+    checked = 0
+    for page, html in parsed.items():
+        for link in html.links:
+            parts = urlsplit(link)
+            if parts.scheme:
+                assert not link.startswith(BASE), f"{page}: absolute link into the site: {link}"
+                continue
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            assert target.is_file() and site.resolve() in target.parents, f"{page}: broken link {link}"
+            if parts.fragment:
+                assert unquote(parts.fragment) in parsed[target].ids, f"{page}: no #{parts.fragment} in {target}"
+            checked += 1
+    assert checked > 300
+
+
+def test_every_data_file_describes_its_page_as_the_graph_does(built):
+    _, site, graph = built
+    described = 0
+    for page in pages(site):
+        if page.name == "index.html":
+            continue
+        iri = iri_of(site, page)
+        expected = Graph()
+        for triple in graph:
+            if isinstance(triple[0], URIRef) and str(triple[0]).split("#", 1)[0] == iri:
+                expected.add(triple)
+        assert len(expected) > 0, page
+        for suffix, fmt in ((".ttl", "turtle"), (".jsonld", "json-ld")):
+            data = Graph().parse(page.with_suffix(suffix), format=fmt)
+            assert isomorphic(data, expected), f"{page.with_suffix(suffix)}"
+        alternates = Page(page.read_text(encoding="utf-8")).alternates
+        assert alternates == [("text/turtle", page.stem + ".ttl"), ("application/ld+json", page.stem + ".jsonld")]
+        described += 1
+    # every document of the graph under the base has its page
+    documents = {str(s).split("#", 1)[0] for s in graph.subjects() if str(s).startswith(BASE)}
+    assert described == len(documents)
+
+
+def test_the_embedded_jsonld_parses_and_hosts_are_schema_org_organisations(built):
+    _, site, graph = built
+    for page in pages(site):
+        scripts = Page(page.read_text(encoding="utf-8")).scripts
+        if page.name == "index.html":
+            continue
+        assert len(scripts) == 1, page
+        embedded = Graph().parse(data=scripts[0], format="json-ld")
+        assert len(embedded) > 0
+        if page.parent.name == "host":
+            host = URIRef(iri_of(site, page))
+            assert (host, RDF.type, SCHEMA.Organization) in embedded
+            assert str(embedded.value(host, SCHEMA.name)) == str(graph.value(host, URIRef(
+                "http://www.w3.org/ns/regorg#legalName")))
+            assert set(embedded.objects(host, SCHEMA.hasCertification)) == set(graph.objects(host, HDS.holds))
+
+
+def test_the_index_navigates_by_positioning_activity_and_nationality(built):
+    _, site, _ = built
+    index = (site / "index.html").read_text(encoding="utf-8")
+    for anchor in ("by-positioning", "by-activity", "by-nationality"):
+        assert f'id="{anchor}"' in index
+    assert "France (FR): 1</h3>" in index and "United States (US): 1</h3>" in index and "Unknown: 1</h3>" in index
+    assert 'href="positioning/insurer.html"' in index and 'href="activity/3.html"' in index
+    activity3 = (site / "activity" / "3.html").read_text(encoding="utf-8")
+    assert "Hosts (2)" in activity3  # the host with 1-6 and the one with 3;4
+
+
+def test_the_history_shows_each_snapshot(built):
+    _, site, _ = built
+    host = (site / "host" / "900000019.html").read_text(encoding="utf-8")
+    assert host.count('<a href="../snapshot/') >= 2
+    trois = (site / "host" / "900000027.html").read_text(encoding="utf-8")
+    assert "<td>no</td>" in trois and "<td>yes</td>" in trois  # listed in 2022-04 only
+
+
+def test_the_ontology_page_documents_every_class_and_property(built):
+    _, site, _ = built
+    ontology = Graph().parse(Path(__file__).resolve().parent.parent / "ontology" / "hds.ttl")
+    page = Page((site / "ontology.html").read_text(encoding="utf-8"))
+    terms = {str(s).split("#", 1)[1] for cls in (rdflib.OWL.Class, rdflib.OWL.ObjectProperty, rdflib.OWL.DatatypeProperty,
+                                                  rdflib.SKOS.ConceptScheme)
+             for s in ontology.subjects(RDF.type, cls)}
+    assert terms and terms <= page.ids
+
+
+def test_server_configuration_and_w3id_rules(built, runner, tmp_path):
+    out, site, _ = built
+    htaccess = (site / ".htaccess").read_text()
+    assert "RewriteCond %{HTTP_ACCEPT} text/turtle" in htaccess and "RewriteRule ^(.+)$ $1.ttl [L]" in htaccess
+    assert "try_files $uri $uri$hdsgraph_variant" in (site / "nginx.conf").read_text()
+    assert not (site / "w3id.htaccess").exists()  # only with --base-url
+    result = runner.invoke(cli, ["site", "--data", str(out), "--out", str(tmp_path / "s"),
+                                 "--base-url", "http://127.0.0.1:8000/hds/site/"])
+    assert result.exit_code == 0, result.output
+    w3id = (tmp_path / "s" / "w3id.htaccess").read_text()
+    assert "RewriteRule ^(.+)$ http://127.0.0.1:8000/hds/site/$1.ttl [R=303,L]" in w3id
+    assert "RewriteRule ^dist/(.*)$ http://127.0.0.1:8000/hds/$1 [R=302,L]" in w3id
+    assert "location /hds/site/ {" in (tmp_path / "s" / "nginx.conf").read_text()
+
+
+def test_the_site_is_byte_identical_across_processes(built, tmp_path):
+    out, _, _ = built
+    sums = []
+    for name in ("a", "b"):
+        subprocess.run([sys.executable, "-m", "hdsgraph", "site", "--data", str(out), "--out", str(tmp_path / name)],
+                       check=True, capture_output=True)
+        sums.append((tmp_path / name / "SHA256SUMS").read_bytes())
+    assert sums[0] == sums[1] and len(sums[0].splitlines()) > 50
+
+
+def test_a_new_build_removes_the_stale_site_and_says_so(runner, tmp_path):
+    registry = write_csv(tmp_path / "2022-04.csv", HEADER, [
+        ["Hébergeur fictif Un", "900000019", "1-6", "", "", "", "", "", "true"]])
+    out = tmp_path / "dist"
+    assert runner.invoke(cli, ["build", "--registry", str(registry), "--out", str(out)]).exit_code == 0
+    assert runner.invoke(cli, ["site", "--data", str(out), "--out", str(out / "site")]).exit_code == 0
+    assert (out / "site" / "index.html").is_file()
+    result = runner.invoke(cli, ["build", "--registry", str(registry), "--out", str(out)])
+    assert result.exit_code == 0
+    assert not (out / "site").exists()
+    assert result.stdout.endswith(
+        f"Removed the site of the previous build ({out / 'site'}); run 'hdsgraph site' to write it again\n")
+
+
+def test_the_site_refuses_to_replace_a_folder_that_is_not_a_site(runner, built, tmp_path):
+    out, _, _ = built
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "index.html").write_text("my own page")
+    result = runner.invoke(cli, ["site", "--data", str(out), "--out", str(mine)])
+    assert (result.exit_code, result.stderr) == (
+        2, f"Error: {mine}: refusing to replace a folder that is not an hdsgraph site; choose another --out\n")
+    assert (mine / "index.html").read_text() == "my own page"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--data", "{tmp}/nothing"], "Error: {tmp}/nothing: no such file or folder\n"),
+    (["--data", "{tmp}", "--out", "{tmp}/s"], "Error: {tmp}: no build here (no hds.nt); run 'hdsgraph build' first\n"),
+    (["--base-url", "http://127.0.0.1/site"], "Error: base URL 'http://127.0.0.1/site' must be an absolute http(s) URL ending with '/'\n"),
+])
+def test_unusable_input_is_one_line_and_exit_code_2(runner, built, tmp_path, args, message):
+    out, _, _ = built
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    if "--data" not in args:
+        args += ["--data", str(out), "--out", str(tmp_path / "s")]
+    result = runner.invoke(cli, ["site", *args])
+    assert (result.exit_code, result.stderr) == (2, message.replace("{tmp}", str(tmp_path)))
+
+
+def test_a_graph_without_hosts_is_refused(runner, tmp_path):
+    dump = tmp_path / "empty.nt"
+    dump.write_text('<https://w3id.org/hdsgraph/x> <http://www.w3.org/2000/01/rdf-schema#label> "x" .\n')
+    result = runner.invoke(cli, ["site", "--data", str(dump), "--out", str(tmp_path / "s")])
+    assert (result.exit_code, result.stderr) == (2, "Error: the graph has no host (no hds:Host): nothing to publish\n")
+
+
+def test_embedded_json_cannot_close_its_script_element():
+    from hdsgraph.site import script_json
+
+    text = script_json({"name": NASTY})
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text) == {"name": NASTY}
+
+
+def test_relative_links_work_from_any_depth():
+    from hdsgraph.site import site_paths
+
+    paths = site_paths(BASE)
+    page = "host/900000019/certificate/x.html"
+    assert paths.href(BASE + "activity/3", page) == "../../../activity/3.html"
+    assert paths.href(BASE + "host/900000019#siren", "index.html") == "host/900000019.html#siren"
+    assert paths.href(BASE + "ontology#Host", "host/1.html") == "../ontology.html#Host"
+    assert posixpath.normpath(posixpath.join(posixpath.dirname(page), "../../../activity/3.html")) == "activity/3.html"
+    assert paths.href("http://publications.europa.eu/resource/authority/country/FRA", page) is None
+    other = site_paths("https://data.example.test/hds/")
+    assert other.href(BASE + "activity/3", "host/1.html") == "../vocabulary/activity/3.html"
