@@ -114,18 +114,13 @@ def registry(args, hosts: int) -> Path:
 # ---------------------------------------------------------------- pipelines
 
 STAGE_TIMES = re.compile(r"^Stage times: (.+)$", re.M)
-STAGE = re.compile(r"^\s*(.+?)\s+([0-9.]+)\s*s$")
+STAGE = re.compile(r"(?:^|, )([a-z][\w -]*?) (\d+(?:\.\d+)?) s\b")
 
 
 def parse_stage_times(stdout: str) -> dict[str, float]:
     """``Stage times: read 0.01 s, map 0.20 s`` -> {"read": 0.01, "map": 0.2}."""
     match = STAGE_TIMES.search(stdout)
-    stages = {}
-    for part in (match.group(1).split(",") if match else []):
-        found = STAGE.match(part)
-        if found:
-            stages[found.group(1)] = float(found.group(2))
-    return stages
+    return {found.group(1): float(found.group(2)) for found in STAGE.finditer(match.group(1))} if match else {}
 
 
 def summarise(runs: list[dict]) -> dict:
