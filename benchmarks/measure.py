@@ -56,8 +56,10 @@ def _session_rss(session: int) -> int:
 
 
 def run_measured(command: list[str], timeout: float | None = None, cwd: Path | None = None,
-                 env: dict | None = None) -> Measured:
-    """Run ``command`` in its own session; stop the whole session after ``timeout`` seconds."""
+                 env: dict | None = None, max_bytes: int | None = None) -> Measured:
+    """Run ``command`` in its own session; stop the whole session after ``timeout`` seconds,
+    or as soon as its processes hold more than ``max_bytes`` together (so that a run too big
+    for the machine fails alone instead of bringing the machine down)."""
     with open(os.devnull, "rb") as stdin, _temp("out") as out, _temp("err") as err:
         start = time.perf_counter()
         process = subprocess.Popen(command, stdin=stdin, stdout=out, stderr=err, cwd=cwd, env=env,
@@ -73,12 +75,18 @@ def run_measured(command: list[str], timeout: float | None = None, cwd: Path | N
                 peak = max(peak, usage.ru_maxrss * 1024)
                 break
             peak = max(peak, _session_rss(process.pid))
-            if timeout is not None and time.perf_counter() - start > timeout:
+            over_time = timeout is not None and time.perf_counter() - start > timeout
+            over_memory = max_bytes is not None and peak > max_bytes
+            if over_time or over_memory:
                 os.killpg(process.pid, signal.SIGKILL)
                 _, _, usage = os.wait4(process.pid, 0)
                 process.returncode = -9
                 seconds = time.perf_counter() - start
                 peak = max(peak, usage.ru_maxrss * 1024)
+                why = f"over {timeout:g} s" if over_time else f"over {max_bytes / 2**30:.1f} GiB of memory"
+                out.seek(0, os.SEEK_END)
+                err.seek(0, os.SEEK_END)
+                err.write(f"stopped by the benchmark: {why}\n".encode())
                 break
             time.sleep(SAMPLE_EVERY)
         out.seek(0)

@@ -37,6 +37,7 @@ from report import write_results  # noqa: E402
 PIPELINES = ("hdsgraph", "plain-rdflib", "morph-kgc")
 DEMO_HOSTS = 205
 LARGE = 1_000_000
+MAX_BYTES = [None]  # from --max-memory
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -62,6 +63,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="Runs at 1,000,000 hosts and more (default: %(default)s).")
     parser.add_argument("--timeout", type=float, default=3600.0,
                         help="Stop any one pipeline run after this many seconds (default: %(default)s).")
+    parser.add_argument("--max-memory", type=float, default=16.0,
+                        help="Stop a run whose processes hold more than this many GiB (default: %(default)s).")
+    parser.add_argument("--add", action="store_true",
+                        help="Keep the sizes already in the results (e.g. add 1,000,000 hosts to an earlier run).")
     parser.add_argument("--equality-max", type=int, default=100_000,
                         help="Largest size at which triples are compared (default: %(default)s).")
     parser.add_argument("--no-demo", action="store_true", help="Skip the build of the bundled 205-host demonstration.")
@@ -144,7 +149,7 @@ def summarise(runs: list[dict]) -> dict:
 def _run_record(measured: Measured, stages: dict, **extra) -> dict:
     record = {"ok": measured.ok, "seconds": measured.seconds, "peak_bytes": measured.peak_bytes, "stages": stages}
     if not measured.ok:
-        reason = "timed out" if measured.returncode is None or measured.returncode == -9 else f"exit {measured.returncode}"
+        reason = "stopped" if measured.returncode == -9 else f"exit {measured.returncode}"
         record["error"] = f"{reason}: {measured.stderr.strip()[-400:]}"
     return record | extra
 
@@ -155,7 +160,7 @@ def run_hdsgraph(args, source: Path | None, out: Path, runs_wanted: int) -> dict
         command = hdsgraph_command() + ["build", "--out", str(out)]
         if source is not None:
             command += ["--registry", str(source)]
-        measured = run_measured(command, timeout=args.timeout)
+        measured = run_measured(command, timeout=args.timeout, max_bytes=MAX_BYTES[0])
         runs.append(_run_record(measured, parse_stage_times(measured.stdout)))
         log(f"  hdsgraph: {measured.seconds:.2f} s, {measured.peak_bytes / 2**20:.0f} MiB"
             + ("" if measured.ok else f" FAILED ({runs[-1]['error']})"))
@@ -164,7 +169,7 @@ def run_hdsgraph(args, source: Path | None, out: Path, runs_wanted: int) -> dict
 
 def run_queries(args, build: Path) -> dict:
     measured = run_measured([sys.executable, str(HERE / "query_times.py"), str(build), "--runs", str(args.runs)],
-                            timeout=args.timeout)
+                            timeout=args.timeout, max_bytes=MAX_BYTES[0])
     if not measured.ok:
         return {"ok": False, "error": measured.stderr.strip()[-400:]}
     return {"ok": True} | json.loads(measured.stdout)
@@ -177,7 +182,8 @@ def run_plain(args, source: Path, out: Path) -> dict:
         times_file.unlink(missing_ok=True)
         measured = run_measured([sys.executable, str(HERE / "plain_rdflib.py"), str(source), "--out", str(out),
                                  "--query-timeout", str(args.query_timeout),
-                                 "--serialise-timeout", str(args.serialise_timeout)], timeout=args.timeout)
+                                 "--serialise-timeout", str(args.serialise_timeout)],
+                                timeout=args.timeout, max_bytes=MAX_BYTES[0])
         detail = json.loads(times_file.read_text()) if times_file.exists() else {}
         runs.append(_run_record(measured, detail.get("stages", {}), queries=detail.get("queries", {}),
                                 triples=detail.get("triples"), cut=detail.get("cut", [])))
@@ -219,14 +225,14 @@ def run_morph(args, python: Path, source: Path, out: Path) -> dict:
     runs = []
     for _ in range(args.alt_runs):
         prepare = run_measured([sys.executable, str(HERE / "rml_prepare.py"), str(source), "--out", str(prepared)],
-                               timeout=args.timeout)
+                               timeout=args.timeout, max_bytes=MAX_BYTES[0])
         if not prepare.ok:
             runs.append(_run_record(prepare, {}))
             continue
         times_file = out / "times.json"
         materialise = run_measured([str(python), str(HERE / "rml_materialise.py"), str(prepared),
                                     str(HERE / "rml" / "hds.rml.ttl"), str(out / "data.nt"), str(times_file)],
-                                   timeout=args.timeout)
+                                   timeout=args.timeout, max_bytes=MAX_BYTES[0])
         detail = json.loads(times_file.read_text()) if materialise.ok else {}
         record = _run_record(materialise, {"prepare (process)": prepare.seconds,
                                            "materialise (process)": materialise.seconds,
@@ -282,12 +288,20 @@ def same_answers(reference_file: Path, other_file: Path) -> dict:
 def main(argv=None) -> int:
     args = parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
+    MAX_BYTES[0] = int(args.max_memory * 2**30)
     started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     results = {"started": started, "settings": {
         "sizes": args.sizes, "runs": args.runs, "alt_runs": args.alt_runs, "rdflib_max": args.rdflib_max,
         "morph_max": args.morph_max, "query_timeout": args.query_timeout,
         "serialise_timeout": args.serialise_timeout, "timeout": args.timeout, "large_runs": args.large_runs,
-        "seed": args.seed, "quick": args.quick}, "sizes": {}}
+        "seed": args.seed, "quick": args.quick, "max_memory_gib": args.max_memory}, "sizes": {}}
+    earlier = args.results / "results.json"
+    if args.add and earlier.exists():
+        previous = json.loads(earlier.read_text(encoding="utf-8"))
+        results["sizes"] = previous["sizes"]
+        results["demo"] = previous.get("demo")
+        results["started"] = f"{previous['started']} (sizes {', '.join(previous['sizes'])}), then {started}"
+        results["settings"]["sizes"] = sorted(set(previous["settings"]["sizes"]) | set(args.sizes))
     python = None if args.no_morph else morph_python(args)
     extra_versions = {}
     if python is not None:
