@@ -144,7 +144,7 @@ def build(
     outputs["unqualified.csv"] = hosts.unqualified.to_csv(index=False, lineterminator="\n").encode("utf-8")
     outputs["README.md"] = data_file("dist-README.md").read_bytes()
     with _timed(timings, "catalogue"):
-        outputs.update(metadata_files(outputs, base_uri, catalog))
+        outputs.update(metadata_files(outputs, base_uri, catalog, store))
 
     report = BuildReport(out, registry, hosts, triples, validation, answers, timings, workers)
     with _timed(timings, "publish"):

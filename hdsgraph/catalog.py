@@ -300,15 +300,15 @@ def to_prefixed_jsonld(triples: list[ox.Triple], prefixes: dict[str, str] = PREF
 
 
 def metadata_files(
-    files: dict[str, bytes], base_uri: str, options: CatalogOptions | None = None
+    files: dict[str, bytes], base_uri: str, options: CatalogOptions | None = None, store: ox.Store | None = None
 ) -> dict[str, bytes]:
     """``catalog.ttl``, ``catalog.jsonld`` and ``void.ttl`` for the files of a build
-    (``files`` must hold ``hds.nt``, the graph)."""
+    (``files`` must hold ``hds.nt``, the graph; ``store``, when given, holds it already)."""
     from hdsgraph.store import load_store
     from hdsgraph.void import void_turtle
 
     options = options or CatalogOptions()
-    store = load_store(files["hds.nt"])
+    store = store if store is not None else load_store(files["hds.nt"])
     triples = catalog_triples(files, store, base_uri, options)
     return {
         "catalog.ttl": to_turtle(triples),
