@@ -112,8 +112,11 @@ def build(
     with _timed(timings, "qualify"):
         hosts = qualify(registry, qualification_table)
     with _timed(timings, "map"):
-        lines = set(map_registry(registry, hosts, base_uri)).union(ontology_ntriples())
-        lines = sorted(lines.union(dataset_ntriples(registry, hosts, base_uri)))
+        graph = map_registry(registry, hosts, base_uri)
+        graph.update(ontology_ntriples())
+        graph.update(dataset_ntriples(registry, hosts, base_uri))
+        lines = sorted(graph)
+        del graph
         triples = len(lines)
         nt = ntriples_bytes(lines)
         del lines

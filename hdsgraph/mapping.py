@@ -104,8 +104,9 @@ class Minter:
         return f"{self.base}snapshot/{snapshot_id}"
 
 
-def map_registry(registry: Registry, hosts: Hosts, base: str = DEFAULT_BASE_URI) -> list[str]:
-    """The data as sorted N-Triples lines (without the trailing newline)."""
+def map_registry(registry: Registry, hosts: Hosts, base: str = DEFAULT_BASE_URI) -> set[str]:
+    """The data as N-Triples lines (without the trailing newline); the caller sorts them
+    once, with whatever else goes into the graph."""
     mint = Minter(check_base_uri(base))
     vocab = vocabulary()
     type_iri = {t.code: t.iri for t in vocab.certificate_types}
@@ -186,7 +187,7 @@ def map_registry(registry: Registry, hosts: Hosts, base: str = DEFAULT_BASE_URI)
                 add(f"{s} <{PROV}wasDerivedFrom> {iri(snap.provenance['url'])}")
                 add(f"{s} <{PROV}generatedAtTime> {literal(snap.provenance['retrieved'], XSD + 'dateTime')}")
                 add(f"{s} <{HDS}sourceSha256> {literal(snap.provenance['sha256'])}")
-    return sorted(lines)
+    return lines
 
 
 def ontology_ntriples() -> list[str]:
