@@ -8,7 +8,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from hdsgraph.acquire import read_registry, registry_files
 from hdsgraph.catalog import CatalogOptions, metadata_files
@@ -60,7 +60,9 @@ class BuildReport:
 
 
 @contextmanager
-def _timed(timings: dict[str, float], stage: str):
+def _timed(timings: dict[str, float], stage: str, on_stage: Callable[[str], None] | None = None):
+    if on_stage is not None:
+        on_stage(stage)
     start = time.perf_counter()
     yield
     timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
@@ -83,12 +85,14 @@ def build(
     out: Path = Path("dist"),
     base_uri: str = DEFAULT_BASE_URI,
     catalog: CatalogOptions | None = None,
+    on_stage: Callable[[str], None] | None = None,
 ) -> BuildReport:
     """Build the dataset from registry files (or folders of dated ones) into ``out``.
 
     With no registry, builds the bundled demonstration snapshots with their qualification
     table. ``catalog`` sets the download URL, SPARQL endpoint and skeleton of the DCAT-AP
-    catalogue (see hdsgraph.catalog). Raises InputError for unusable input and ValidationFailed (after writing the
+    catalogue (see hdsgraph.catalog); ``on_stage`` is called with each stage's name as it
+    starts (for progress displays). Raises InputError for unusable input and ValidationFailed (after writing the
     rejected build to ``<out>.rejected``) when the graph breaks the shapes.
     """
     timings: dict[str, float] = {}
@@ -98,20 +102,20 @@ def build(
             qualification = bundled_qualification()
     out = Path(out)
 
-    with _timed(timings, "read"):
+    with _timed(timings, "read", on_stage):
         files = [f for path in registries for f in registry_files(Path(path))]
         raw = [read_registry(f) for f in files]
         qualification_table = read_qualification(Path(qualification) if qualification else None)
-    with _timed(timings, "normalise"):
+    with _timed(timings, "normalise", on_stage):
         registry = normalise(raw)
     if registry.certificates.empty:
         first = registry.quarantine.iloc[0] if len(registry.quarantine) else None
         detail = f" (row {first['row']} of {first['source']}: {first['reason']})" if first is not None else ""
         raise InputError(f"no usable row: all {sum(registry.rows_read.values())} rows were quarantined{detail}")
     _check_snapshots(registry)
-    with _timed(timings, "qualify"):
+    with _timed(timings, "qualify", on_stage):
         hosts = qualify(registry, qualification_table)
-    with _timed(timings, "map"):
+    with _timed(timings, "map", on_stage):
         graph = map_registry(registry, hosts, base_uri)
         graph.update(ontology_ntriples())
         graph.update(dataset_ntriples(registry, hosts, base_uri))
@@ -126,12 +130,12 @@ def build(
     validation_started = time.perf_counter()
     pending = start_validation(nt, Minter(base_uri).host_prefix, workers)
     try:
-        with _timed(timings, "store"):
+        with _timed(timings, "store", on_stage):
             store = load_store(nt)
-        with _timed(timings, "query"):
+        with _timed(timings, "query", on_stage):
             answers = study_answers(store)
         outputs = {"hds.nt": nt}
-        with _timed(timings, "serialise"):
+        with _timed(timings, "serialise", on_stage):
             outputs["hds.ttl"] = to_turtle(nt)
             outputs["hds.jsonld"] = to_jsonld(nt)
     except BaseException:
@@ -139,6 +143,8 @@ def build(
         raise
     if workers == 1:
         validation_started = time.perf_counter()
+    if on_stage is not None:
+        on_stage("validate")
     validation = pending.result(store)
     timings["validate"] = time.perf_counter() - validation_started
     outputs["validation.ttl"] = validation.report
@@ -146,11 +152,11 @@ def build(
     outputs["quarantine.csv"] = registry.quarantine.to_csv(index=False, lineterminator="\n").encode("utf-8")
     outputs["unqualified.csv"] = hosts.unqualified.to_csv(index=False, lineterminator="\n").encode("utf-8")
     outputs["README.md"] = data_file("dist-README.md").read_bytes()
-    with _timed(timings, "catalogue"):
+    with _timed(timings, "catalogue", on_stage):
         outputs.update(metadata_files(outputs, base_uri, catalog, store))
 
     report = BuildReport(out, registry, hosts, triples, validation, answers, timings, workers)
-    with _timed(timings, "publish"):
+    with _timed(timings, "publish", on_stage):
         if validation.conforms:
             write_folder(out, outputs)
         else:
