@@ -19,23 +19,18 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import pyoxigraph as ox
 
 from hdsgraph.errors import InputError
+from hdsgraph.mapping import check_http
 from hdsgraph.resources import data_file
-from hdsgraph.vocab import DCTERMS, HDS, RDF, RDFS, SKOS, VOCAB_BASE, XSD
+from hdsgraph.vocab import DCAT, DCTERMS, FOAF, HDS, PROV, RDF, RDFS, SKOS, SPDX, VCARD, VOCAB_BASE, XSD
 
-DCAT = "http://www.w3.org/ns/dcat#"
-FOAF = "http://xmlns.com/foaf/0.1/"
-SPDX = "http://spdx.org/rdf/terms#"
-VCARD = "http://www.w3.org/2006/vcard/ns#"
-PROV = "http://www.w3.org/ns/prov#"
 HDSCAT = VOCAB_BASE + "catalog-skeleton#"
 FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 IANA = "https://www.iana.org/assignments/media-types/"
@@ -86,12 +81,7 @@ class CatalogOptions:
 
 
 def check_url(url: str, what: str, folder: bool = False) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"[\s<>\"{}|\\^`]", url):
-        raise InputError(f"{what} {url!r} is not an absolute http(s) URL")
-    if folder and not url.endswith("/"):
-        raise InputError(f"{what} {url!r} must end with '/'")
-    return url
+    return check_http(url, what, "URL", ("/",) if folder else ())
 
 
 @dataclass(frozen=True)

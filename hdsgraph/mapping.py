@@ -60,14 +60,19 @@ def slug(text: str) -> str:
     return name_key(text).replace(" ", "-")
 
 
+def check_http(value: str, what: str, noun: str = "IRI", endings: tuple[str, ...] = ()) -> str:
+    """An absolute http(s) IRI with nothing to escape, ending with one of ``endings``."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"[\s<>\"{}|\\^`]", value):
+        raise InputError(f"{what} {value!r} is not an absolute http(s) {noun}")
+    if endings and not value.endswith(endings):
+        raise InputError(f"{what} {value!r} must end with {' or '.join(repr(e) for e in endings)}")
+    return value
+
+
 def check_base_uri(base: str) -> str:
-    """The base must be an absolute http(s) IRI ending in / or #, with nothing to escape."""
-    parts = urlsplit(base)
-    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"[\s<>\"{}|\\^`]", base):
-        raise InputError(f"base URI {base!r} is not an absolute http(s) IRI")
-    if not base.endswith(("/", "#")):
-        raise InputError(f"base URI {base!r} must end with '/' or '#'")
-    return base
+    """The base of the data IRIs: they are made by appending to it."""
+    return check_http(base, "base URI", "IRI", ("/", "#"))
 
 
 @dataclass(frozen=True)

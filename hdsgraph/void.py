@@ -22,11 +22,10 @@ from functools import lru_cache
 
 import pyoxigraph as ox
 
-from hdsgraph.catalog import DCAT, FOAF, CatalogOptions, check_url, graph_facts, lit, nn, to_turtle
+from hdsgraph.catalog import CatalogOptions, check_url, graph_facts, lit, nn, to_turtle
 from hdsgraph.resources import data_file
-from hdsgraph.vocab import DCTERMS, HDS, PREFIXES, RDF, XSD
+from hdsgraph.vocab import DCAT, DCTERMS, FOAF, HDS, PREFIXES, RDF, VOID, XSD
 
-VOID = "http://rdfs.org/ns/void#"
 FORMATS = "http://www.w3.org/ns/formats/"
 DUMPS = {"hds.nt": "N-Triples", "hds.ttl": "Turtle", "hds.jsonld": "JSON-LD"}
 EXAMPLES = 3  # example hosts
