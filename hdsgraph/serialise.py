@@ -105,19 +105,25 @@ def _compact_value(obj, definition: dict | None, prefixes: dict[str, str]):
 
 def to_jsonld(nt: bytes) -> bytes:
     """Compact JSON-LD: the context, then one node object per subject, one per line (so
-    that the file diffs line by line, and json's fast encoder writes each node)."""
+    that the file diffs line by line, and json's fast encoder writes each node).
+
+    The N-Triples come sorted, so a subject's triples are consecutive: each node is
+    written as soon as the next subject starts, and only one node is held at a time.
+    """
     prefixes, terms = _context_tables()
     set_keys = {term for candidates in terms.values() for term, d in candidates if d.get("@container") == "@set"}
     rdf_type = PREFIXES["rdf"] + "type"
     compact = _IriCompactor(prefixes)
     candidates_of: dict[str, list] = {}
     iri_values: dict[tuple[str, str], tuple[str, object]] = {}
-    nodes: dict[str, dict] = {}
+    lines: list[str] = []
+    subject, node = None, {}
     for triple in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES):
-        subject = triple.subject.value
-        node = nodes.get(subject)
-        if node is None:
-            node = nodes[subject] = {"id": compact(subject)}
+        if triple.subject.value != subject:
+            if subject is not None:
+                lines.append(_node_line(node, set_keys))
+            subject = triple.subject.value
+            node = {"id": compact(subject)}
         predicate, obj = triple.predicate.value, triple.object
         if predicate == rdf_type and isinstance(obj, ox.NamedNode):
             node.setdefault("type", []).append(compact(obj.value))
@@ -134,18 +140,21 @@ def to_jsonld(nt: bytes) -> bytes:
             node.setdefault(term, {}).setdefault(value[1], []).append(value[2])
         else:
             node.setdefault(term, []).append(value)
-    lines = []
-    for node in nodes.values():
-        for key, values in node.items():
-            if key == "id":
-                continue
-            if isinstance(values, dict):  # language map
-                node[key] = {lang: texts[0] if len(texts) == 1 else texts for lang, texts in sorted(values.items())}
-            elif len(values) == 1 and key not in set_keys:
-                node[key] = values[0]
-        lines.append(json.dumps(node, ensure_ascii=False, separators=(", ", ": ")))
+    if subject is not None:
+        lines.append(_node_line(node, set_keys))
     context = json.dumps({"@context": jsonld_context()["@context"]}, ensure_ascii=False, indent=1)
     return (context[:-2] + ',\n "@graph": [\n' + ",\n".join(lines) + "\n ]\n}\n").encode("utf-8")
+
+
+def _node_line(node: dict, set_keys: set[str]) -> str:
+    for key, values in node.items():
+        if key == "id":
+            continue
+        if isinstance(values, dict):  # language map
+            node[key] = {lang: texts[0] if len(texts) == 1 else texts for lang, texts in sorted(values.items())}
+        elif len(values) == 1 and key not in set_keys:
+            node[key] = values[0]
+    return json.dumps(node, ensure_ascii=False, separators=(", ", ": "))
 
 
 def _place(obj, predicate: str, terms, candidates_of: dict, prefixes) -> tuple[str, object]:
