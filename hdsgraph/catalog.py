@@ -19,23 +19,18 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import pyoxigraph as ox
 
 from hdsgraph.errors import InputError
+from hdsgraph.mapping import check_http
 from hdsgraph.resources import data_file
-from hdsgraph.vocab import DCTERMS, HDS, RDF, RDFS, SKOS, VOCAB_BASE, XSD
+from hdsgraph.vocab import DCAT, DCTERMS, FOAF, HDS, PROV, RDF, RDFS, SKOS, SPDX, VCARD, VOCAB_BASE, XSD
 
-DCAT = "http://www.w3.org/ns/dcat#"
-FOAF = "http://xmlns.com/foaf/0.1/"
-SPDX = "http://spdx.org/rdf/terms#"
-VCARD = "http://www.w3.org/2006/vcard/ns#"
-PROV = "http://www.w3.org/ns/prov#"
 HDSCAT = VOCAB_BASE + "catalog-skeleton#"
 FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 IANA = "https://www.iana.org/assignments/media-types/"
@@ -86,12 +81,7 @@ class CatalogOptions:
 
 
 def check_url(url: str, what: str, folder: bool = False) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"[\s<>\"{}|\\^`]", url):
-        raise InputError(f"{what} {url!r} is not an absolute http(s) URL")
-    if folder and not url.endswith("/"):
-        raise InputError(f"{what} {url!r} must end with '/'")
-    return url
+    return check_http(url, what, "URL", ("/",) if folder else ())
 
 
 @dataclass(frozen=True)
@@ -227,7 +217,15 @@ def catalog_triples(
     return sorted(out, key=str)
 
 
-def _distribution(add, dataset, name: str, data: bytes, download: str, titled, skeleton) -> None:
+def _size_and_sha256(data: bytes | Path) -> tuple[int, str]:
+    if isinstance(data, Path):
+        from hdsgraph.publish import file_sha256
+
+        return data.stat().st_size, file_sha256(data)
+    return len(data), hashlib.sha256(data).hexdigest()
+
+
+def _distribution(add, dataset, name: str, data: bytes | Path, download: str, titled, skeleton) -> None:
     base = dataset.value
     distribution = nn(f"{base}#distribution-{quote(name, safe='-._~')}")
     checksum = nn(f"{base}#checksum-{quote(name, safe='-._~')}")
@@ -236,11 +234,12 @@ def _distribution(add, dataset, name: str, data: bytes, download: str, titled, s
     add(distribution, RDF + "type", nn(DCAT + "Distribution"))
     add(distribution, DCAT + "accessURL", url)
     add(distribution, DCAT + "downloadURL", url)
-    add(distribution, DCAT + "byteSize", lit(str(len(data)), XSD + "decimal"))
+    size, digest = _size_and_sha256(data)
+    add(distribution, DCAT + "byteSize", lit(str(size), XSD + "decimal"))
     add(distribution, SPDX + "checksum", checksum)
     add(checksum, RDF + "type", nn(SPDX + "Checksum"))
     add(checksum, SPDX + "algorithm", nn(SPDX + "checksumAlgorithm_sha256"))
-    add(checksum, SPDX + "checksumValue", lit(hashlib.sha256(data).hexdigest(), XSD + "hexBinary"))
+    add(checksum, SPDX + "checksumValue", lit(digest, XSD + "hexBinary"))
     for triple in skeleton:
         if triple.subject == dataset and triple.predicate.value in DISTRIBUTION_DEFAULTS:
             add(distribution, DISTRIBUTION_DEFAULTS[triple.predicate.value], triple.object)
@@ -300,15 +299,19 @@ def to_prefixed_jsonld(triples: list[ox.Triple], prefixes: dict[str, str] = PREF
 
 
 def metadata_files(
-    files: dict[str, bytes], base_uri: str, options: CatalogOptions | None = None
+    files: dict[str, bytes | Path], base_uri: str, options: CatalogOptions | None = None,
+    store: ox.Store | None = None,
 ) -> dict[str, bytes]:
-    """``catalog.ttl``, ``catalog.jsonld`` and ``void.ttl`` for the files of a build
-    (``files`` must hold ``hds.nt``, the graph)."""
+    """``catalog.ttl``, ``catalog.jsonld`` and ``void.ttl`` for the files of a build, given
+    as their bytes or as files (``files`` must hold ``hds.nt``, the graph; ``store``, when
+    given, holds it already)."""
     from hdsgraph.store import load_store
     from hdsgraph.void import void_turtle
 
     options = options or CatalogOptions()
-    store = load_store(files["hds.nt"])
+    if store is None:
+        nt = files["hds.nt"]
+        store = load_store(nt.read_bytes() if isinstance(nt, Path) else nt)
     triples = catalog_triples(files, store, base_uri, options)
     return {
         "catalog.ttl": to_turtle(triples),

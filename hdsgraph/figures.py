@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import yaml
 
 from hdsgraph.errors import InputError
+from hdsgraph.resources import read_yaml
 
 
 class CalibrationError(InputError):
@@ -20,14 +20,7 @@ class CalibrationError(InputError):
 
 def read_figures(path: Path) -> dict:
     """A figures file (see seeds/study-2022.yaml): its ``snapshots`` and named organisations."""
-    try:
-        figures = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot be read ({exc})") from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"{path}: not a YAML file ({str(exc).splitlines()[0]})") from None
+    figures = read_yaml(path)
     if not isinstance(figures, dict) or not isinstance(figures.get("snapshots"), dict):
         raise InputError(f"{path}: no 'snapshots' mapping of published figures")
     figures["snapshots"] = {str(k): v or {} for k, v in figures["snapshots"].items()}

@@ -24,7 +24,7 @@ import yaml
 from hdsgraph.acquire import COLUMNS
 from hdsgraph.cells import fold, is_note, read_activities, read_date, read_mark, read_siren, shown
 from hdsgraph.errors import InputError
-from hdsgraph.resources import data_file
+from hdsgraph.resources import data_file, read_yaml
 from hdsgraph.tables import Row, Table, read_tables
 
 ACTIVITY_COLUMNS = tuple(f"activity_{n}" for n in range(1, 7))
@@ -92,17 +92,7 @@ def default_synonyms() -> dict[str, list[str]]:
 
 def load_mapping(path: Path) -> dict[str, list[str]]:
     """A --mapping file: the shape of ``data/header-synonyms.yaml``."""
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
-    except yaml.YAMLError as exc:
-        where = getattr(exc, "problem_mark", None)
-        line = f" (line {where.line + 1})" if where else ""
-        raise InputError(f"{path}: not a readable YAML file{line}") from None
-    return parse_mapping(data, str(path))
+    return parse_mapping(read_yaml(path), str(path))
 
 
 def synonyms(mapping: dict[str, list[str]] | None = None) -> Synonyms:

@@ -60,14 +60,19 @@ def slug(text: str) -> str:
     return name_key(text).replace(" ", "-")
 
 
+def check_http(value: str, what: str, noun: str = "IRI", endings: tuple[str, ...] = ()) -> str:
+    """An absolute http(s) IRI with nothing to escape, ending with one of ``endings``."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"[\s<>\"{}|\\^`]", value):
+        raise InputError(f"{what} {value!r} is not an absolute http(s) {noun}")
+    if endings and not value.endswith(endings):
+        raise InputError(f"{what} {value!r} must end with {' or '.join(repr(e) for e in endings)}")
+    return value
+
+
 def check_base_uri(base: str) -> str:
-    """The base must be an absolute http(s) IRI ending in / or #, with nothing to escape."""
-    parts = urlsplit(base)
-    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"[\s<>\"{}|\\^`]", base):
-        raise InputError(f"base URI {base!r} is not an absolute http(s) IRI")
-    if not base.endswith(("/", "#")):
-        raise InputError(f"base URI {base!r} must end with '/' or '#'")
-    return base
+    """The base of the data IRIs: they are made by appending to it."""
+    return check_http(base, "base URI", "IRI", ("/", "#"))
 
 
 @dataclass(frozen=True)
@@ -104,8 +109,9 @@ class Minter:
         return f"{self.base}snapshot/{snapshot_id}"
 
 
-def map_registry(registry: Registry, hosts: Hosts, base: str = DEFAULT_BASE_URI) -> list[str]:
-    """The data as sorted N-Triples lines (without the trailing newline)."""
+def map_registry(registry: Registry, hosts: Hosts, base: str = DEFAULT_BASE_URI) -> set[str]:
+    """The data as N-Triples lines (without the trailing newline); the caller sorts them
+    once, with whatever else goes into the graph."""
     mint = Minter(check_base_uri(base))
     vocab = vocabulary()
     type_iri = {t.code: t.iri for t in vocab.certificate_types}
@@ -186,7 +192,7 @@ def map_registry(registry: Registry, hosts: Hosts, base: str = DEFAULT_BASE_URI)
                 add(f"{s} <{PROV}wasDerivedFrom> {iri(snap.provenance['url'])}")
                 add(f"{s} <{PROV}generatedAtTime> {literal(snap.provenance['retrieved'], XSD + 'dateTime')}")
                 add(f"{s} <{HDS}sourceSha256> {literal(snap.provenance['sha256'])}")
-    return sorted(lines)
+    return lines
 
 
 def ontology_ntriples() -> list[str]:

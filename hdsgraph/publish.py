@@ -17,6 +17,14 @@ from hdsgraph.errors import InputError
 CHECKSUMS = "SHA256SUMS"
 
 
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def sha256sums(files: dict[str, bytes]) -> bytes:
     """The ``sha256sum`` format: one ``<hex>  <name>`` line per file, sorted by name."""
     return "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items())).encode()
@@ -37,33 +45,75 @@ def _check_replaceable(out: Path, names: set[str]) -> None:
         )
 
 
+class Staging:
+    """An output folder being written beside its final place.
+
+    Large outputs are written into it as they are made, so that they need not all sit in
+    memory; ``commit`` adds SHA256SUMS and puts the folder in place in one rename;
+    leaving the ``with`` block without committing removes it, so that the last good
+    output stays as it was.
+    """
+
+    def __init__(self, out: Path, names: set[str]):
+        self.out = Path(out)
+        self.names = set(names) | {CHECKSUMS}
+        _check_replaceable(self.out, self.names)  # before any work, not after
+        self.parent = self.out.resolve().parent
+        self.folder = self.parent / f".{self.out.name}.staging-{os.getpid()}"
+        try:
+            self.parent.mkdir(parents=True, exist_ok=True)
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder.mkdir()
+        except OSError as exc:
+            raise InputError(f"{self.out}: cannot write the output ({exc.strerror or exc})") from None
+        self.written: list[str] = []
+
+    def __enter__(self) -> "Staging":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def path(self, name: str) -> Path:
+        """Where to write the file ``name`` (a path relative to the folder)."""
+        target = self.folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if name not in self.written:
+            self.written.append(name)
+        return target
+
+    def write(self, name: str, data: bytes) -> None:
+        self.path(name).write_bytes(data)
+
+    def files(self) -> dict[str, Path]:
+        return {name: self.folder / name for name in sorted(self.written)}
+
+    def commit(self, target: Path | None = None) -> None:
+        """Checksum the files and put the folder at ``target`` (default: the output folder)."""
+        target = Path(target) if target is not None else self.out
+        if target != self.out:
+            _check_replaceable(target, self.names)
+        sums = "".join(f"{file_sha256(path)}  {name}\n" for name, path in self.files().items())
+        (self.folder / CHECKSUMS).write_text(sums, encoding="utf-8")
+        previous = self.parent / f".{target.name}.previous-{os.getpid()}"
+        try:
+            if target.exists():
+                os.replace(target, previous)
+                try:
+                    os.replace(self.folder, target)
+                except OSError:
+                    os.replace(previous, target)
+                    raise
+                shutil.rmtree(previous)
+            else:
+                os.replace(self.folder, target)
+        except OSError as exc:
+            raise InputError(f"{target}: cannot write the output ({exc.strerror or exc})") from None
+
+
 def write_folder(out: Path, files: dict[str, bytes]) -> None:
     """Write ``files`` and their SHA256SUMS as the whole content of ``out``, atomically."""
-    out = Path(out)
-    names = set(files) | {CHECKSUMS}
-    _check_replaceable(out, names)
-    parent = out.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = parent / f".{out.name}.staging-{os.getpid()}"
-    previous = parent / f".{out.name}.previous-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        staging.mkdir()
+    with Staging(out, set(files)) as staging:
         for name, data in files.items():
-            (staging / name).parent.mkdir(parents=True, exist_ok=True)
-            (staging / name).write_bytes(data)
-        (staging / CHECKSUMS).write_bytes(sha256sums(files))
-        if out.exists():
-            os.replace(out, previous)
-            try:
-                os.replace(staging, out)
-            except OSError:
-                os.replace(previous, out)
-                raise
-            shutil.rmtree(previous)
-        else:
-            os.replace(staging, out)
-    except OSError as exc:
-        raise InputError(f"{out}: cannot write the output ({exc.strerror or exc})") from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+            staging.write(name, data)
+        staging.commit()

@@ -119,7 +119,9 @@ def qualify(registry: Registry, qualification: Qualification) -> Hosts:
     # One vote per registry row (a row spanning both certificate types counts once).
     rows = registry.certificates.drop_duplicates(["source", "row"])
     # The name is the one the host's latest snapshot spells most often, as names change.
-    latest = rows["snapshot"] == rows.groupby("host_key")["snapshot"].transform("max")
+    # (Snapshot ids sort as dates; integer codes keep that order and group fast.)
+    order = pd.Series(pd.factorize(rows["snapshot"], sort=True)[0], index=rows.index)
+    latest = order == order.groupby(rows["host_key"]).transform("max")
     table = pd.DataFrame(index=pd.Index(sorted(rows["host_key"].unique()), name="host_key"))
     table["host"] = _most_common(rows[latest], "host")
     table["siren"] = _most_common(rows, "siren")
@@ -129,14 +131,17 @@ def qualify(registry: Registry, qualification: Qualification) -> Hosts:
 
     warnings: list[str] = []
     for column in ("positioning", "nationality"):
-        listed = rows.dropna(subset=[column]).groupby("host_key")[column].agg(lambda v: sorted(set(v)))
-        for host_key, values in listed[listed.map(len) > 1].items():
+        given = rows.dropna(subset=[column])
+        distinct = given.groupby("host_key")[column].nunique()
+        for host_key in distinct[distinct > 1].index:
+            values = sorted(set(given.loc[given["host_key"] == host_key, column]))
             warnings.append(
                 f"{table.at[host_key, 'host']}: rows disagree on {column} ({', '.join(values)}); kept the most frequent"
             )
         from_rows = _most_common(rows, column).reindex(table.index)
         table[column] = [v if isinstance(v, str) else q.get(column) for v, q in zip(from_rows, looked_up)]
-    table["synthetic"] = rows.groupby("host_key")["synthetic"].any().reindex(table.index).astype(bool)
+    synthetic = rows["synthetic"].astype(bool)
+    table["synthetic"] = synthetic.groupby(rows["host_key"]).any().reindex(table.index)
     table["wikidata"] = [q.get("wikidata") for q in looked_up]
     table = table.reset_index()
     table = table.astype(object).where(table.notna(), None)[HOST_COLUMNS]

@@ -26,3 +26,21 @@ def asset_dir(name: str) -> Path:
 def data_file(name: str) -> Path:
     """A lookup table shipped inside the package (``hdsgraph/data/``)."""
     return PACKAGE_DIR / "data" / name
+
+
+def read_yaml(path: Path):
+    """A YAML file a user gave (figures, a --mapping), or InputError in one line."""
+    import yaml
+
+    from hdsgraph.errors import InputError
+
+    try:
+        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" (line {where.line + 1})" if where else ""
+        raise InputError(f"{path}: not a readable YAML file{line}") from None

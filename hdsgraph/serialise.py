@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
+from pathlib import Path
 from typing import Iterable
 
 import pyoxigraph as ox
@@ -23,8 +24,19 @@ def ntriples_bytes(lines: Iterable[str]) -> bytes:
     return "".join(f"{line} .\n" for line in lines).encode("utf-8")
 
 
-def to_turtle(nt: bytes) -> bytes:
-    triples = ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
+def parse_ntriples(nt: bytes | Path):
+    """The triples of N-Triples given as bytes or as a file."""
+    if isinstance(nt, Path):
+        return ox.parse(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
+    return ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
+
+
+def to_turtle(nt: bytes | Path, output: Path | None = None) -> bytes | None:
+    """Turtle bytes, or written to ``output`` as it is made (then None)."""
+    triples = parse_ntriples(nt)
+    if output is not None:
+        ox.serialize(triples, str(output), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+        return None
     return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
 
 
@@ -103,21 +115,41 @@ def _compact_value(obj, definition: dict | None, prefixes: dict[str, str]):
     return None
 
 
-def to_jsonld(nt: bytes) -> bytes:
+def to_jsonld(nt: bytes | Path, output: Path | None = None) -> bytes | None:
     """Compact JSON-LD: the context, then one node object per subject, one per line (so
-    that the file diffs line by line, and json's fast encoder writes each node)."""
+    that the file diffs line by line, and json's fast encoder writes each node).
+
+    The N-Triples come sorted, so a subject's triples are consecutive: each node is
+    written as soon as the next subject starts, and only one node is held at a time.
+    With ``output``, the file is written as it is made (and None returned).
+    """
+    if output is not None:
+        with open(output, "w", encoding="utf-8") as handle:
+            for piece in _jsonld_pieces(nt):
+                handle.write(piece)
+        return None
+    return "".join(_jsonld_pieces(nt)).encode("utf-8")
+
+
+def _jsonld_pieces(nt: bytes | Path):
+    """The JSON-LD document, a piece at a time: the context, then one node per line."""
     prefixes, terms = _context_tables()
     set_keys = {term for candidates in terms.values() for term, d in candidates if d.get("@container") == "@set"}
     rdf_type = PREFIXES["rdf"] + "type"
     compact = _IriCompactor(prefixes)
     candidates_of: dict[str, list] = {}
     iri_values: dict[tuple[str, str], tuple[str, object]] = {}
-    nodes: dict[str, dict] = {}
-    for triple in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES):
-        subject = triple.subject.value
-        node = nodes.get(subject)
-        if node is None:
-            node = nodes[subject] = {"id": compact(subject)}
+    context = json.dumps({"@context": jsonld_context()["@context"]}, ensure_ascii=False, indent=1)
+    yield context[:-2] + ',\n "@graph": [\n'
+    separator = ""
+    subject, node = None, {}
+    for triple in parse_ntriples(nt):
+        if triple.subject.value != subject:
+            if subject is not None:
+                yield separator + _node_line(node, set_keys)
+                separator = ",\n"
+            subject = triple.subject.value
+            node = {"id": compact(subject)}
         predicate, obj = triple.predicate.value, triple.object
         if predicate == rdf_type and isinstance(obj, ox.NamedNode):
             node.setdefault("type", []).append(compact(obj.value))
@@ -134,18 +166,20 @@ def to_jsonld(nt: bytes) -> bytes:
             node.setdefault(term, {}).setdefault(value[1], []).append(value[2])
         else:
             node.setdefault(term, []).append(value)
-    lines = []
-    for node in nodes.values():
-        for key, values in node.items():
-            if key == "id":
-                continue
-            if isinstance(values, dict):  # language map
-                node[key] = {lang: texts[0] if len(texts) == 1 else texts for lang, texts in sorted(values.items())}
-            elif len(values) == 1 and key not in set_keys:
-                node[key] = values[0]
-        lines.append(json.dumps(node, ensure_ascii=False, separators=(", ", ": ")))
-    context = json.dumps({"@context": jsonld_context()["@context"]}, ensure_ascii=False, indent=1)
-    return (context[:-2] + ',\n "@graph": [\n' + ",\n".join(lines) + "\n ]\n}\n").encode("utf-8")
+    if subject is not None:
+        yield separator + _node_line(node, set_keys)
+    yield "\n ]\n}\n"
+
+
+def _node_line(node: dict, set_keys: set[str]) -> str:
+    for key, values in node.items():
+        if key == "id":
+            continue
+        if isinstance(values, dict):  # language map
+            node[key] = {lang: texts[0] if len(texts) == 1 else texts for lang, texts in sorted(values.items())}
+        elif len(values) == 1 and key not in set_keys:
+            node[key] = values[0]
+    return json.dumps(node, ensure_ascii=False, separators=(", ", ": "))
 
 
 def _place(obj, predicate: str, terms, candidates_of: dict, prefixes) -> tuple[str, object]:

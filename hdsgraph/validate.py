@@ -198,7 +198,7 @@ def start_validation(nt: bytes, host_prefix: str | None = None, workers: int = 1
     parts = split_by_host(nt, host_prefix, max(workers, len(nt) // PART_BYTES + 1))
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=1)
-    return PendingValidation(nt, pool, [pool.submit(_shacl_violations, part) for part in parts])
+    return PendingValidation(b"", pool, [pool.submit(_shacl_violations, part) for part in parts])
 
 
 PART_BYTES = 40_000_000  # ~250,000 triples: a part's rdflib graph stays well under 1 GB

@@ -35,6 +35,9 @@ VANN = "http://purl.org/vocab/vann/"
 SH = "http://www.w3.org/ns/shacl#"
 DCAT = "http://www.w3.org/ns/dcat#"
 VOID = "http://rdfs.org/ns/void#"
+FOAF = "http://xmlns.com/foaf/0.1/"
+SPDX = "http://spdx.org/rdf/terms#"
+VCARD = "http://www.w3.org/2006/vcard/ns#"
 
 # Prefixes used when writing Turtle, and in the JSON-LD context.
 PREFIXES = {

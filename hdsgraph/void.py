@@ -18,15 +18,16 @@ import csv
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from functools import lru_cache
 
 import pyoxigraph as ox
 
-from hdsgraph.catalog import DCAT, FOAF, CatalogOptions, check_url, graph_facts, lit, nn, to_turtle
+from hdsgraph.catalog import CatalogOptions, check_url, graph_facts, lit, nn, to_turtle
 from hdsgraph.resources import data_file
-from hdsgraph.vocab import DCTERMS, HDS, PREFIXES, RDF, XSD
+from hdsgraph.serialise import parse_ntriples
+from hdsgraph.vocab import DCAT, DCTERMS, FOAF, HDS, PREFIXES, RDF, VOID, XSD
 
-VOID = "http://rdfs.org/ns/void#"
 FORMATS = "http://www.w3.org/ns/formats/"
 DUMPS = {"hds.nt": "N-Triples", "hds.ttl": "Turtle", "hds.jsonld": "JSON-LD"}
 EXAMPLES = 3  # example hosts
@@ -62,7 +63,7 @@ class Statistics:
     hosts: list[str] = field(default_factory=list)
 
 
-def statistics(nt: bytes, uri_space: str) -> Statistics:
+def statistics(nt: bytes | Path, uri_space: str) -> Statistics:
     subjects, objects = set(), set()
     typed: dict[str, set] = defaultdict(set)
     per_property: dict[str, int] = defaultdict(int)
@@ -71,7 +72,7 @@ def statistics(nt: bytes, uri_space: str) -> Statistics:
     for linkset in linksets():
         by_predicate[linkset.predicate].append(linkset)
     triples = 0
-    for triple in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES):
+    for triple in parse_ntriples(nt):
         triples += 1
         subjects.add(triple.subject)
         objects.add(triple.object)
@@ -101,7 +102,7 @@ def _local(kind: str, iri: str) -> str:
     return f"void-{kind}-{hashlib.sha256(iri.encode('utf-8')).hexdigest()[:12]}"
 
 
-def void_triples(nt: bytes, store: ox.Store, base_uri: str, options: CatalogOptions = CatalogOptions()) -> list[ox.Triple]:
+def void_triples(nt: bytes | Path, store: ox.Store, base_uri: str, options: CatalogOptions = CatalogOptions()) -> list[ox.Triple]:
     stats = statistics(nt, base_uri)
     facts = graph_facts(store)
     download = options.download_base(base_uri)
@@ -168,7 +169,7 @@ def void_triples(nt: bytes, store: ox.Store, base_uri: str, options: CatalogOpti
     return sorted(out, key=str)
 
 
-def void_turtle(nt: bytes, store: ox.Store, base_uri: str, options: CatalogOptions = CatalogOptions()) -> bytes:
+def void_turtle(nt: bytes | Path, store: ox.Store, base_uri: str, options: CatalogOptions = CatalogOptions()) -> bytes:
     prefixes = {"void": VOID, "dcterms": DCTERMS, "dcat": DCAT, "foaf": FOAF, "xsd": XSD, "hds": HDS,
                 "formats": FORMATS}
     return to_turtle(void_triples(nt, store, base_uri, options), prefixes)

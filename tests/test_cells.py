@@ -104,7 +104,7 @@ any_cell = st.text(alphabet=st.characters(codec="utf-8"), max_size=40) | st.text
     alphabet="0123456789 à-–,;/et\nActivitésinfogéreur()er.mars", max_size=40)
 
 
-def _is_valid_or_says_why(reading, valid):
+def _check_valid_or_says_why(reading, valid):
     assert reading.problem is None or reading.value is None  # never a value and a problem at once
     if reading.problem is None and reading.value is not None:
         assert valid(reading.value)
@@ -117,20 +117,20 @@ def _is_valid_or_says_why(reading, valid):
 def test_any_activity_cell_gives_activities_or_a_reason(cell):
     reading = read_activities(cell)
     assert reading.value is not None or reading.problem  # an activity cell always gives one or the other
-    _is_valid_or_says_why(reading, lambda v: v and list(v) == sorted(set(v)) and set(v) <= set(range(1, 7)))
+    _check_valid_or_says_why(reading, lambda v: v and list(v) == sorted(set(v)) and set(v) <= set(range(1, 7)))
 
 
 @settings(max_examples=400, deadline=None)
 @given(any_cell)
 def test_any_date_cell_gives_an_iso_date_nothing_or_a_reason(cell):
-    _is_valid_or_says_why(read_date(cell), lambda v: date.fromisoformat(v).isoformat() == v)
+    _check_valid_or_says_why(read_date(cell), lambda v: date.fromisoformat(v).isoformat() == v)
 
 
 @settings(max_examples=200, deadline=None)
 @given(any_cell)
 def test_any_mark_or_siren_cell_gives_a_value_or_a_reason(cell):
-    _is_valid_or_says_why(read_mark(cell), lambda v: isinstance(v, bool))
-    _is_valid_or_says_why(read_siren(cell), lambda v: len(v) == 9 and v.isdigit())
+    _check_valid_or_says_why(read_mark(cell), lambda v: isinstance(v, bool))
+    _check_valid_or_says_why(read_siren(cell), lambda v: len(v) == 9 and v.isdigit())
 
 
 @settings(max_examples=200, deadline=None)

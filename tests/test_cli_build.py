@@ -227,3 +227,28 @@ def test_two_files_for_one_snapshot_are_refused(runner, tmp_path):
     result = runner.invoke(cli, ["build", "--registry", str(a), "--registry", str(b), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert result.stderr == "Error: snapshot 2022-04 comes from more than one file: a.csv, b.csv\n"
+
+
+def test_quiet_prints_nothing_and_still_builds(runner, tmp_path, registry):
+    out = tmp_path / "out"
+    result = runner.invoke(cli, ["build", "--registry", str(registry), "--out", str(out), "--quiet"])
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+    assert (out / "SHA256SUMS").is_file()
+
+
+def test_the_summary_gives_every_stage_its_time(runner, tmp_path, registry):
+    result = runner.invoke(cli, ["build", "--registry", str(registry), "--out", str(tmp_path / "out")])
+    line = next(l for l in result.stdout.splitlines() if l.startswith("Stage times: "))
+    stages = [part.split()[0] for part in line[len("Stage times: "):].split(", ")]
+    assert stages == ["read", "normalise", "qualify", "map", "store", "query", "serialise", "validate",
+                      "catalogue", "publish"]
+
+
+def test_stages_are_announced_in_order_to_a_progress_display(tmp_path, registry):
+    from hdsgraph.build import build
+
+    seen = []
+    report = build([registry], out=tmp_path / "out", on_stage=seen.append)
+    assert seen == ["read", "normalise", "qualify", "map", "store", "query", "serialise", "validate",
+                    "catalogue", "publish"]
+    assert set(report.timings) == set(seen)

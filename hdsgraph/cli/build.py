@@ -7,7 +7,7 @@ import click
 
 from hdsgraph.build import BuildReport, build
 from hdsgraph.catalog import CatalogOptions
-from hdsgraph.cli.common import CommandError, library_errors
+from hdsgraph.cli.common import CommandError, library_errors, quiet_option, stage_progress
 from hdsgraph.errors import ValidationFailed
 from hdsgraph.vocab import DEFAULT_BASE_URI
 
@@ -37,7 +37,8 @@ UNQUALIFIED_SHOWN = 50
               help="A SPARQL endpoint serving the graph, announced in the catalogue and VoID.")
 @click.option("--catalog-skeleton", type=click.Path(path_type=Path), default=None,
               help="Your own copy of the catalogue's fixed text (publisher, contact point...), in Turtle.")
-def build_command(registries, qualification, out, base_uri, download_url, sparql_endpoint, catalog_skeleton):
+@quiet_option
+def build_command(registries, qualification, out, base_uri, download_url, sparql_endpoint, catalog_skeleton, quiet):
     """Build the knowledge graph from a registry: normalise, qualify, map to RDF, validate
     with SHACL, answer the study's questions, and write the dumps.
 
@@ -46,7 +47,8 @@ def build_command(registries, qualification, out, base_uri, download_url, sparql
     SHA256SUMS into OUT, replacing it whole only when the build succeeds (a site written
     into OUT/site by 'hdsgraph site' goes with it: run 'hdsgraph site' again).
     Exit code 0 when the graph conforms, 1 when the shapes find violations, 2 when the
-    input cannot be used.
+    input cannot be used. On a terminal a spinner names the running stage; the summary
+    ends with each stage's time.
 
     Example:
 
@@ -55,13 +57,15 @@ def build_command(registries, qualification, out, base_uri, download_url, sparql
     catalog = CatalogOptions(download_url, sparql_endpoint, catalog_skeleton)
     had_site = (Path(out) / "site").is_dir()
     try:
-        with library_errors():
-            report = build(registries, qualification, out, base_uri, catalog)
+        with library_errors(), stage_progress(quiet, "Building") as on_stage:
+            report = build(registries, qualification, out, base_uri, catalog, on_stage)
     except CommandError as exc:
         cause = exc.__context__
-        if isinstance(cause, ValidationFailed) and cause.result is not None:
+        if isinstance(cause, ValidationFailed) and cause.result is not None and not quiet:
             _print_summary(cause.result, err=True)
         raise
+    if quiet:
+        return
     _print_summary(report)
     click.echo(f"Wrote {out}/ ({', '.join(sorted(p.name for p in Path(out).iterdir()))})")
     if had_site:

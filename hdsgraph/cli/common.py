@@ -37,3 +37,21 @@ data_option = click.option(
 snapshot_option = click.option(
     "--snapshot", metavar="ID", default=None, help="The registry snapshot to answer for (default: the latest)."
 )
+
+
+quiet_option = click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors: no progress, no summary.")
+
+
+@contextmanager
+def stage_progress(quiet: bool, what: str):
+    """A spinner on stderr naming the running stage, or None when quiet or when stderr is
+    not a terminal (a scheduled job's log gets the summary, not spinner frames)."""
+    import sys
+
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status(f"{what}...") as status:
+        yield lambda stage: status.update(f"{what}: {stage}...")
