@@ -301,7 +301,11 @@ def main(argv=None) -> int:
         results["sizes"] = previous["sizes"]
         results["demo"] = previous.get("demo")
         results["started"] = f"{previous['started']} (sizes {', '.join(previous['sizes'])}), then {started}"
-        results["settings"]["sizes"] = sorted(set(previous["settings"]["sizes"]) | set(args.sizes))
+        # The earlier run's settings describe the earlier sizes; the sizes added here run
+        # hdsgraph only when above the alternatives' limits, as --large-runs says.
+        added = results["settings"]
+        results["settings"] = previous["settings"] | {"sizes": sorted(set(previous["settings"]["sizes"]) | set(args.sizes)),
+                                                      "large_runs": added["large_runs"]}
     python = None if args.no_morph else morph_python(args)
     extra_versions = {}
     if python is not None:
