@@ -80,7 +80,7 @@ def run_measured(command: list[str], timeout: float | None = None, cwd: Path | N
             if over_time or over_memory:
                 os.killpg(process.pid, signal.SIGKILL)
                 _, _, usage = os.wait4(process.pid, 0)
-                process.returncode = -9
+                process.returncode = returncode = -9
                 seconds = time.perf_counter() - start
                 peak = max(peak, usage.ru_maxrss * 1024)
                 why = f"over {timeout:g} s" if over_time else f"over {max_bytes / 2**30:.1f} GiB of memory"
