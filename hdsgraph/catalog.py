@@ -16,7 +16,6 @@ covers them all.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ import pyoxigraph as ox
 
 from hdsgraph.errors import InputError
 from hdsgraph.mapping import check_http
-from hdsgraph.resources import data_file
+from hdsgraph.resources import data_file, data_table
 from hdsgraph.vocab import DCAT, DCTERMS, FOAF, HDS, PROV, RDF, RDFS, SKOS, SPDX, VCARD, VOCAB_BASE, XSD
 
 HDSCAT = VOCAB_BASE + "catalog-skeleton#"
@@ -98,9 +97,8 @@ class FileType:
 @lru_cache(maxsize=None)
 def file_types() -> dict[str, FileType]:
     """File extension -> EU file type and IANA media type (``data/file-types.csv``)."""
-    with open(data_file("file-types.csv"), encoding="utf-8", newline="") as handle:
-        rows = csv.DictReader(line for line in handle if not line.startswith("#"))
-        return {row["extension"]: FileType(row["file_type"], row["label"], row["media_type"]) for row in rows}
+    return {row["extension"]: FileType(row["file_type"], row["label"], row["media_type"])
+            for row in data_table("file-types.csv")}
 
 
 def nn(value: str) -> ox.NamedNode:

@@ -28,6 +28,15 @@ def data_file(name: str) -> Path:
     return PACKAGE_DIR / "data" / name
 
 
+def data_table(name: str) -> list[dict[str, str]]:
+    """The rows of a CSV lookup table in ``hdsgraph/data/`` (lines starting with # are
+    comments saying where the table comes from)."""
+    import csv
+
+    with open(data_file(name), encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(line for line in handle if not line.startswith("#")))
+
+
 def read_yaml(path: Path):
     """A YAML file a user gave (figures, a --mapping), or InputError in one line."""
     import yaml

@@ -7,14 +7,13 @@ cannot drift apart.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from hdsgraph.resources import asset_dir, data_file
+from hdsgraph.resources import asset_dir, data_file, data_table
 
 VOCAB_BASE = "https://w3id.org/hdsgraph/"
 DEFAULT_BASE_URI = "https://w3id.org/hdsgraph/"
@@ -125,9 +124,7 @@ class Country:
 @lru_cache(maxsize=None)
 def countries() -> dict[str, Country]:
     """ISO 3166-1 countries keyed by their alpha-2 code."""
-    with open(data_file("countries.csv"), encoding="utf-8", newline="") as handle:
-        lines = (line for line in handle if not line.startswith("#"))
-        return {row["alpha2"]: Country(**row) for row in csv.DictReader(lines)}
+    return {row["alpha2"]: Country(**row) for row in data_table("countries.csv")}
 
 
 @lru_cache(maxsize=None)

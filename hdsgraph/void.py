@@ -14,7 +14,6 @@ Counts, computed on the N-Triples of the build:
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from functools import lru_cache
 import pyoxigraph as ox
 
 from hdsgraph.catalog import CatalogOptions, check_url, graph_facts, lit, nn, to_turtle
-from hdsgraph.resources import data_file
+from hdsgraph.resources import data_table
 from hdsgraph.serialise import parse_ntriples
 from hdsgraph.vocab import DCAT, DCTERMS, FOAF, HDS, PREFIXES, RDF, VOID, XSD
 
@@ -45,8 +44,7 @@ class Linkset:
 
 @lru_cache(maxsize=None)
 def linksets() -> tuple[Linkset, ...]:
-    with open(data_file("linksets.csv"), encoding="utf-8", newline="") as handle:
-        return tuple(Linkset(**row) for row in csv.DictReader(line for line in handle if not line.startswith("#")))
+    return tuple(Linkset(**row) for row in data_table("linksets.csv"))
 
 
 @dataclass
