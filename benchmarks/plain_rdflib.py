@@ -34,7 +34,7 @@ from pathlib import Path
 import rdflib
 from pyshacl import validate
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "hdsgraph" / "data"

@@ -16,8 +16,8 @@ import sys
 import time
 from pathlib import Path
 
-from hdsgraph.query import run_select, study_queries
-from hdsgraph.store import open_store
+from hdsgraph.pipeline.answers import run_select, study_queries
+from hdsgraph.rdf.store import open_store
 
 
 def main(argv=None) -> int:

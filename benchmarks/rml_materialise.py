@@ -10,10 +10,10 @@ import json
 import os
 import sys
 import time
+from importlib.metadata import version
 from pathlib import Path
 
 import morph_kgc
-from importlib.metadata import version
 
 
 def main() -> int:

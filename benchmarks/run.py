@@ -268,8 +268,8 @@ def compare(reference: set[str], other: set[str]) -> dict:
 
 
 def ontology_nt() -> bytes:
-    from hdsgraph.mapping import ontology_ntriples
-    from hdsgraph.serialise import ntriples_bytes
+    from hdsgraph.pipeline.mapping import ontology_ntriples
+    from hdsgraph.rdf.serialise import ntriples_bytes
 
     return ntriples_bytes(ontology_ntriples())
 

@@ -12,16 +12,25 @@ The library does what the CLI does::
     generate(["2022-04"], hosts=1000, seed=1).registries["2022-04"]   # a synthetic registry
     compare("2020-07", "2022-04", data="dist").result.rows            # what changed
     write_report("dist", "report")                                    # report.md, report.html
+
+The functions live in ``hdsgraph.api``; they are imported on first use (PEP 562), so that
+``import hdsgraph`` and ``hdsgraph --version`` stay light.
 """
 
-__version__ = "0.1.0"
+from hdsgraph._version import __version__
 
-from hdsgraph import query  # noqa: E402  (a module you can call: see hdsgraph/query.py)
-from hdsgraph.build import build  # noqa: E402
-from hdsgraph.fetch import fetch  # noqa: E402
-from hdsgraph.history import compare  # noqa: E402
-from hdsgraph.importer import import_file  # noqa: E402
-from hdsgraph.report import write_report  # noqa: E402
-from hdsgraph.synth import generate  # noqa: E402
+API = ("build", "compare", "fetch", "generate", "import_file", "publish", "query", "validate_file",
+       "write_report", "write_site")
+__all__ = [*API, "__version__"]
 
-__all__ = ["build", "compare", "fetch", "generate", "import_file", "query", "write_report", "__version__"]
+
+def __getattr__(name: str):
+    if name in API:
+        from hdsgraph import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'hdsgraph' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

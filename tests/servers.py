@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import csv
 import os
 import re
 import select
@@ -26,7 +25,6 @@ import requests
 from click.testing import CliRunner
 
 from hdsgraph.cli import cli
-from hdsgraph.resources import asset_dir
 
 STARTUP = 60  # seconds a server gets to start answering
 
@@ -139,8 +137,8 @@ def two_snapshots(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("two-snapshots") / "dist"
     result = CliRunner().invoke(cli, ["build", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    from hdsgraph.query import snapshots
-    from hdsgraph.store import open_store
+    from hdsgraph.pipeline.answers import snapshots
+    from hdsgraph.rdf.store import open_store
 
     assert list(snapshots(open_store(out))) == ["2020-07", "2022-04"]
     return out

@@ -7,10 +7,10 @@ import json
 
 import pandas as pd
 import pytest
+from servers import two_snapshots  # noqa: F401 - fixture
 
 from hdsgraph.errors import InputError
 from hdsgraph.resources import asset_dir
-from servers import two_snapshots  # noqa: F401 - fixture
 
 
 def test_query_returns_a_typed_dataframe_with_the_build_s_answers(two_snapshots):  # noqa: F811
@@ -62,20 +62,3 @@ def test_unknown_query_and_source_raise_input_error(tmp_path):
         query("nope")
     with pytest.raises(InputError, match="no such file or folder"):
         query("hosts-total", source=tmp_path / "missing.ttl")
-
-
-def test_the_query_module_is_still_the_module():
-    import hdsgraph
-    import hdsgraph.query as module
-    from hdsgraph.query import run_select, study_queries
-
-    assert module is hdsgraph.query
-    assert module.run_select is run_select and callable(module)
-    assert "hosts-total" in hdsgraph.query.study_queries() and study_queries() == module.study_queries()
-
-
-def test_monkeypatching_the_module_by_path_still_works(monkeypatch):
-    monkeypatch.setattr("hdsgraph.query.SHARE_PLACES", 7)
-    import hdsgraph.query
-
-    assert hdsgraph.query.SHARE_PLACES == 7

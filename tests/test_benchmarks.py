@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import rdflib
 
-from hdsgraph.query import study_queries
+from hdsgraph.pipeline.answers import study_queries
 
 ROOT = Path(__file__).resolve().parent.parent
 MORPH_VENV = ROOT / "benchmarks" / ".venv-morph"

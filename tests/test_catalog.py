@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 import rdflib
+from conftest import SHARED
+from oracle import write_csv
 from rdflib import RDF, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, SH, XSD
 
-from conftest import SHARED
-from hdsgraph.build import build
 from hdsgraph.cli import cli
-from oracle import write_csv
+from hdsgraph.pipeline.build import build
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 BASE = "https://w3id.org/hdsgraph/"

@@ -3,13 +3,13 @@ cell, a value or a reason, never an exception."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hdsgraph.cells import read_activities, read_date, read_mark, read_siren
+from hdsgraph.acquire.cells import read_activities, read_date, read_mark, read_siren
 
 FRENCH_MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
                  "octobre", "novembre", "décembre"]

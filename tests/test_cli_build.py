@@ -6,14 +6,13 @@ import hashlib
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import rdflib
+from oracle import write_csv
 from rdflib.compare import isomorphic
 
 from hdsgraph.cli import cli
-from oracle import write_csv
 
 HEADER = ["host", "siren", "activities", "certification_body", "issued", "expires", "positioning", "nationality"]
 OUTPUTS = {"hds.ttl", "hds.jsonld", "hds.nt", "validation.ttl", "answers.json", "quarantine.csv",
@@ -245,7 +244,7 @@ def test_the_summary_gives_every_stage_its_time(runner, tmp_path, registry):
 
 
 def test_stages_are_announced_in_order_to_a_progress_display(tmp_path, registry):
-    from hdsgraph.build import build
+    from hdsgraph.pipeline.build import build
 
     seen = []
     report = build([registry], out=tmp_path / "out", on_stage=seen.append)

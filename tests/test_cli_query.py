@@ -9,7 +9,7 @@ import json
 import pytest
 
 from hdsgraph.cli import cli
-from hdsgraph.query import study_queries
+from hdsgraph.pipeline.answers import study_queries
 
 
 @pytest.fixture(scope="module")

@@ -14,10 +14,10 @@ import datetime as dt
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from hdsgraph import build
 from oracle import Truth, figures, write_csv
 from siren import luhn_siren
+
+from hdsgraph import build
 
 POSITIONINGS = ["hosting_managed_services", "it_services_company", "health_software_publisher", "insurer", "other"]
 NATIONALITIES = ["FR", "US", "DE", "GB", "LU"]

@@ -33,7 +33,7 @@ def test_the_readme_starts_with_two_setup_commands_and_ci_runs_the_second():
 
 
 def test_every_bundled_query_is_documented():
-    from hdsgraph.query import study_queries
+    from hdsgraph.pipeline.answers import study_queries
 
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for name in study_queries():

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from werkzeug import Response
 
-from hdsgraph import __version__
+from hdsgraph._version import __version__
+from hdsgraph.acquire.fetch import FetchOptions, fetch
 from hdsgraph.errors import FetchError, InputError
-from hdsgraph.fetch import FetchOptions, fetch
 
 EXPORTS = Path(__file__).parent / "fixtures" / "exports"
 PAGE = (EXPORTS / "registry-page.html").read_bytes()

@@ -12,12 +12,12 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from hdsgraph import build
-from hdsgraph.cli import cli
 from oracle import Truth, history, write_csv
 from siren import luhn_siren
 from test_differential import _variants
+
+from hdsgraph import build
+from hdsgraph.cli import cli
 
 OLD, NEW = "2021-01", "2022-06"
 HEADER = ["host", "siren", "activities", "issued", "snapshot"]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from hdsgraph.acquire.importer import canonical_csv, import_bytes, import_file
 from hdsgraph.cli import cli
-from hdsgraph.importer import canonical_csv, import_bytes, import_file
 
 EXPORTS = Path(__file__).parent / "fixtures" / "exports"
 
@@ -189,9 +189,9 @@ def test_import_never_overwrites_its_input(runner, tmp_path):
 
 
 def test_a_canonical_csv_imports_to_the_same_certificates(tmp_path):
-    from hdsgraph.acquire import read_registry
-    from hdsgraph.normalise import normalise
-    from hdsgraph.importer import write_import
+    from hdsgraph.acquire.importer import write_import
+    from hdsgraph.pipeline.normalise import normalise
+    from hdsgraph.pipeline.read import read_registry
 
     seed = Path(__file__).parent.parent / "seeds" / "registries" / "2022-04.csv"
     write_import(import_file(seed), tmp_path / "2022-04.csv")

@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hdsgraph.normalise import RowError, name_key, parse_activities, parse_date, parse_siren
+from hdsgraph.pipeline.normalise import (
+    RowError,
+    name_key,
+    parse_activities,
+    parse_date,
+    parse_siren,
+)
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,8 @@ from __future__ import annotations
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from hdsgraph.vocab import HDS, ontology_path, vocabulary
+from hdsgraph.pipeline.vocabulary import ontology_path, vocabulary
+from hdsgraph.rdf.namespaces import HDS
 
 ONTOLOGY = rdflib.URIRef("https://w3id.org/hdsgraph/ontology")
 

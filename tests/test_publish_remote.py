@@ -11,12 +11,12 @@ import pyoxigraph as ox
 import pytest
 import requests
 from rdflib.compare import isomorphic
+from servers import free_port, oxigraph, two_snapshots  # noqa: F401 - fixture
 from werkzeug import Response
 
 from hdsgraph.cli import cli
-from hdsgraph.query import study_queries
-from hdsgraph.store import load_rdflib, read_ntriples
-from servers import free_port, oxigraph, two_snapshots  # noqa: F401 - fixture
+from hdsgraph.pipeline.answers import study_queries
+from hdsgraph.rdf.store import load_rdflib, read_ntriples
 
 GRAPH = "https://w3id.org/hdsgraph/graph/"
 

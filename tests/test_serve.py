@@ -12,11 +12,12 @@ import pyoxigraph as ox
 import pytest
 import requests
 from rdflib.compare import isomorphic
+from servers import descendants, hdsgraph_serve, two_snapshots, wait_gone  # noqa: F401 - fixture
 
 from hdsgraph.cli import cli
-from hdsgraph.query import query_text, run_select, study_queries, table
-from hdsgraph.store import load_rdflib, open_store
-from servers import descendants, hdsgraph_serve, two_snapshots, wait_gone  # noqa: F401 - fixture
+from hdsgraph.pipeline.answers import query_text, run_select, study_queries
+from hdsgraph.rdf.results import table
+from hdsgraph.rdf.store import load_rdflib, open_store
 
 TIMEOUT = 2
 CAP = 20_000

@@ -12,11 +12,11 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import rdflib
+from oracle import write_csv
 from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.compare import isomorphic
 
 from hdsgraph.cli import cli
-from oracle import write_csv
 
 BASE = "https://w3id.org/hdsgraph/"
 HDS = Namespace("https://w3id.org/hdsgraph/ontology#")
@@ -276,7 +276,7 @@ def test_a_graph_without_hosts_is_refused(runner, tmp_path):
 
 
 def test_embedded_json_cannot_close_its_script_element():
-    from hdsgraph.site import script_json
+    from hdsgraph.site.pages import script_json
 
     text = script_json({"name": NASTY})
     assert "<" not in text and ">" not in text and "&" not in text
@@ -284,7 +284,7 @@ def test_embedded_json_cannot_close_its_script_element():
 
 
 def test_relative_links_work_from_any_depth():
-    from hdsgraph.site import site_paths
+    from hdsgraph.site.pages import site_paths
 
     paths = site_paths(BASE)
     page = "host/900000019/certificate/x.html"

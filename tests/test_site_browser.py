@@ -12,9 +12,9 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from hdsgraph.build import build
-from hdsgraph.store import open_store
-from hdsgraph.site import write_site
+from hdsgraph.pipeline.build import build
+from hdsgraph.rdf.store import open_store
+from hdsgraph.site.pages import write_site
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(

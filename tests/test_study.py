@@ -13,11 +13,11 @@ import re
 import pytest
 import rdflib
 import yaml
-
 from conftest import REPO
+from oracle import write_csv
+
 from hdsgraph import build
 from hdsgraph.cli import cli
-from oracle import write_csv
 
 FIGURES = yaml.safe_load((REPO / "seeds" / "study-2022.yaml").read_text(encoding="utf-8"))
 DCTERMS = rdflib.Namespace("http://purl.org/dc/terms/")
@@ -36,8 +36,8 @@ def bundled(tmp_path_factory):
 
 
 def _answers(out, snapshot):
-    from hdsgraph.query import answers
-    from hdsgraph.store import open_store
+    from hdsgraph.pipeline.answers import answers
+    from hdsgraph.rdf.store import open_store
 
     return answers(open_store(out), snapshot)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hdsgraph.cli import cli
-from hdsgraph.validate import validate_file
+from hdsgraph.pipeline.validate import validate_file
 
 CASES = sorted((Path(__file__).parent / "shapes").glob("*.ttl"))
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 import rdflib
+from oracle import write_csv
 from rdflib import RDF, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, XSD
 
-from hdsgraph.build import build
-from oracle import write_csv
+from hdsgraph.pipeline.build import build
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 HDS = Namespace("https://w3id.org/hdsgraph/ontology#")

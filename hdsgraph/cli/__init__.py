@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from hdsgraph import __version__
+from hdsgraph._version import __version__
 from hdsgraph.cli.build import build_command
 from hdsgraph.cli.diff import diff_command
 from hdsgraph.cli.fetch import fetch_command

@@ -5,11 +5,16 @@ from pathlib import Path
 
 import click
 
-from hdsgraph.build import BuildReport, build
-from hdsgraph.catalog import CatalogOptions
-from hdsgraph.cli.common import CommandError, library_errors, quiet_option, stage_progress
+from hdsgraph.cli.common import (
+    CommandError,
+    library_errors,
+    quiet_option,
+    stage_progress,
+)
+from hdsgraph.describe.catalog import CatalogOptions
 from hdsgraph.errors import ValidationFailed
-from hdsgraph.vocab import DEFAULT_BASE_URI
+from hdsgraph.pipeline.build import BuildReport, build
+from hdsgraph.rdf.namespaces import DEFAULT_BASE_URI
 
 UNQUALIFIED_SHOWN = 50
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 import click
 
 from hdsgraph.cli.common import data_option, library_errors
-from hdsgraph.history import compare
-from hdsgraph.query import format_result
+from hdsgraph.rdf.results import format_result
+from hdsgraph.study.history import compare
 
 
 @click.command("diff")

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
+from hdsgraph.acquire.fetch import REGISTRY_URL, FetchOptions, fetch
+from hdsgraph.acquire.importer import load_mapping
 from hdsgraph.cli.common import library_errors
 from hdsgraph.cli.import_ import echo_import, mapping_option
-from hdsgraph.fetch import REGISTRY_URL, FetchOptions, fetch
-from hdsgraph.importer import load_mapping
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?)i?b?\s*$", re.I)
 _UNITS = {"": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}

@@ -4,8 +4,13 @@ from pathlib import Path
 
 import click
 
+from hdsgraph.acquire.importer import (
+    ImportResult,
+    import_file,
+    load_mapping,
+    write_import,
+)
 from hdsgraph.cli.common import library_errors
-from hdsgraph.importer import ImportResult, import_file, load_mapping, write_import
 from hdsgraph.errors import InputError
 
 mapping_option = click.option(

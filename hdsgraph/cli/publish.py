@@ -3,7 +3,7 @@ from __future__ import annotations
 import click
 
 from hdsgraph.cli.common import data_option, library_errors
-from hdsgraph.graphstore import publish
+from hdsgraph.sparql.graphstore import publish
 
 
 @click.command("publish")

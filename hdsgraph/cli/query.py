@@ -3,9 +3,15 @@ from __future__ import annotations
 import click
 from click.core import ParameterSource
 
-from hdsgraph.cli.common import CommandError, data_option, library_errors, snapshot_option
-from hdsgraph.dataframe import run
-from hdsgraph.query import format_result, study_queries
+from hdsgraph.api import run
+from hdsgraph.cli.common import (
+    CommandError,
+    data_option,
+    library_errors,
+    snapshot_option,
+)
+from hdsgraph.pipeline.answers import study_queries
+from hdsgraph.rdf.results import format_result
 
 
 @click.command("query")

@@ -5,7 +5,7 @@ from pathlib import Path
 import click
 
 from hdsgraph.cli.common import data_option, library_errors, snapshot_option
-from hdsgraph.report import write_report
+from hdsgraph.study.report import write_report
 
 
 @click.command("report")

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from hdsgraph.cli.common import data_option, library_errors
-from hdsgraph.server import serve
+from hdsgraph.sparql.server import serve
 
 
 @click.command("serve")

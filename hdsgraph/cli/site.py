@@ -5,7 +5,7 @@ from pathlib import Path
 import click
 
 from hdsgraph.cli.common import data_option, library_errors
-from hdsgraph.site import write_site
+from hdsgraph.site.pages import write_site
 
 
 @click.command("site")

@@ -6,8 +6,8 @@ from pathlib import Path
 import click
 
 from hdsgraph.cli.common import CommandError, library_errors
-from hdsgraph.figures import read_figures
-from hdsgraph.synth import csv_bytes, generate
+from hdsgraph.study.figures import read_figures
+from hdsgraph.study.synth import csv_bytes, generate
 
 DEFAULT_SNAPSHOT = "2022-04"  # the study's snapshot
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import click
 
 from hdsgraph.cli.common import library_errors
-from hdsgraph.validate import validate_file
+from hdsgraph.pipeline.validate import validate_file
 
 
 @click.command("validate")

@@ -1,0 +1,269 @@
+"""Validate: graph -> SHACL validation report.
+
+pySHACL checks the core-constraint shapes of ``shapes/hds.ttl``; the whole-graph
+``shapes/*-violation.rq`` queries check the rules core SHACL cannot say, once for the
+whole graph rather than once per node. Both end up in one ``sh:ValidationReport`` whose
+blank-node labels are derived from each result's content, so the report is byte-stable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import re
+import zlib
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+from pyshacl import validate as shacl_validate
+from rdflib.namespace import SH
+
+from hdsgraph.rdf.namespaces import PREFIXES, RDF
+from hdsgraph.rdf.namespaces import SH as SH_NS
+from hdsgraph.rdf.terms import iri, literal
+from hdsgraph.resources import asset_dir
+
+SHAPES_FILE = "hds.ttl"
+SHAPES_NS = "https://w3id.org/hdsgraph/shapes#"
+VIOLATION_QUERY_SHAPE = SHAPES_NS + "query-"
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    focus: str
+    message: str
+    path: str = ""
+    value: str = ""
+    source: str = ""  # the shape, or the violation query, that found it
+
+    def line(self) -> str:
+        where = f" ({self.path})" if self.path else ""
+        value = f" [value: {self.value}]" if self.value else ""
+        return f"{self.focus}{where}: {self.message}{value}"
+
+
+@dataclass
+class ValidationResult:
+    conforms: bool
+    violations: list[Violation]
+    report: bytes  # Turtle
+
+    def summary(self, limit: int = 20) -> str:
+        if self.conforms:
+            return "Validation: the graph conforms to the shapes"
+        lines = [f"Validation: {len(self.violations)} violation{'s' if len(self.violations) != 1 else ''}"]
+        lines += [f"  - {v.line()}" for v in self.violations[:limit]]
+        if len(self.violations) > limit:
+            lines.append(f"  ... and {len(self.violations) - limit} more (see the validation report)")
+        return "\n".join(lines)
+
+
+@lru_cache(maxsize=None)
+def shapes_graph() -> rdflib.Graph:
+    return rdflib.Graph().parse(asset_dir("shapes") / SHAPES_FILE, format="turtle")
+
+
+@lru_cache(maxsize=None)
+def shape_reach() -> tuple[frozenset[str], frozenset[str]]:
+    """What the shapes can look at: the predicates of their paths, and the classes their
+    targets and sh:class constraints name. pySHACL is given only those triples (and the
+    rdf:type triples of those classes); no other triple can change its verdict, and the
+    rest (labels, identifiers...) only costs time."""
+    shapes = shapes_graph()
+    paths = {str(p) for p in shapes.objects(None, SH.path) if isinstance(p, rdflib.URIRef)}
+    paths |= {str(p) for p in shapes.objects(None, SH.inversePath) if isinstance(p, rdflib.URIRef)}
+    classes = {str(c) for c in shapes.objects(None, SH.targetClass)} | {str(c) for c in shapes.objects(None, SH["class"])}
+    return frozenset(paths | {PREFIXES["rdfs"] + "subClassOf"}), frozenset(classes)
+
+
+def _shape_triples(nt: bytes):
+    predicates, classes = shape_reach()
+    rdf_type = RDF + "type"
+    for triple in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES):
+        predicate = triple.predicate.value
+        if predicate in predicates or (predicate == rdf_type and triple.object.value in classes):
+            yield triple
+
+
+def violation_queries() -> dict[str, str]:
+    """The whole-graph rules: name -> SPARQL text."""
+    folder = asset_dir("shapes")
+    return {p.name[: -len(".rq")]: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*-violation.rq"))}
+
+
+def _term_text(node) -> str:
+    if node is None:
+        return ""
+    if isinstance(node, rdflib.BNode):
+        return "(blank node)"
+    if isinstance(node, rdflib.Literal):
+        return str(node)
+    return str(node)
+
+
+def _path_text(graph: rdflib.Graph, node) -> str:
+    if node is None:
+        return ""
+    if isinstance(node, rdflib.BNode):
+        inverse = graph.value(node, SH.inversePath)
+        if inverse is not None:
+            return f"^{inverse}"
+        return "(complex path)"
+    return str(node)
+
+
+def _shacl_violations(nt: bytes) -> list[Violation]:
+    from hdsgraph.rdf.store import rdflib_graph
+
+    data = rdflib_graph(_shape_triples(nt))
+    conforms, report, _ = shacl_validate(
+        data, shacl_graph=shapes_graph(), inference="none", advanced=False
+    )
+    if conforms:
+        return []
+    violations = []
+    for result in report.objects(None, SH.result):
+        shape = report.value(result, SH.sourceShape)
+        violations.append(
+            Violation(
+                focus=_term_text(report.value(result, SH.focusNode)),
+                message=_term_text(report.value(result, SH.resultMessage)),
+                path=_path_text(report, report.value(result, SH.resultPath)),
+                value=_term_text(report.value(result, SH.value)),
+                source=str(shape) if isinstance(shape, rdflib.URIRef) else "",
+            )
+        )
+    return violations
+
+
+def _query_violations(store: ox.Store) -> list[Violation]:
+    violations = []
+    for name, text in violation_queries().items():
+        for row in store.query(text):
+            violations.append(
+                Violation(
+                    focus=row["focus"].value if row["focus"] is not None else "",
+                    message=row["message"].value if row["message"] is not None else name,
+                    value=row["value"].value if row["value"] is not None else "",
+                    source=VIOLATION_QUERY_SHAPE + name,
+                )
+            )
+    return violations
+
+
+def validate(nt: bytes, store: ox.Store, host_prefix: str | None = None, workers: int = 1) -> ValidationResult:
+    """Validate one graph, given as N-Triples and as an Oxigraph store holding them."""
+    return start_validation(nt, host_prefix, workers).result(store)
+
+
+class PendingValidation:
+    """pySHACL running on a graph, in worker processes or not yet started; ``result``
+    adds the whole-graph violation queries and waits for the rest."""
+
+    def __init__(self, nt: bytes, pool: ProcessPoolExecutor | None, futures: list):
+        self.nt, self.pool, self.futures = nt, pool, futures
+
+    def cancel(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    def result(self, store: ox.Store) -> ValidationResult:
+        queried = _query_violations(store)
+        if self.pool is None:
+            shacl = _shacl_violations(self.nt)
+        else:
+            try:
+                shacl = [v for future in self.futures for v in future.result()]
+            finally:
+                self.pool.shutdown()
+        violations = sorted(set(shacl + queried))
+        return ValidationResult(not violations, violations, report_turtle(violations))
+
+
+def start_validation(nt: bytes, host_prefix: str | None = None, workers: int = 1) -> PendingValidation:
+    """Start pySHACL on a graph given as N-Triples.
+
+    With ``host_prefix`` (the IRI prefix of hosts, as hdsgraph mints them) and more than one
+    worker, pySHACL checks the graph in independent parts, in worker processes that run
+    while the caller goes on (loading the store, querying, serialising): every triple
+    about a host, its certificates and its identifier has a subject under the host's IRI,
+    and the shapes only follow a host to its certificates, to shared vocabulary and to
+    snapshots, which every part carries. The whole-graph queries always see the whole graph.
+    """
+    if not host_prefix or workers <= 1:
+        return PendingValidation(nt, None, [])
+    parts = split_by_host(nt, host_prefix, max(workers, len(nt) // PART_BYTES + 1))
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=1)
+    return PendingValidation(b"", pool, [pool.submit(_shacl_violations, part) for part in parts])
+
+
+PART_BYTES = 40_000_000  # ~250,000 triples: a part's rdflib graph stays well under 1 GB
+
+
+def split_by_host(nt: bytes, host_prefix: str, parts: int) -> list[bytes]:
+    """Cut N-Triples into ``parts`` graphs: each host with everything under its IRI goes to
+    one part (by a hash of its IRI); triples about anything else go to every part."""
+    prefix = f"<{host_prefix}".encode()
+    shared: list[bytes] = []
+    chunks: list[list[bytes]] = [[] for _ in range(parts)]
+    for line in nt.splitlines():
+        if line.startswith(prefix):
+            local = line[len(prefix): line.index(b">")]
+            host = _HOST_LOCAL.match(local).group()
+            chunks[zlib.crc32(host) % parts].append(line)
+        elif line:
+            shared.append(line)
+    common = b"\n".join(shared)
+    return [common + b"\n" + b"\n".join(chunk) + b"\n" for chunk in chunks]
+
+
+_HOST_LOCAL = re.compile(rb"[^#/]*")
+
+
+def report_turtle(violations: list[Violation]) -> bytes:
+    """A deterministic sh:ValidationReport in Turtle."""
+    sh = SH_NS
+    report = "_:report"
+    lines = {
+        f"{report} <{RDF}type> <{sh}ValidationReport>",
+        f"{report} <{sh}conforms> {literal('false' if violations else 'true', PREFIXES['xsd'] + 'boolean')}",
+    }
+    for v in violations:
+        node = "_:r" + hashlib.sha256(repr(v).encode("utf-8")).hexdigest()[:16]
+        lines.add(f"{report} <{sh}result> {node}")
+        lines.add(f"{node} <{RDF}type> <{sh}ValidationResult>")
+        lines.add(f"{node} <{sh}resultSeverity> <{sh}Violation>")
+        lines.add(f"{node} <{sh}focusNode> {_node(v.focus)}")
+        lines.add(f"{node} <{sh}resultMessage> {literal(v.message)}")
+        if v.path and not v.path.startswith(("^", "(")):
+            lines.add(f"{node} <{sh}resultPath> {iri(v.path)}")
+        if v.value:
+            lines.add(f"{node} <{sh}value> {literal(v.value)}")
+        if v.source:
+            lines.add(f"{node} <{sh}sourceShape> {iri(v.source)}")
+    nt = "".join(f"{line} .\n" for line in sorted(lines)).encode("utf-8")
+    prefixes = {"sh": sh, "xsd": PREFIXES["xsd"], "shapes": SHAPES_NS}
+    return ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+
+
+def _node(text: str) -> str:
+    if text.startswith(("http://", "https://", "urn:")):
+        return iri(text)
+    return literal(text)
+
+
+
+def validate_file(path: Path) -> ValidationResult:
+    """Validate a dump or a build folder. The ontology is added first, so that a graph
+    that does not carry the vocabulary (activities, types, positionings) still checks."""
+    from hdsgraph.pipeline.mapping import ontology_ntriples
+    from hdsgraph.rdf.serialise import ntriples_bytes
+    from hdsgraph.rdf.store import load_store, read_ntriples
+
+    nt = read_ntriples(path) + ntriples_bytes(ontology_ntriples())
+    return validate(nt, load_store(nt, path))

@@ -1,0 +1,168 @@
+"""History: what changed between two registries, host by host.
+
+Two registry files, or two snapshots of one build, are compared host by host: hosts that
+appeared, hosts that disappeared, and hosts certified for other activities than before.
+A host is the same host on both sides when it has the same SIREN (or, without one, the
+same normalised name), as in a build.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from hdsgraph.errors import InputError
+from hdsgraph.pipeline.answers import run_select
+from hdsgraph.pipeline.normalise import most_common, normalise
+from hdsgraph.pipeline.read import SNAPSHOT_ID, UNDATED, read_registry
+from hdsgraph.rdf.results import QueryResult
+from hdsgraph.rdf.store import open_store
+
+DIFF_COLUMNS = ["change", "host", "siren", "old_activities", "new_activities"]
+CHANGES = ("appeared", "disappeared", "activities changed")
+
+# One row per host, name, SIREN and activity covered by its certificates listed in the
+# snapshot bound to ?requested.
+LISTING_QUERY = """
+PREFIX hds: <https://w3id.org/hdsgraph/ontology#>
+PREFIX rov: <http://www.w3.org/ns/regorg#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?host ?name ?siren ?activity WHERE {
+  ?host hds:listedIn ?requested ; rov:legalName ?name ; hds:holds ?certificate .
+  ?certificate hds:listedIn ?requested ; hds:activity/skos:notation ?activity .
+  OPTIONAL { ?host hds:siren ?siren }
+}
+"""
+
+
+@dataclass
+class Listing:
+    """The hosts one registry lists: host id -> name, SIREN, activities."""
+
+    label: str
+    hosts: pd.DataFrame  # index: host id; columns: host, siren, activities (tuple of ints)
+    quarantined: int = 0
+
+
+@dataclass
+class Diff:
+    old: Listing
+    new: Listing
+    result: QueryResult  # DIFF_COLUMNS, one row per host that changed
+
+    def counts(self) -> dict[str, int]:
+        counts = {change: 0 for change in CHANGES}
+        for row in self.result.rows:
+            counts[row["change"]] += 1
+        counts["unchanged"] = len(set(self.old.hosts.index) & set(self.new.hosts.index)) - counts["activities changed"]
+        return counts
+
+    def summary(self) -> str:
+        c = self.counts()
+        return (f"{self.old.label} -> {self.new.label}: {c['appeared']} appeared, {c['disappeared']} disappeared, "
+                f"{c['activities changed']} with other activities, {c['unchanged']} unchanged")
+
+
+def is_snapshot_id(text: str) -> bool:
+    return bool(SNAPSHOT_ID.match(text)) or text == UNDATED
+
+
+def listings_from_files(old: Path, new: Path) -> tuple[Listing, Listing]:
+    """Read and normalise two registry files together, so that hosts match across them."""
+    raws = []
+    for path, label in ((old, "old"), (new, "new")):
+        raw = read_registry(path)
+        dated = sorted({row.get("snapshot", "").strip() for _, row in raw.rows} - {""})
+        if len(dated) > 1:
+            raise InputError(f"{path}: holds several snapshots ({', '.join(dated)}); build it and compare "
+                             "two snapshot ids instead")
+        raws.append(dataclasses.replace(raw, snapshot=label, rows=[(n, {**row, "snapshot": ""}) for n, row in raw.rows]))
+    registry = normalise(raws)
+    listings = []
+    for path, label in ((old, "old"), (new, "new")):
+        certificates = registry.certificates[registry.certificates["snapshot"] == label]
+        rows = certificates.drop_duplicates(["source", "row"])  # one name vote per registry row
+        covered = certificates.groupby("host_key")["activities"].agg(lambda acts: {a for c in acts for a in c})
+        records = {}
+        for host_key, group in rows.groupby("host_key", sort=True):
+            activities = tuple(sorted(covered[host_key]))
+            # the host key is the SIREN whenever any row of either file gives it
+            siren = None if host_key.startswith("name:") else host_key
+            records[host_key] = {"host": most_common(group["host"]), "siren": siren,
+                                 "activities": activities}
+        quarantined = int((registry.quarantine["snapshot"] == label).sum()) if len(registry.quarantine) else 0
+        listings.append(Listing(path.name, _frame(records), quarantined))
+    return listings[0], listings[1]
+
+
+def listing_from_build(data: Path, snapshot: str, store=None) -> Listing:
+    """The hosts a snapshot of a build lists, read from the graph."""
+    store = store if store is not None else open_store(data)
+    rows = run_select(store, LISTING_QUERY, snapshot, "listing").rows
+    records: dict[str, dict] = {}
+    names: dict[str, list[str]] = {}
+    for row in rows:
+        record = records.setdefault(row["host"], {"host": None, "siren": row["siren"], "activities": set()})
+        record["activities"].add(int(row["activity"]))
+        names.setdefault(row["host"], []).append(row["name"])
+    for host, record in records.items():
+        record["host"] = most_common(names[host])
+        record["activities"] = tuple(sorted(record["activities"]))
+    return Listing(snapshot, _frame(records))
+
+
+def _frame(records: dict[str, dict]) -> pd.DataFrame:
+    return pd.DataFrame.from_dict(records, orient="index", columns=["host", "siren", "activities"]).sort_index()
+
+
+def diff(old: Listing, new: Listing) -> Diff:
+    """The hosts that appeared, disappeared or changed activities from ``old`` to ``new``."""
+    rows = []
+    for host_id in sorted(set(old.hosts.index) | set(new.hosts.index)):
+        before = old.hosts.loc[host_id] if host_id in old.hosts.index else None
+        after = new.hosts.loc[host_id] if host_id in new.hosts.index else None
+        if before is not None and after is not None and before["activities"] == after["activities"]:
+            continue
+        change = "appeared" if before is None else "disappeared" if after is None else "activities changed"
+        shown = after if after is not None else before
+        rows.append({
+            "change": change,
+            "host": shown["host"],
+            "siren": shown["siren"] if isinstance(shown["siren"], str) and shown["siren"] else None,
+            "old_activities": _activities(before),
+            "new_activities": _activities(after),
+            "_id": host_id,
+        })
+    rows.sort(key=lambda r: (CHANGES.index(r["change"]), r["host"], r["_id"]))
+    for row in rows:
+        del row["_id"]
+    return Diff(old, new, QueryResult(DIFF_COLUMNS, rows))
+
+
+def _activities(side) -> str:
+    return "" if side is None else ";".join(map(str, side["activities"]))
+
+
+def compare(old: str, new: str, data: Path) -> Diff:
+    """``old`` and ``new`` are two registry files, or two snapshot ids of the build ``data``."""
+    data = Path(data)
+    sides = []
+    for text in (old, new):
+        path = Path(text)
+        if path.is_file():
+            sides.append("file")
+        elif path.is_dir():
+            raise InputError(f"{text}: is a folder; give a registry file or a snapshot id")
+        elif is_snapshot_id(text):
+            sides.append("snapshot")
+        else:
+            raise InputError(f"{text}: no such registry file, and not a snapshot id (YYYY-MM or YYYY-MM-DD)")
+    if sides[0] != sides[1]:
+        raise InputError("compare two registry files or two snapshots of a build, not one of each")
+    if sides[0] == "file":
+        return diff(*listings_from_files(Path(old), Path(new)))
+    store = open_store(data)
+    return diff(listing_from_build(data, old, store), listing_from_build(data, new, store))
