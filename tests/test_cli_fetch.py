@@ -179,6 +179,19 @@ def test_a_snapshots_path_that_is_a_file_is_refused(runner, tmp_path, httpserver
     assert result.stderr == f"Error: {path}: exists and is not a folder\n"
 
 
+@pytest.mark.parametrize("earlier", ["none", "of-another-page"])
+def test_a_304_without_an_earlier_snapshot_is_one_line_and_writes_nothing(good, runner, httpserver, tmp_path, earlier):
+    """A server (or a proxy) answering 304 Not Modified to a request that set no condition."""
+    snapshots = good[0] if earlier == "of-another-page" else tmp_path / "fresh"
+    before = {p.name: p.read_bytes() for p in snapshots.iterdir()} if snapshots.exists() else None
+    url = _respond(304, b"")(httpserver)
+    result = _fetch(runner, url, snapshots)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (f"Error: {url}: HTTP 304 Not Modified, but {snapshots} holds no earlier snapshot "
+                             "of this page; nothing fetched\n")
+    assert ({p.name: p.read_bytes() for p in snapshots.iterdir()} if snapshots.exists() else None) == before
+
+
 def test_a_bad_size_option_is_refused(runner, tmp_path):
     result = runner.invoke(cli, ["fetch", "--url", "http://127.0.0.1:9/x", "--max-size", "big"])
     assert result.exit_code == 2

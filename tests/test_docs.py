@@ -16,10 +16,14 @@ def test_the_cli_reference_in_the_readme_is_generated_from_the_cli():
 
 
 def test_every_command_is_in_the_readme():
+    import click
+
     from hdsgraph.cli import cli
 
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    for name in cli.commands:
+    names = cli.list_commands(click.Context(cli))  # the commands are loaded lazily: cli.commands is empty
+    assert len(names) == 11
+    for name in names:
         assert f"### `hdsgraph {name}`" in readme, name
 
 
@@ -38,3 +42,11 @@ def test_every_bundled_query_is_documented():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for name in study_queries():
         assert f"`{name}`" in readme, name
+
+
+def test_the_readme_gives_every_exit_code():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    codes = readme.split("Exit codes, for every command:", 1)[1].split("\n\n", 1)[0]
+    for code in ("`0` success", "`1` the graph breaks the shapes", "`2` input that", "`3` an unexpected internal error",
+                 "`130` interrupted (Ctrl-C)", "--debug", "HDSGRAPH_DEBUG=1"):
+        assert code in " ".join(codes.split()), code

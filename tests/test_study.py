@@ -209,3 +209,71 @@ def test_report_errors_give_one_line_and_exit_2(runner, bundled, tmp_path, args,
     assert result.exit_code == 2
     assert result.stderr == "Error: " + message.format(tmp=tmp_path) + "\n"
     assert not (tmp_path / "report").exists()
+
+
+def _set(figures: dict, path: tuple, value) -> None:
+    for key in path[:-1]:
+        figures = figures[key]
+    figures[path[-1]] = value
+
+
+VYV = next(i for i, org in enumerate(FIGURES["named_organisations"]) if org["name"] == "VYV 3IT")
+MALFORMED = {  # one change to the study's own figures -> the message naming the changed key
+    "count-as-text": (("snapshots", "2022-04", "hosts_total"), "205",
+                      "snapshots.2022-04.hosts_total: expected a whole number of hosts, got '205'"),
+    "count-as-flag": (("snapshots", "2022-04", "certification_bodies_habilitated"), True,
+                      "snapshots.2022-04.certification_bodies_habilitated: expected a whole number of hosts, got True"),
+    "share-as-percent": (("snapshots", "2022-04", "all_six_activities_share"), 56.6,
+                         "snapshots.2022-04.all_six_activities_share: expected a share between 0 and 1, got 56.6"),
+    "mean-as-text": (("snapshots", "2022-04", "mean_activity_coverage"), "82 %",
+                     "snapshots.2022-04.mean_activity_coverage: expected a share between 0 and 1, got '82 %'"),
+    "counts-as-list": (("snapshots", "2022-04", "positioning_counts"), [78, 37],
+                       "snapshots.2022-04.positioning_counts: expected a mapping, got [78, 37]"),
+    "count-of-a-positioning": (("snapshots", "2022-04", "positioning_counts", "insurer"), -1,
+                               "snapshots.2022-04.positioning_counts.insurer: expected a whole number of hosts, got -1"),
+    "reading-reversed": (("snapshots", "2022-04", "nationality", "US"), {"share_reading": [0.13, 0.10]},
+                         "snapshots.2022-04.nationality.US.share_reading: expected a range [low, high], got [0.13, 0.1]"),
+    "nationality-as-share": (("snapshots", "2022-04", "nationality", "FR"), 0.75,
+                             "snapshots.2022-04.nationality.FR: expected a mapping, got 0.75"),
+    "coverage-without-figure": (("snapshots", "2022-04", "activity_coverage", 3), {},
+                                "snapshots.2022-04.activity_coverage.3: expected hosts or share, got {}"),
+    "coverage-of-activity-7": (("snapshots", "2022-04", "activity_coverage", 7), {"hosts": 1},
+                               "snapshots.2022-04.activity_coverage.7: expected an activity 1 to 6 as the key, got 7"),
+    "detail-without-hosts": (("snapshots", "2022-04", "single_activity_detail", "insurer"), {"count": 1},
+                             "snapshots.2022-04.single_activity_detail.insurer.hosts: expected a whole number of "
+                             "hosts, found nothing"),
+    "reading-as-number": (("snapshots", "2020-07", "hosts_total_reading"), 100,
+                          "snapshots.2020-07.hosts_total_reading: expected a range [low, high], got 100"),
+    "snapshot-as-list": (("snapshots", "2020-07"), [1],
+                         "snapshots.2020-07: expected a mapping, got [1]"),
+    "no-snapshot": (("snapshots",), {}, "snapshots: expected at least one snapshot, found nothing"),
+    "other-count-missing": (("other_published_counts", "2021-02-01"), {"hosts": 135},
+                            "other_published_counts.2021-02-01.hosts_total: expected a whole number of hosts, "
+                            "found nothing"),
+    "source-as-text": (("source",), "mind Health", "source: expected a mapping, got 'mind Health'"),
+    "activities-as-text": (("named_organisations", VYV, "activities"), "5",
+                           f"named_organisations[{VYV}].activities: expected a list of activities 1 to 6, got '5'"),
+    "organisations-as-mapping": (("named_organisations",), {"VYV 3IT": "insurer"},
+                                 "named_organisations: expected a list, got {'VYV 3IT': 'insurer'}"),
+}
+
+
+@pytest.mark.parametrize("command", ["report", "synth"])
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_a_malformed_figures_file_names_the_bad_key(runner, bundled, tmp_path, command, case):
+    import copy
+
+    path, value, message = MALFORMED[case]
+    figures = copy.deepcopy(FIGURES)
+    _set(figures, path, value)
+    figures_file = tmp_path / "figures.yaml"
+    figures_file.write_text(yaml.safe_dump(figures, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "out"
+    if command == "report":
+        args = ["report", "--figures", str(figures_file), "--data", str(bundled[0]), "--out", str(out)]
+    else:
+        args = ["synth", "--calibrate", str(figures_file), "--seed", "1", "--out", str(out)]
+    result = runner.invoke(cli, args)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"Error: {figures_file}: {message}\n"
+    assert not out.exists()

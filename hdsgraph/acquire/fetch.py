@@ -256,6 +256,9 @@ def fetch(url: str = REGISTRY_URL, snapshots: Path = Path("snapshots"), *, mappi
     got = download(url, conditions=_conditions(previous), options=options, session=session, sleep=sleep,
                    clock=clock, progress=progress)
     if got is None:
+        if previous is None:  # a 304 to an unconditional request: a misbehaving server or proxy
+            raise FetchError(f"{url}: HTTP 304 Not Modified, but {snapshots} holds no earlier snapshot of "
+                             "this page; nothing fetched")
         return FetchResult("unchanged", previous["snapshot"], "HTTP 304 Not Modified", provenance=previous)
     digest = hashlib.sha256(got.body).hexdigest()
     if previous and previous.get("sha256") == digest:

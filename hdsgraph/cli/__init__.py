@@ -1,39 +1,115 @@
 """The hdsgraph command line. Commands parse options, call the library, print, and pick the
-exit code: 0 success, 1 the data does not conform, 2 unusable input."""
+exit code: 0 success, 1 the data does not conform, 2 unusable input, 3 an unexpected internal
+error (a bug: ``--debug`` shows its traceback), 130 interrupted (Ctrl-C).
+
+Each command lives in its own module, imported only when the command runs (or its own
+``--help`` is asked for): ``hdsgraph --version`` and ``hdsgraph --help`` import neither pandas,
+rdflib, pyshacl, pyoxigraph nor numpy. ``COMMANDS`` gives each command's module and the short
+help ``hdsgraph --help`` lists; tests/test_cli_errors.py checks the short help against the
+command's own docstring.
+"""
 
 from __future__ import annotations
 
+import importlib
+
 import click
+from click.utils import make_default_short_help
 
 from hdsgraph._version import __version__
-from hdsgraph.cli.build import build_command
-from hdsgraph.cli.diff import diff_command
-from hdsgraph.cli.fetch import fetch_command
-from hdsgraph.cli.import_ import import_command
-from hdsgraph.cli.publish import publish_command
-from hdsgraph.cli.query import query_command
-from hdsgraph.cli.report import report_command
-from hdsgraph.cli.serve import serve_command
-from hdsgraph.cli.site import site_command
-from hdsgraph.cli.synth import synth_command
-from hdsgraph.cli.validate import validate_command
+
+# name -> (module in hdsgraph.cli, attribute, short help: the first sentence of the command's help)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "build": ("build", "build_command",
+              "Build the knowledge graph from a registry: normalise, qualify, map to RDF, validate "
+              "with SHACL, answer the study's questions, and write the dumps."),
+    "validate": ("validate", "validate_command",
+                 "Validate a graph (a dump, or a build folder) against the hdsgraph shapes."),
+    "query": ("query", "query_command",
+              "Run a bundled study query, or any SPARQL SELECT file, on a build, a dump or a SPARQL "
+              "endpoint."),
+    "site": ("site", "site_command",
+             "Write a static Linked Data site of a build: one HTML page per host, certificate, activity, "
+             "certificate type, certification body, positioning and snapshot, each with its description "
+             "in Turtle and JSON-LD beside it; an index; a page documenting the ontology; and the server "
+             "configuration for content negotiation (.htaccess, nginx.conf, and w3id.htaccess when "
+             "--base-url is given)."),
+    "serve": ("serve", "serve_command",
+              "Serve a build (or a dump) as a read-only SPARQL 1.1 endpoint, until stopped."),
+    "publish": ("publish", "publish_command",
+                "Upload a build to a SPARQL 1.1 store with the Graph Store HTTP Protocol."),
+    "import": ("import_", "import_command",
+               "Turn an export of the registry (an HTML page, a CSV/TSV file or an XLSX workbook) into "
+               "the canonical registry CSV that `hdsgraph build` reads."),
+    "fetch": ("fetch", "fetch_command",
+              "Download the registry, keep it as a dated snapshot with its provenance, and import it "
+              "into the canonical CSV that `hdsgraph build --registry SNAPSHOTS` reads."),
+    "synth": ("synth", "synth_command",
+              "Generate a synthetic registry: fictitious hosts with the structure of the real one."),
+    "diff": ("diff", "diff_command",
+             "List the hosts that appeared, disappeared, or changed activities between two registries: "
+             "two registry files, or two snapshot ids of a build (--data)."),
+    "report": ("report", "report_command",
+               "Write a report comparing a build with the study's published figures."),
+}
+
+INTERRUPTED = 130
+INTERNAL_ERROR = 3
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use, and which turns every error into
+    one line on stderr and an exit code (see the module's docstring)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attribute, _ = COMMANDS[name]
+        return getattr(importlib.import_module(f"hdsgraph.cli.{module}"), attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Click's own listing, with the short help from ``COMMANDS`` so that no command is imported."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = [(name, make_default_short_help(COMMANDS[name][2], limit)) for name in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Error: interrupted", err=True)
+            ctx.exit(INTERRUPTED)
+        except Exception as exc:
+            from hdsgraph.errors import HdsgraphError
+
+            if isinstance(exc, HdsgraphError):  # one the command did not catch: still the user's to act on
+                from hdsgraph.cli.common import CommandError
+
+                raise CommandError(str(exc), exc.exit_code) from None
+            if ctx.params.get("debug"):
+                raise
+            click.echo(f"Error: {internal_error(exc)}; rerun with --debug to see the traceback", err=True)
+            ctx.exit(INTERNAL_ERROR)
+
+
+def internal_error(exc: BaseException) -> str:
+    """``internal error (RuntimeError): boom``, on one line."""
+    message = " ".join(str(exc).split())
+    return f"internal error ({type(exc).__name__})" + (f": {message}" if message else "")
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", prog_name="hdsgraph")
-def cli():
+@click.option("--debug", is_flag=True, envvar="HDSGRAPH_DEBUG",
+              help="Show the traceback of an unexpected error instead of one line (or set HDSGRAPH_DEBUG=1).")
+def cli(debug):
     """Publish the French registry of certified health-data hosts (HDS) as an open,
     validated knowledge graph, and answer questions about it with SPARQL."""
 
-
-cli.add_command(build_command)
-cli.add_command(validate_command)
-cli.add_command(query_command)
-cli.add_command(site_command)
-cli.add_command(serve_command)
-cli.add_command(publish_command)
-cli.add_command(import_command)
-cli.add_command(fetch_command)
-cli.add_command(synth_command)
-cli.add_command(diff_command)
-cli.add_command(report_command)

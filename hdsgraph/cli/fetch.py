@@ -73,7 +73,9 @@ def fetch_command(url, snapshots, mapping, timeout, retries, max_size, quiet):
 
     Example:
 
-        hdsgraph fetch --snapshots snapshots && hdsgraph build --registry snapshots
+    \b
+        hdsgraph fetch --snapshots snapshots
+        hdsgraph build --registry snapshots
     """
     options = FetchOptions(connect_timeout=min(timeout, FetchOptions.connect_timeout), read_timeout=timeout,
                            retries=retries, max_bytes=max_size)

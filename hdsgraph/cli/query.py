@@ -38,6 +38,7 @@ def query_command(ctx, query, data, endpoint, default_graphs, snapshot, fmt, lis
 
     Example:
 
+    \b
         hdsgraph query hosts-by-positioning --format csv
         hdsgraph query hosts-by-positioning --endpoint http://127.0.0.1:7878/query
     """

@@ -26,7 +26,9 @@ def report_command(data, out, figures, snapshot):
 
     Example:
 
-        hdsgraph build && hdsgraph report --out report
+    \b
+        hdsgraph build
+        hdsgraph report --out report
     """
     with library_errors():
         report = write_report(data, out, figures, snapshot)

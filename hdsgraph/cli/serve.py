@@ -32,6 +32,7 @@ def serve_command(data, host, port, timeout, max_result_bytes, workers):
 
     Example:
 
+    \b
         hdsgraph serve --data dist --port 7878
         hdsgraph query hosts-by-positioning --endpoint http://127.0.0.1:7878/query
     """

@@ -27,7 +27,10 @@ def site_command(data, out, base_url):
 
     Example:
 
-        hdsgraph build && hdsgraph site && python -m http.server -d dist/site
+    \b
+        hdsgraph build
+        hdsgraph site
+        python -m http.server -d dist/site
     """
     with library_errors():
         files = write_site(data, out, base_url)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from hdsgraph.cli.common import library_errors
+from hdsgraph.cli.common import CommandError, library_errors
 from hdsgraph.pipeline.validate import validate_file
 
 
@@ -21,10 +21,15 @@ def validate_command(file, report):
 
         hdsgraph validate dist/hds.ttl
     """
+    if report is not None and not report.parent.is_dir():  # say so before validating, not after
+        raise CommandError(f"{report}: cannot write the report: the folder {report.parent} does not exist")
     with library_errors():
         result = validate_file(file)
     if report is not None:
-        report.write_bytes(result.report)
+        try:
+            report.write_bytes(result.report)
+        except OSError as exc:
+            raise CommandError(f"{report}: cannot write the report ({exc.strerror or exc})") from None
     click.echo(result.summary(limit=200))
     if not result.conforms:
         raise click.exceptions.Exit(1)

@@ -9,10 +9,12 @@ blank-node labels are derived from each result's content, so the report is byte-
 from __future__ import annotations
 
 import hashlib
+import logging
 import multiprocessing
 import re
 import zlib
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -116,7 +118,29 @@ def _path_text(graph: rdflib.Graph, node) -> str:
     return str(node)
 
 
+class _IllFormedLiteral(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Failed to convert Literal lexical form")
+
+
+@contextmanager
+def _quiet_ill_formed_literals():
+    """rdflib logs a warning with a traceback for every literal whose text does not fit its
+    datatype (``"2021-13-45"^^xsd:date``); the shapes' sh:datatype reports it as a violation."""
+    logger, quiet = logging.getLogger("rdflib.term"), _IllFormedLiteral()
+    logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet)
+
+
 def _shacl_violations(nt: bytes) -> list[Violation]:
+    with _quiet_ill_formed_literals():
+        return _shacl_violations_quietly(nt)
+
+
+def _shacl_violations_quietly(nt: bytes) -> list[Violation]:
     from hdsgraph.rdf.store import rdflib_graph
 
     data = rdflib_graph(_shape_triples(nt))

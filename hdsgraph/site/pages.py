@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit
 
+import pyoxigraph as ox
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from hdsgraph.errors import InputError
@@ -265,6 +266,7 @@ def render_site(nt: bytes, base_url: str | None = None) -> dict[str, bytes]:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc or not base_url.endswith("/"):
             raise InputError(f"base URL {base_url!r} must be an absolute http(s) URL ending with '/'")
+    _refuse_blank_nodes(nt)
     graph = SiteGraph(nt)
     writer = SiteWriter(graph, data_base(graph), base_url)
     for doc in writer.documents():
@@ -274,6 +276,17 @@ def render_site(nt: bytes, base_url: str | None = None) -> dict[str, bytes]:
     writer.write_index()
     writer.write_server_config()
     return writer.files
+
+
+def _refuse_blank_nodes(nt: bytes) -> None:
+    """Every page is named by an IRI: a blank node has none (and hdsgraph dumps hold none)."""
+    if b"_:" not in nt:
+        return
+    for quad in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES):
+        triple = quad.triple
+        if isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode):
+            raise InputError(f"the site needs IRIs, but the graph holds a blank node (first in: {triple}); "
+                             "hdsgraph dumps have none")
 
 
 def write_site(data: Path, out: Path, base_url: str | None = None) -> dict[str, bytes]:
