@@ -156,6 +156,12 @@ def test_in_a_real_process_ctrl_c_exits_130_without_a_traceback():
     assert (done.returncode, done.stderr) == (130, "Error: interrupted\n")
 
 
+def test_in_a_real_process_a_closed_pipe_ends_quietly_with_141():
+    # What a write to stdout raises once the reader (`| head -1`) has gone.
+    done = _run_failing("BrokenPipeError(32, 'Broken pipe')")
+    assert (done.returncode, done.stdout, done.stderr) == (141, "", "")
+
+
 # ---------------------------------------------------------------- known errors
 
 

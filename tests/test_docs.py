@@ -48,5 +48,5 @@ def test_the_readme_gives_every_exit_code():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     codes = readme.split("Exit codes, for every command:", 1)[1].split("\n\n", 1)[0]
     for code in ("`0` success", "`1` the graph breaks the shapes", "`2` input that", "`3` an unexpected internal error",
-                 "`130` interrupted (Ctrl-C)", "--debug", "HDSGRAPH_DEBUG=1"):
+                 "`130` interrupted (Ctrl-C)", "`141` the program reading the output", "--debug", "HDSGRAPH_DEBUG=1"):
         assert code in " ".join(codes.split()), code

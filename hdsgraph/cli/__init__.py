@@ -1,6 +1,7 @@
 """The hdsgraph command line. Commands parse options, call the library, print, and pick the
 exit code: 0 success, 1 the data does not conform, 2 unusable input, 3 an unexpected internal
-error (a bug: ``--debug`` shows its traceback), 130 interrupted (Ctrl-C).
+error (a bug: ``--debug`` shows its traceback), 130 interrupted (Ctrl-C), 141 the reader of
+the output went away (a closed pipe).
 
 Each command lives in its own module, imported only when the command runs (or its own
 ``--help`` is asked for): ``hdsgraph --version`` and ``hdsgraph --help`` import neither pandas,
@@ -55,6 +56,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 
 INTERRUPTED = 130
 INTERNAL_ERROR = 3
+BROKEN_PIPE = 141  # what a shell reports for a program ended by SIGPIPE (128 + 13)
 
 
 class LazyGroup(click.Group):
@@ -86,6 +88,14 @@ class LazyGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Error: interrupted", err=True)
             ctx.exit(INTERRUPTED)
+        except BrokenPipeError:
+            # The reader went away (``hdsgraph query ... | head``): not an error of ours, and
+            # nothing more can be written. Point stdout at /dev/null so the flush at exit is quiet.
+            import os
+            import sys
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(BROKEN_PIPE)
         except Exception as exc:
             from hdsgraph.errors import HdsgraphError
 
