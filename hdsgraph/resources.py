@@ -44,22 +44,22 @@ def template_environment(folder: Path, *, stdlib_escaping: bool = False, **optio
     With ``stdlib_escaping``, autoescaped values are escaped as ``html.escape`` does
     (quotes as ``&quot;`` and ``&#x27;`` instead of Jinja's ``&#34;`` and ``&#39;``), so
     pages that were written with ``html.escape`` keep their bytes."""
-    from jinja2 import Environment, FileSystemLoader, pass_eval_context, select_autoescape
+    import jinja2
 
     if stdlib_escaping:
         from html import escape
 
         from markupsafe import Markup
 
-        @pass_eval_context
+        @jinja2.pass_eval_context
         def finalize(eval_ctx, value):
             if eval_ctx.autoescape and not hasattr(value, "__html__"):
                 return Markup(escape(str(value)))
             return value
 
         options["finalize"] = finalize
-    return Environment(loader=FileSystemLoader(str(folder)), autoescape=select_autoescape(["html"]),
-                       keep_trailing_newline=True, **options)
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)),
+                              autoescape=jinja2.select_autoescape(["html"]), keep_trailing_newline=True, **options)
 
 
 def read_yaml(path: Path):
