@@ -37,6 +37,31 @@ def data_table(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(line for line in handle if not line.startswith("#")))
 
 
+def template_environment(folder: Path, *, stdlib_escaping: bool = False, **options):
+    """A Jinja environment on the templates in ``folder``: ``.html`` templates autoescaped,
+    trailing newlines kept; ``options`` go to ``jinja2.Environment`` (``trim_blocks``, ...).
+
+    With ``stdlib_escaping``, autoescaped values are escaped as ``html.escape`` does
+    (quotes as ``&quot;`` and ``&#x27;`` instead of Jinja's ``&#34;`` and ``&#39;``), so
+    pages that were written with ``html.escape`` keep their bytes."""
+    import jinja2
+
+    if stdlib_escaping:
+        from html import escape
+
+        from markupsafe import Markup
+
+        @jinja2.pass_eval_context
+        def finalize(eval_ctx, value):
+            if eval_ctx.autoescape and not hasattr(value, "__html__"):
+                return Markup(escape(str(value)))
+            return value
+
+        options["finalize"] = finalize
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)),
+                              autoescape=jinja2.select_autoescape(["html"]), keep_trailing_newline=True, **options)
+
+
 def read_yaml(path: Path):
     """A YAML file a user gave (figures, a --mapping), or InputError in one line."""
     import yaml

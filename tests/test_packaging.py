@@ -28,3 +28,10 @@ def test_the_wheel_carries_the_data_folders_and_builds_from_them(tmp_path):
                            capture_output=True, text=True)
     assert built.returncode == 0, built.stderr
     assert (run / "dist" / "answers.json").is_file()
+    for template in ("sparql/templates/query-page.html", "sparql/templates/results.html",
+                     "study/templates/report.html", "study/templates/report.md", "study/templates/report.css"):
+        assert f"hdsgraph/{template}" in names, template
+    reported = subprocess.run([sys.executable, "-m", "hdsgraph", "report", "--data", "dist", "--out", "report"],
+                              cwd=run, env=env, capture_output=True, text=True)
+    assert reported.returncode == 0, reported.stderr
+    assert "<style>\nbody {" in (run / "report" / "report.html").read_text(encoding="utf-8")

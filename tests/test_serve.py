@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import socket
 from urllib.parse import quote
 
@@ -18,6 +19,8 @@ from hdsgraph.cli import cli
 from hdsgraph.pipeline.answers import query_text, run_select, study_queries
 from hdsgraph.rdf.results import table
 from hdsgraph.rdf.store import load_rdflib, open_store
+from hdsgraph.sparql.worker import CappedBuffer, ResultTooLarge, answer
+from hdsgraph.sparql.worker import _html as worker_html
 
 TIMEOUT = 2
 CAP = 20_000
@@ -182,6 +185,72 @@ def test_the_form_shows_results_as_a_web_page(endpoint, local_store):
     # a browser that follows a link, with no format parameter, gets the page too
     linked = requests.get(f"{endpoint}?query={quote(text)}", headers=browser)
     assert linked.text == response.text
+
+
+NASTY = (b'<http://example.org/a"<script> <http://example.org/p> "<script>alert(\\"x\\")</script> & \'q\'" .\n'
+         b"<http://example.org/b?x='1'&y=2> <http://example.org/p> _:n .\n")
+
+
+def nasty_store() -> ox.Store:
+    """A store whose terms hold markup; the IRI with '"' and '<' gets in only by a lenient parse."""
+    store = ox.Store()
+    for quad in ox.parse(NASTY, format=ox.RdfFormat.N_TRIPLES, lenient=True):
+        store.add(quad)
+    return store
+
+
+def html_answer(store, query, max_bytes=100_000):
+    return answer(store, {"query": query, "accept": None, "format": "html", "max_bytes": max_bytes})
+
+
+def test_the_html_results_escape_what_the_data_holds():
+    store = nasty_store()
+    status, content_type, body = html_answer(store, "SELECT ?s ?o ?none WHERE { ?s ?p ?o } ORDER BY ?s")
+    assert (status, content_type) == (200, "text/html; charset=utf-8")
+    page = body.decode("utf-8")
+    assert "<tr><td><a href=\"http://example.org/a&quot;&lt;script\">http://example.org/a&quot;&lt;script</a></td>" \
+           "<td>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#x27;q&#x27;</td><td></td></tr>\n" in page
+    assert "<tr><td><a href=\"http://example.org/b?x=&#x27;1&#x27;&amp;y=2\">http://example.org/b?x=&#x27;1&#x27;&amp;y=2" \
+           "</a></td><td>" in page
+    assert "<script" not in page and "<p>2 rows</p>" in page
+    _, _, body = html_answer(store, "CONSTRUCT WHERE { ?s ?p ?o }")
+    graph = body.decode("utf-8")
+    assert "&lt;http://example.org/a&quot;&lt;script&gt; &lt;http://example.org/p&gt; " \
+           "&quot;&lt;script&gt;alert(\\&quot;x\\&quot;)&lt;/script&gt; &amp; &#x27;q&#x27;&quot; .\n" in graph
+    assert "<script" not in graph
+
+
+def test_the_html_results_of_ask_and_of_one_row():
+    store = nasty_store()
+    assert b"<p>Answer: <strong>yes</strong></p>\n" in html_answer(store, "ASK { ?s ?p ?o }")[2]
+    assert b"<p>Answer: <strong>no</strong></p>\n" in html_answer(store, "ASK { ?s ?p <urn:none> }")[2]
+    one = html_answer(store, "SELECT ?o WHERE { ?s ?p ?o FILTER(isBlank(?o)) }")[2].decode()
+    assert one.endswith("<tr><th>o</th></tr>\n<tr><td>n</td></tr>\n</table>\n<p>1 row</p>\n</body></html>\n")
+
+
+def test_an_endless_html_result_stops_at_the_cap():
+    """The page is written as it renders: a result with no end is refused at the cap."""
+    class Endless:
+        variables = [ox.Variable("n")]
+        taken = 0
+
+        def __iter__(self):
+            for n in itertools.count():
+                Endless.taken = n
+                yield {"n": ox.Literal(str(n))}
+
+    sink = CappedBuffer(200_000)
+    with pytest.raises(ResultTooLarge):
+        worker_html(Endless(), sink)
+    assert sink.overflowed and sink.size > 200_000
+    assert 5_000 < Endless.taken < 20_000  # about 25 bytes a row: stopped soon after the cap
+
+
+def test_an_html_result_over_the_cap_is_refused():
+    store = nasty_store()
+    assert html_answer(store, "SELECT * WHERE { ?s ?p ?o }", 300) == (
+        400, "text/plain; charset=utf-8",
+        b"the result is larger than this endpoint's cap of 300 bytes; add a LIMIT or ask for less\n")
 
 
 def test_stopping_the_server_stops_its_workers(two_snapshots, tmp_path):  # noqa: F811

@@ -179,6 +179,24 @@ def test_the_report_reproduces_every_published_figure_and_says_the_data_is_synth
         assert (tmp_path / "report" / name).read_bytes() == (tmp_path / "again" / name).read_bytes()
 
 
+def test_the_report_escapes_the_texts_it_shows_in_html(runner, bundled, tmp_path):
+    out, _ = bundled
+    figures = json.loads(json.dumps(FIGURES, default=str))
+    figures["source"]["title"] = 'A <b>"title"</b> & l\'apostrophe | pipe'
+    (tmp_path / "figures.yaml").write_text(yaml.safe_dump(figures, allow_unicode=True), encoding="utf-8")
+    result = runner.invoke(cli, ["report", "--data", str(out), "--figures", str(tmp_path / "figures.yaml"),
+                                 "--out", str(tmp_path / "report")])
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
+    markdown = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
+    assert "<p>Study: mind Health, \u201cA &lt;b&gt;&quot;title&quot;&lt;/b&gt; &amp; l&#x27;apostrophe | pipe\u201d, " in html
+    assert "<b>" not in html
+    assert "Study: mind Health, \u201cA <b>\"title\"</b> & l'apostrophe | pipe\u201d, " in markdown
+    # the style sheet (templates/report.css) is inline, once
+    assert html.count("<style>") == 1 and "<style>\nbody { font-family: 'DejaVu Sans'" in html
+    assert "code { font-size: 0.9em; }\n</style>\n</head>\n" in html
+
+
 def test_the_report_on_another_registry_shows_where_it_differs(runner, tmp_path):
     registry = write_csv(tmp_path / "2024-01.csv", ["host", "siren", "activities", "positioning", "nationality"], [
         ["Hébergeur Un", "", "1-6", "hosting_managed_services", "FR"],

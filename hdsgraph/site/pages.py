@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit
 
 import pyoxigraph as ox
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment
 
 from hdsgraph.errors import InputError
 from hdsgraph.files import CHECKSUMS, write_folder
@@ -30,6 +30,7 @@ from hdsgraph.pipeline.mapping import ontology_ntriples
 from hdsgraph.rdf.namespaces import HDS, OWL, RDF, RDFS, SKOS, VOCAB_BASE
 from hdsgraph.rdf.serialise import ntriples_bytes, to_jsonld, to_turtle
 from hdsgraph.rdf.store import read_ntriples
+from hdsgraph.resources import template_environment
 from hdsgraph.site.graph import Link, SiteGraph, document_of
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -94,13 +95,7 @@ def data_base(graph: SiteGraph) -> str:
 
 @lru_cache(maxsize=None)
 def environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
-        autoescape=select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = template_environment(TEMPLATES, trim_blocks=True, lstrip_blocks=True)
     env.filters["script_json"] = script_json
     return env
 

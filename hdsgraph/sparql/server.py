@@ -7,7 +7,7 @@ processes that hold the dataset (``server_worker``). A worker that runs past the
 is killed and replaced, so a heavy query ends with an error instead of taking the
 service down; a result larger than the cap is refused. Writes are refused: SPARQL Update
 with 403, any write method with 405. ``/`` is a small HTML page with a query box that
-works without JavaScript.
+works without JavaScript (``templates/query-page.html``).
 
 The dataset is served in the named-graph layout ``hdsgraph publish`` uploads (see
 ``graphstore``), with the union of the graphs as default graph, so queries give the same
@@ -16,7 +16,6 @@ answers here, on the dump, and on a store the dataset was published to.
 
 from __future__ import annotations
 
-import html
 import multiprocessing
 import queue
 import threading
@@ -30,10 +29,9 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from hdsgraph.errors import HdsgraphError, InputError
 from hdsgraph.pipeline.answers import study_queries
 from hdsgraph.rdf.store import graph_file, read_ntriples
-from hdsgraph.resources import data_file
 from hdsgraph.sparql.client import check_iri
 from hdsgraph.sparql.graphstore import dataset_layout
-from hdsgraph.sparql.worker import TEXT, worker_main
+from hdsgraph.sparql.worker import TEXT, environment, worker_main
 
 MAX_REQUEST_BYTES = 1_000_000  # a query text longer than this is not a query someone typed
 STARTUP_SECONDS = 120
@@ -135,15 +133,13 @@ def query_page(example: str | None = None) -> bytes:
     queries = study_queries()
     text = queries[example].read_text(encoding="utf-8") if example in queries else next(
         iter(queries.values())).read_text(encoding="utf-8")
-    items = []
+    examples = []
     for name, path in queries.items():
-        question = next((l[len("# Question:"):].strip() for l in path.read_text(encoding="utf-8").splitlines()
-                         if l.startswith("# Question:")), "")
-        run = "/query?format=html&query=" + quote(path.read_text(encoding="utf-8"))
-        items.append(f'<li><a href="/?example={quote(name)}">{html.escape(name)}</a>: {html.escape(question)} '
-                     f'(<a href="{html.escape(run)}">run</a>)</li>')
-    template = data_file("query-page.html").read_text(encoding="utf-8")
-    return template.replace("{query}", html.escape(text)).replace("{examples}", "\n".join(items)).encode("utf-8")
+        query = path.read_text(encoding="utf-8")
+        question = next((l[len("# Question:"):].strip() for l in query.splitlines() if l.startswith("# Question:")), "")
+        examples.append({"name": name, "question": question, "href": f"/?example={quote(name)}",
+                         "run": "/query?format=html&query=" + quote(query)})
+    return environment().get_template("query-page.html").render(query=text, examples=examples).encode("utf-8")
 
 
 def make_app(pool: WorkerPool, timeout: float, max_bytes: int) -> Callable:

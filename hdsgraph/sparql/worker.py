@@ -4,21 +4,34 @@ The server sends each query to an idle worker and waits at most the timeout; a w
 that runs longer is killed and replaced, which is what stops a runaway query (Oxigraph
 has no timeout of its own in Python). A worker answers with (status, content type,
 body): the results serialised in the negotiated format, and at most ``max_bytes`` long.
+The HTML page of results comes from ``templates/results.html``, written into the capped
+buffer as it renders, a few rows at a time.
 """
 
 from __future__ import annotations
 
 import csv
-import html
 import signal
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import pyoxigraph as ox
 
-from hdsgraph.resources import data_file
+from hdsgraph.resources import data_file, template_environment
 
 TEXT = "text/plain; charset=utf-8"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+HTML_CHUNK = 1 << 16  # characters of the HTML page rendered before they go to the capped buffer
+
+
+@lru_cache(maxsize=None)
+def environment():
+    """The Jinja environment of the endpoint's pages (the query page and the results),
+    escaping as ``html.escape`` does; ``is iri`` tells an IRI from other terms."""
+    env = template_environment(TEMPLATES, stdlib_escaping=True, trim_blocks=True, lstrip_blocks=True)
+    env.tests["iri"] = lambda term: isinstance(term, ox.NamedNode)
+    return env
 
 
 @dataclass(frozen=True)
@@ -151,35 +164,26 @@ def answer(store: ox.Store, request: dict) -> tuple[int, str, bytes]:
     return 200, fmt.content_type, sink.getvalue()
 
 
-def _cell(term) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, ox.NamedNode):
-        return f'<a href="{html.escape(term.value)}">{html.escape(term.value)}</a>'
-    return html.escape(term.value)
-
-
 def _html(results, sink: CappedBuffer) -> None:
-    """Results as a plain HTML page, for the query box (no JavaScript)."""
-    write = lambda text: sink.write(text.encode("utf-8"))  # noqa: E731
-    write('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>hdsgraph: results</title></head>\n'
-          '<body><p><a href="/">New query</a></p>\n')
+    """Results as a plain HTML page, for the query box (no JavaScript), rendered piece by
+    piece into ``sink``: a result past the cap stops rendering there."""
     if isinstance(results, ox.QueryBoolean):
-        write(f"<p>Answer: <strong>{'yes' if bool(results) else 'no'}</strong></p>\n")
+        context = {"kind": "boolean", "answer": bool(results)}
     elif isinstance(results, ox.QueryTriples):
-        write("<pre>")
-        for triple in results:
-            write(html.escape(str(triple)) + " .\n")
-        write("</pre>\n")
+        context = {"kind": "graph", "triples": results}
     else:
         columns = [v.value for v in results.variables]
-        write("<table border=\"1\">\n<tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in columns) + "</tr>\n")
-        rows = 0
-        for solution in results:
-            write("<tr>" + "".join(f"<td>{_cell(solution[c])}</td>" for c in columns) + "</tr>\n")
-            rows += 1
-        write(f"</table>\n<p>{rows} row{'s' if rows != 1 else ''}</p>\n")
-    write("</body></html>\n")
+        context = {"kind": "solutions", "columns": columns,
+                   "rows": ([solution[c] for c in columns] for solution in results)}
+    pending: list[str] = []
+    size = 0
+    for text in environment().get_template("results.html").generate(context):
+        pending.append(text)
+        size += len(text)
+        if size >= HTML_CHUNK:  # a few rows at a time: fewer writes, still stopped at the cap
+            sink.write("".join(pending).encode("utf-8"))
+            pending, size = [], 0
+    sink.write("".join(pending).encode("utf-8"))
 
 
 def worker_main(conn, graphs: list[tuple[str, bytes]]) -> None:

@@ -5,13 +5,14 @@ it), the published figure, the difference, and whether the computed figure print
 published one. Charts show what people would rather look at than read. On the bundled
 demonstration data every published figure comes out, by construction; on a real registry
 the same report shows where it stands against 2022. Either way the report says whether
-the data is synthetic.
+the data is synthetic. The Markdown and HTML pages (and the HTML's style sheet) are
+Jinja templates in ``templates/``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from html import escape
+from functools import lru_cache
 from pathlib import Path
 
 from hdsgraph.errors import InputError
@@ -20,23 +21,11 @@ from hdsgraph.pipeline.answers import answers as run_answers
 from hdsgraph.pipeline.answers import snapshots as graph_snapshots
 from hdsgraph.rdf.namespaces import HDS, RDFS, SKOS
 from hdsgraph.rdf.store import graph_file, open_store
-from hdsgraph.resources import asset_dir
+from hdsgraph.resources import asset_dir, template_environment
 from hdsgraph.study.charts import Bar, bar_chart, column_chart
 from hdsgraph.study.figures import decimals, read_figures, rounds_to
 
-REPORT_CSS = """
-body { font-family: 'DejaVu Sans', Helvetica, Arial, sans-serif; color: #1a202c; max-width: 60rem;
-       margin: 2rem auto; padding: 0 1rem; line-height: 1.45; }
-table { border-collapse: collapse; margin: 1rem 0; width: 100%; }
-th, td { border: 1px solid #cbd5e0; padding: 0.35rem 0.6rem; text-align: left; vertical-align: top; }
-th { background: #edf2f7; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-td:first-child { width: 40%; }
-.yes { color: #276749; font-weight: bold; } .no { color: #c53030; font-weight: bold; }
-.banner { border: 2px solid #b7791f; background: #fefcbf; padding: 0.8rem 1rem; }
-figure { margin: 1.5rem 0; } svg { max-width: 100%; height: auto; }
-code { font-size: 0.9em; }
-"""
+TEMPLATES = Path(__file__).resolve().parent / "templates"  # report.md, report.html, report.css
 
 
 @dataclass
@@ -301,8 +290,8 @@ def make_report(data: Path, figures_path: Path | None = None, snapshot: str | No
     charts = _charts(fig, figures, answers, store)
     source = figures.get("source") or {}
     context = _Context(snapshot, published, sorted(known), synthetic, hosts, source)
-    return Report(_markdown(context, sections, charts), _html(context, sections, charts), charts, sections,
-                  synthetic, hosts)
+    return Report(_render("report.md", context, sections, charts), _render("report.html", context, sections, charts),
+                  charts, sections, synthetic, hosts)
 
 
 @dataclass
@@ -334,48 +323,22 @@ def _mark(matches: bool | None) -> str:
     return "" if matches is None else "yes" if matches else "no"
 
 
-def _markdown(ctx: _Context, sections: list[Section], charts: dict[str, str]) -> str:
-    out = ["# Certified health-data hosts (HDS): the study's figures, recomputed", "",
-           f"Snapshots in this graph: {', '.join(ctx.snapshots)}. Compared: {ctx.snapshot} against the study's "
-           f"{ctx.published}.", "", f"> **{ctx.data_note()}**", "", f"Study: {ctx.citation()}", ""]
-    for section in sections:
-        out += [f"## {section.heading}", "", section.intro, "",
-                "| question | study | this graph | difference | as printed | query |",
-                "| --- | ---: | ---: | ---: | :---: | --- |"]
-        for line in section.lines:
-            cells = [line.question, line.published, line.computed, line.difference, _mark(line.matches),
-                     f"`{line.query}`"]
-            out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
-        out.append("")
-    out += ["## Charts", ""]
-    for name, svg in charts.items():
-        title = svg.split("<title", 1)[1].split(">", 1)[1].split("<", 1)[0]
-        out += [f"![{title}]({name})", ""]
-    return "\n".join(out)
+@lru_cache(maxsize=None)
+def environment():
+    """The report's templates (report.md, report.html and its report.css); HTML escaped as
+    ``html.escape`` does, Markdown table cells with their pipes escaped."""
+    env = template_environment(TEMPLATES, stdlib_escaping=True, trim_blocks=True, lstrip_blocks=True)
+    env.filters["mark"] = _mark
+    env.filters["cell"] = lambda text: text.replace("|", "\\|")
+    return env
 
 
-def _html(ctx: _Context, sections: list[Section], charts: dict[str, str]) -> str:
-    out = ["<!DOCTYPE html>", "<html lang='en'>", "<head>", "<meta charset='utf-8'>",
-           "<title>HDS hosts: the study's figures, recomputed</title>", f"<style>{REPORT_CSS}</style>", "</head>",
-           "<body>", "<h1>Certified health-data hosts (HDS): the study's figures, recomputed</h1>",
-           f"<p class='banner'><strong>{escape(ctx.data_note())}</strong></p>",
-           f"<p>Snapshots in this graph: {escape(', '.join(ctx.snapshots))}. Compared: {escape(ctx.snapshot)} "
-           f"against the study's {escape(ctx.published)}.</p>", f"<p>Study: {escape(ctx.citation())}</p>"]
-    for section in sections:
-        out += [f"<h2>{escape(section.heading)}</h2>", f"<p>{escape(section.intro)}</p>", "<table>",
-                "<tr><th>question</th><th>study</th><th>this graph</th><th>difference</th><th>as printed</th>"
-                "<th>query</th></tr>"]
-        for line in section.lines:
-            mark = _mark(line.matches)
-            out.append(f"<tr><td>{escape(line.question)}</td><td class='num'>{escape(line.published)}</td>"
-                       f"<td class='num'>{escape(line.computed)}</td><td class='num'>{escape(line.difference)}</td>"
-                       f"<td class='{mark}'>{mark}</td><td><code>{escape(line.query)}</code></td></tr>")
-        out.append("</table>")
-    out.append("<h2>Charts</h2>")
-    for svg in charts.values():
-        out += ["<figure>", svg.rstrip("\n"), "</figure>"]
-    out += ["</body>", "</html>", ""]
-    return "\n".join(out)
+def _render(template: str, ctx: _Context, sections: list[Section], charts: dict[str, str]) -> str:
+    shown = [{"name": name, "svg": svg.rstrip("\n"),
+              "title": svg.split("<title", 1)[1].split(">", 1)[1].split("<", 1)[0]} for name, svg in charts.items()]
+    return environment().get_template(template).render(
+        snapshots=ctx.snapshots, snapshot=ctx.snapshot, published=ctx.published, data_note=ctx.data_note(),
+        citation=ctx.citation(), sections=sections, charts=shown)
 
 
 def write_report(data: Path, out: Path, figures_path: Path | None = None, snapshot: str | None = None) -> Report:
