@@ -39,9 +39,9 @@ from hdsgraph.acquire.importer import (
     canonical_csv,
     import_bytes,
     quarantine_csv,
-    write_atomically,
 )
 from hdsgraph.errors import FetchError, InputError
+from hdsgraph.files import write_atomically
 
 # The one place that says where the registry lives: the ANS list of certified hosts.
 REGISTRY_URL = "https://esante.gouv.fr/offres-services/hds/liste-des-hebergeurs-certifies"

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +30,7 @@ from hdsgraph.acquire.cells import (
 )
 from hdsgraph.acquire.tables import Row, Table, read_tables
 from hdsgraph.errors import InputError
+from hdsgraph.files import write_atomically
 from hdsgraph.pipeline.read import COLUMNS
 from hdsgraph.resources import data_file, read_yaml
 
@@ -346,20 +345,6 @@ def quarantine_csv(result: ImportResult) -> bytes:
 def quarantine_path(out: Path) -> Path:
     """``2022-04.csv`` -> ``2022-04.quarantine.csv``, beside it."""
     return out.with_name(out.stem + ".quarantine.csv")
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename: a reader never sees half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def write_import(result: ImportResult, out: Path) -> tuple[Path, Path]:
