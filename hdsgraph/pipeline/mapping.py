@@ -27,6 +27,7 @@ from hdsgraph.rdf.namespaces import (
     SKOS,
     XSD,
 )
+from hdsgraph.rdf.store import read_ntriples
 from hdsgraph.rdf.terms import check_base_uri, iri, literal
 
 A = f"<{RDF}type>"
@@ -159,7 +160,5 @@ def map_registry(registry: Registry, hosts: Hosts, base: str = DEFAULT_BASE_URI)
 
 def ontology_ntriples() -> list[str]:
     """The ontology as N-Triples lines, to make every dump self-describing."""
-    import pyoxigraph as ox
-
-    data = ox.serialize(ox.parse(path=str(ontology_path()), format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_TRIPLES)
+    data = read_ntriples(ontology_path())
     return [line[:-2] for line in data.decode("utf-8").splitlines() if line.endswith(" .")]
