@@ -113,7 +113,7 @@ def map_registry(registry: Registry, hosts: Hosts, base: str = DEFAULT_BASE_URI)
             certificates["certification_body"].dropna().map(slug)
         )
     }
-    for body_slug, name in body_names.items():
+    for name in body_names.values():
         b = iri(mint.certification_body(name))
         add(f"{b} {A} <{HDS}CertificationBody>")
         add(f"{b} {A} <{SKOS}Concept>")

@@ -27,16 +27,12 @@ from hdsgraph.pipeline.normalise import (
 )
 
 HOST_COLUMNS = ["host_key", "host", "siren", "positioning", "nationality", "synthetic", "wikidata"]
-QUALIFICATION_COLUMNS = ("host", "siren", "positioning", "nationality", "wikidata")
 
 
 @dataclass
 class Qualification:
     by_siren: dict[str, dict] = field(default_factory=dict)
     by_name: dict[str, dict] = field(default_factory=dict)
-
-    def lookup(self, siren: str | None, host: str) -> dict:
-        return self.lookup_key(siren, name_key(host))
 
     def lookup_key(self, siren: str | None, key: str) -> dict:
         if siren and siren in self.by_siren:
