@@ -1,4 +1,5 @@
-"""Output written whole or not at all: a folder with its checksums, or a single file.
+"""Files in and out: input read with one-line errors; output written whole or not at all,
+a folder with its checksums or a single file.
 
 A folder's files are written to a staging folder beside it, then the staging folder
 takes the output folder's place. A build that fails half-way leaves the last good output
@@ -26,6 +27,19 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def read_input(path: Path, what: str) -> bytes:
+    """The bytes of a file the user named, or InputError in one line (``what`` names the
+    kind of file a folder is not: "a registry file")."""
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not {what}") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -65,14 +65,17 @@ def test_credentials_in_an_endpoint_url_are_refused_without_showing_them():
     assert "secret" not in str(error.value)
 
 
-@pytest.mark.parametrize("url, bare", [
-    ("http://me:secret@127.0.0.1:9/store", "http://127.0.0.1:9/store"),
-    ("http://me@example.org/q?x=1", "http://example.org/q?x=1"),
-    ("http://me:secret@[::1]:7878/query", "http://[::1]:7878/query"),
-    ("http://127.0.0.1:9/store", "http://127.0.0.1:9/store"),
-])
-def test_a_url_is_shown_without_its_user_and_password(url, bare):
-    assert without_userinfo(url) == shown(url) == bare
+SHOWN = {  # a URL -> as messages show it
+    "http://me:secret@127.0.0.1:9/store": "http://127.0.0.1:9/store",
+    "http://me@example.org/q?x=1": "http://example.org/q?x=1",
+    "http://me:secret@[::1]:7878/query": "http://[::1]:7878/query",
+    "http://127.0.0.1:9/store": "http://127.0.0.1:9/store",
+}
+
+
+@pytest.mark.parametrize("url", sorted(SHOWN))
+def test_a_url_is_shown_without_its_user_and_password(url):
+    assert without_userinfo(url) == shown(url) == SHOWN[url]
 
 
 def test_a_graph_name_may_have_any_scheme_but_must_be_an_iri():
@@ -165,3 +168,36 @@ def test_synth_reports_a_file_it_cannot_write(runner, tmp_path):
     assert result.exit_code == 2
     assert result.stderr.startswith(f"Error: {blocker / 'r.csv'}: cannot write (")
     assert result.stderr.count("\n") == 1
+
+
+# ---------------------------------------------------------------- the input reader
+
+
+def test_an_input_file_that_cannot_be_read_is_one_line_in_each_reader_s_words(tmp_path, monkeypatch):
+    from hdsgraph.acquire.importer import import_file
+    from hdsgraph.pipeline.qualify import read_qualification
+    from hdsgraph.rdf.store import read_ntriples
+
+    folder = tmp_path / "2022-04.csv"
+    folder.mkdir()
+    missing = tmp_path / "none.csv"
+    for read, what in ((read_registry, "a registry file"), (import_file, "an export of the registry"),
+                       (read_qualification, "a qualification file")):
+        with pytest.raises(InputError) as error:
+            read(folder)
+        assert str(error.value) == f"{folder}: is a folder, not {what}"
+        with pytest.raises(InputError) as error:
+            read(missing)
+        assert str(error.value) == f"{missing}: no such file"
+
+    locked = tmp_path / "hds.ttl"
+    locked.write_text("<urn:a> <urn:b> <urn:c> .\n")
+
+    def refused(self):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", refused)
+    for read in (read_registry, import_file, read_qualification, read_ntriples):
+        with pytest.raises(InputError) as error:
+            read(locked)
+        assert str(error.value) == f"{locked}: cannot be read (Permission denied)"

@@ -30,7 +30,7 @@ from hdsgraph.acquire.cells import (
 )
 from hdsgraph.acquire.tables import Row, Table, read_tables
 from hdsgraph.errors import InputError
-from hdsgraph.files import write_atomically
+from hdsgraph.files import read_input, write_atomically
 from hdsgraph.pipeline.read import COLUMNS
 from hdsgraph.resources import data_file, read_yaml
 
@@ -298,15 +298,7 @@ def import_bytes(data: bytes, source: str, content_type: str = "", mapping: dict
 
 def import_file(path: Path, mapping: dict[str, list[str]] | None = None,
                 progress: Callable[[int, int], None] | None = None) -> ImportResult:
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not an export of the registry") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+    data = read_input(path, "an export of the registry")
     if not data.strip():
         raise InputError(f"{path}: the file is empty")
     return import_bytes(data, str(path), "", mapping, progress)

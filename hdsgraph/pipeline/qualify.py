@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from hdsgraph.errors import InputError
+from hdsgraph.files import read_input
 from hdsgraph.pipeline.normalise import (
     Registry,
     RowError,
@@ -46,11 +47,7 @@ def read_qualification(path: Path | None) -> Qualification:
     if path is None:
         return qualification
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a qualification file") from None
+        text = read_input(path, "a qualification file").decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(f"{path}: not a UTF-8 CSV file") from None
     try:

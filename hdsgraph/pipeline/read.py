@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hdsgraph.errors import InputError
+from hdsgraph.files import read_input
 from hdsgraph.rdf.terms import check_http
 
 REQUIRED_COLUMNS = ("host", "activities")
@@ -68,12 +69,7 @@ def registry_files(path: Path) -> list[Path]:
 
 def read_registry(path: Path) -> RawSnapshot:
     """Read one canonical registry CSV. Raises InputError when it cannot be used at all."""
-    try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a registry file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+    data = read_input(path, "a registry file")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

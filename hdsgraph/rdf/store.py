@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Iterable
 import pyoxigraph as ox
 
 from hdsgraph.errors import InputError
+from hdsgraph.files import read_input
 
 if TYPE_CHECKING:
     import rdflib
@@ -39,13 +40,14 @@ def graph_file(path: Path) -> Path:
 def read_ntriples(path: Path) -> bytes:
     """Any dump -> N-Triples bytes. Raises InputError on a file that is not RDF."""
     path = graph_file(path)
-    if path.suffix.lower() == ".nt":
-        return path.read_bytes()
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise InputError(f"{path}: unknown RDF format; use .ttl, .nt, .jsonld or .rdf")
+    data = read_input(path, "an RDF file")
+    if fmt == ox.RdfFormat.N_TRIPLES:
+        return data
     try:
-        return ox.serialize(ox.parse(path=str(path), format=fmt), format=ox.RdfFormat.N_TRIPLES)
+        return ox.serialize(ox.parse(data, format=fmt), format=ox.RdfFormat.N_TRIPLES)
     except (SyntaxError, ValueError) as exc:
         raise InputError(f"{path}: not valid {fmt.name} ({_first_line(exc)})") from None
 
