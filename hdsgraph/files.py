@@ -1,8 +1,11 @@
-"""Publish: the built files -> an output folder, all at once, with checksums.
+"""Files in and out: input read with one-line errors; output written whole or not at all,
+a folder with its checksums or a single file.
 
-Files are written to a staging folder beside the output folder, then the staging folder
+A folder's files are written to a staging folder beside it, then the staging folder
 takes the output folder's place. A build that fails half-way leaves the last good output
-as it was; a build the shapes reject goes to ``<out>.rejected/`` for inspection.
+as it was; a build the shapes reject goes to ``<out>.rejected/`` for inspection. A single
+file (a snapshot, an imported table, a synthetic registry) is written to a temporary
+file beside it and renamed over it.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 from hdsgraph.errors import InputError
@@ -25,9 +29,32 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def sha256sums(files: dict[str, bytes]) -> bytes:
-    """The ``sha256sum`` format: one ``<hex>  <name>`` line per file, sorted by name."""
-    return "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items())).encode()
+def read_input(path: Path, what: str) -> bytes:
+    """The bytes of a file the user named, or InputError in one line (``what`` names the
+    kind of file a folder is not: "a registry file")."""
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not {what}") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path``, then rename: a reader never sees half a file.
+    Raises OSError; the caller says what could not be written."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def _check_replaceable(out: Path, names: set[str]) -> None:

@@ -63,6 +63,8 @@ def test_unreadable_activities_say_why(cell, problem):
     ("1er avril 2022", "2022-04-01"),
     ("1 déc. 2024", "2024-12-01"),
     ("3 février 2020", "2020-02-03"),
+    ("March 12th, 2021", "2021-03-12"),
+    ("Apr. 1, 2022", "2022-04-01"),
     ("2021-03-12 00:00:00", "2021-03-12"),
     ("44267", "2021-03-12"),  # Excel: 44197 is 2021-01-01, 70 days later
     ("44267.0", "2021-03-12"),
@@ -76,6 +78,9 @@ def test_dates_as_people_write_them(cell, iso):
     ("hier", "unreadable date 'hier': expected a day, a month and a year"),
     ("12 brumaire 2021", "unreadable date '12 brumaire 2021': expected a day, a month and a year"),
     ("123", "unreadable date '123': expected a day, a month and a year"),
+    ("12 brumaire, 2021", "unreadable date '12 brumaire, 2021': expected a day, a month and a year"),
+    ("Brumaire 12th, 2021", "unreadable date 'Brumaire 12th, 2021': expected a day, a month and a year"),
+    ("March 12xx, 2021", "unreadable date 'March 12xx, 2021': expected a day, a month and a year"),
 ])
 def test_unreadable_dates_say_why(cell, problem):
     reading = read_date(cell)

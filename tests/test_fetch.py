@@ -46,6 +46,14 @@ def serve(httpserver, *responses, path="/page.html"):
     return seen
 
 
+def fetch_twice(httpserver, folder, later, *responses):
+    """Fetch the page served as ``responses``, then again ``later`` than DAY: the second result."""
+    serve(httpserver, *responses)
+    url = httpserver.url_for("/page.html")
+    fetch(url, folder, options=FAST, clock=clock())
+    return fetch(url, folder, options=FAST, clock=clock(DAY + later))
+
+
 def html(body=PAGE, status=200, **headers):
     return Response(body, status=status, headers=headers, content_type="text/html; charset=utf-8")
 
@@ -180,20 +188,14 @@ def test_a_304_adds_no_snapshot(httpserver, tmp_path):
 
 
 def test_the_same_bytes_without_validators_add_no_snapshot(httpserver, tmp_path):
-    serve(httpserver, html())
-    url = httpserver.url_for("/page.html")
-    fetch(url, tmp_path, options=FAST, clock=clock())
-    result = fetch(url, tmp_path, options=FAST, clock=clock(DAY + timedelta(days=1)))
+    result = fetch_twice(httpserver, tmp_path, timedelta(days=1), html())
     assert (result.outcome, result.reason) == ("unchanged", "the same bytes as before")
     assert not (tmp_path / "2024-05-03.csv").exists()
 
 
 def test_a_changed_page_the_same_day_replaces_that_day_and_says_what_it_replaced(httpserver, tmp_path):
     changed = PAGE.replace(b"Organisme fictif Deux", b"Organisme fictif Deux bis")
-    serve(httpserver, html(), html(changed))
-    url = httpserver.url_for("/page.html")
-    fetch(url, tmp_path, options=FAST, clock=clock())
-    result = fetch(url, tmp_path, options=FAST, clock=clock(DAY + timedelta(hours=5)))
+    result = fetch_twice(httpserver, tmp_path, timedelta(hours=5), html(), html(changed))
     assert result.outcome == "replaced"
     assert (tmp_path / "2024-05-02.raw.html").read_bytes() == changed
     record = json.loads((tmp_path / "2024-05-02.provenance.json").read_text())
@@ -203,10 +205,8 @@ def test_a_changed_page_the_same_day_replaces_that_day_and_says_what_it_replaced
 
 
 def test_a_changed_page_another_day_is_a_new_snapshot(httpserver, tmp_path):
-    serve(httpserver, html(), html(PAGE.replace(b"31/02/2021", b"28/02/2021")))
-    url = httpserver.url_for("/page.html")
-    fetch(url, tmp_path, options=FAST, clock=clock())
-    result = fetch(url, tmp_path, options=FAST, clock=clock(DAY + timedelta(days=30)))
+    result = fetch_twice(httpserver, tmp_path, timedelta(days=30), html(),
+                         html(PAGE.replace(b"31/02/2021", b"28/02/2021")))
     assert (result.outcome, result.snapshot) == ("new", "2024-06-01")
     assert result.provenance["rows"] == {"read": 8, "kept": 6, "quarantined": 2}
     assert (tmp_path / "2024-05-02.csv").read_bytes() == (EXPORTS / "registry-page.expected.csv").read_bytes()

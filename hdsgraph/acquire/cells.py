@@ -192,8 +192,10 @@ def is_note(cell: str) -> bool:
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _NUMERIC = re.compile(r"^(\d{1,2})\s*([/.\-])\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})$")
-_WORDED = re.compile(r"^(\d{1,2})\s*([a-z]*)\.?\s+([a-z]+)\.?,?\s+(\d{4})$")
-_WORDED_EN = re.compile(r"^([a-z]+)\.?\s+(\d{1,2})([a-z]*),?\s+(\d{4})$")
+_WORDED = (  # "12 mars 2021", "1er avril 2022"; "March 12th, 2021"
+    re.compile(r"^(?P<day>\d{1,2})\s*(?P<suffix>[a-z]*)\.?\s+(?P<month>[a-z]+)\.?,?\s+(?P<year>\d{4})$"),
+    re.compile(r"^(?P<month>[a-z]+)\.?\s+(?P<day>\d{1,2})(?P<suffix>[a-z]*),?\s+(?P<year>\d{4})$"),
+)
 _SERIAL = re.compile(r"^(\d{5})(?:\.0+)?$")
 
 
@@ -222,16 +224,12 @@ def _date_parts(text: str) -> tuple[int, int, int] | date | None:
         year = int(match[4]) + (TWO_DIGIT_CENTURY if len(match[4]) == 2 else 0)
         return year, int(match[3]), int(match[1])  # French order: day first
     vocabulary = words()
-    if match := _WORDED.match(text):
-        suffix, month = match[2], vocabulary.months.get(match[3])
-        if month and (not suffix or suffix in vocabulary.day_suffixes):
-            return int(match[4]), month, int(match[1])
-        return None
-    if match := _WORDED_EN.match(text):
-        suffix, month = match[3], vocabulary.months.get(match[1])
-        if month and (not suffix or suffix in vocabulary.day_suffixes):
-            return int(match[4]), month, int(match[2])
-        return None
+    for worded in _WORDED:
+        if match := worded.match(text):
+            suffix, month = match["suffix"], vocabulary.months.get(match["month"])
+            if month and (not suffix or suffix in vocabulary.day_suffixes):
+                return int(match["year"]), month, int(match["day"])
+            return None
     if (match := _SERIAL.match(text)) and int(match[1]) in EXCEL_SERIALS:
         return EXCEL_EPOCH + timedelta(days=int(match[1]))
     return None

@@ -39,9 +39,10 @@ from hdsgraph.acquire.importer import (
     canonical_csv,
     import_bytes,
     quarantine_csv,
-    write_atomically,
 )
 from hdsgraph.errors import FetchError, InputError
+from hdsgraph.files import write_atomically
+from hdsgraph.rdf.terms import check_http
 
 # The one place that says where the registry lives: the ANS list of certified hosts.
 REGISTRY_URL = "https://esante.gouv.fr/offres-services/hds/liste-des-hebergeurs-certifies"
@@ -247,7 +248,8 @@ def fetch(url: str = REGISTRY_URL, snapshots: Path = Path("snapshots"), *, mappi
           clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
           progress: Progress | None = None) -> FetchResult:
     """Download the registry and keep it as a dated snapshot with its provenance.
-    Raises FetchError (or InputError when the page holds no registry table)."""
+    Raises FetchError (or InputError when the URL is not one, or the page holds no registry table)."""
+    check_http(url, "registry URL", "URL")  # the same check as the provenance record gets when it is read
     snapshots = Path(snapshots)
     if snapshots.exists() and not snapshots.is_dir():
         raise InputError(f"{snapshots}: exists and is not a folder")

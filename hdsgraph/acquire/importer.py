@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +30,7 @@ from hdsgraph.acquire.cells import (
 )
 from hdsgraph.acquire.tables import Row, Table, read_tables
 from hdsgraph.errors import InputError
+from hdsgraph.files import read_input, write_atomically
 from hdsgraph.pipeline.read import COLUMNS
 from hdsgraph.resources import data_file, read_yaml
 
@@ -299,15 +298,7 @@ def import_bytes(data: bytes, source: str, content_type: str = "", mapping: dict
 
 def import_file(path: Path, mapping: dict[str, list[str]] | None = None,
                 progress: Callable[[int, int], None] | None = None) -> ImportResult:
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not an export of the registry") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+    data = read_input(path, "an export of the registry")
     if not data.strip():
         raise InputError(f"{path}: the file is empty")
     return import_bytes(data, str(path), "", mapping, progress)
@@ -346,20 +337,6 @@ def quarantine_csv(result: ImportResult) -> bytes:
 def quarantine_path(out: Path) -> Path:
     """``2022-04.csv`` -> ``2022-04.quarantine.csv``, beside it."""
     return out.with_name(out.stem + ".quarantine.csv")
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename: a reader never sees half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def write_import(result: ImportResult, out: Path) -> tuple[Path, Path]:

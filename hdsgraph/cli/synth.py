@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
 from hdsgraph.cli.common import CommandError, library_errors
+from hdsgraph.files import write_atomically
 from hdsgraph.study.figures import read_figures
 from hdsgraph.study.synth import csv_bytes, generate
 
@@ -55,20 +55,13 @@ def synth_command(hosts, seed, snapshots, figures, out, qualification):
     if qualification is not None:
         files[qualification] = csv_bytes(result.qualification)
     for path, data in files.items():
-        _write(path, data)
+        try:
+            write_atomically(path, data)  # whole or not at all
+        except OSError as exc:
+            raise CommandError(f"{path}: cannot write ({exc.strerror or exc})") from None
     for snapshot, table in result.registries.items():
         path = out / f"{snapshot}.csv" if several else out
         click.echo(f"Wrote {path}: snapshot {snapshot}, {result.hosts[snapshot]} hosts, {len(table)} certificate rows")
     if qualification is not None:
         click.echo(f"Wrote {qualification}: {len(result.qualification)} hosts' positioning and nationality")
 
-
-def _write(path: Path, data: bytes) -> None:
-    """Write whole or not at all."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        staging = path.with_name(f".{path.name}.{os.getpid()}")
-        staging.write_bytes(data)
-        os.replace(staging, path)
-    except OSError as exc:
-        raise CommandError(f"{path}: cannot write ({exc.strerror or exc})") from None

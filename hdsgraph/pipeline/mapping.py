@@ -27,6 +27,7 @@ from hdsgraph.rdf.namespaces import (
     SKOS,
     XSD,
 )
+from hdsgraph.rdf.store import read_ntriples
 from hdsgraph.rdf.terms import check_base_uri, iri, literal
 
 A = f"<{RDF}type>"
@@ -112,7 +113,7 @@ def map_registry(registry: Registry, hosts: Hosts, base: str = DEFAULT_BASE_URI)
             certificates["certification_body"].dropna().map(slug)
         )
     }
-    for body_slug, name in body_names.items():
+    for name in body_names.values():
         b = iri(mint.certification_body(name))
         add(f"{b} {A} <{HDS}CertificationBody>")
         add(f"{b} {A} <{SKOS}Concept>")
@@ -159,7 +160,5 @@ def map_registry(registry: Registry, hosts: Hosts, base: str = DEFAULT_BASE_URI)
 
 def ontology_ntriples() -> list[str]:
     """The ontology as N-Triples lines, to make every dump self-describing."""
-    import pyoxigraph as ox
-
-    data = ox.serialize(ox.parse(path=str(ontology_path()), format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_TRIPLES)
+    data = read_ntriples(ontology_path())
     return [line[:-2] for line in data.decode("utf-8").splitlines() if line.endswith(" .")]

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from hdsgraph.errors import InputError
+from hdsgraph.files import read_input
 from hdsgraph.pipeline.normalise import (
     Registry,
     RowError,
@@ -27,16 +28,12 @@ from hdsgraph.pipeline.normalise import (
 )
 
 HOST_COLUMNS = ["host_key", "host", "siren", "positioning", "nationality", "synthetic", "wikidata"]
-QUALIFICATION_COLUMNS = ("host", "siren", "positioning", "nationality", "wikidata")
 
 
 @dataclass
 class Qualification:
     by_siren: dict[str, dict] = field(default_factory=dict)
     by_name: dict[str, dict] = field(default_factory=dict)
-
-    def lookup(self, siren: str | None, host: str) -> dict:
-        return self.lookup_key(siren, name_key(host))
 
     def lookup_key(self, siren: str | None, key: str) -> dict:
         if siren and siren in self.by_siren:
@@ -50,11 +47,7 @@ def read_qualification(path: Path | None) -> Qualification:
     if path is None:
         return qualification
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a qualification file") from None
+        text = read_input(path, "a qualification file").decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(f"{path}: not a UTF-8 CSV file") from None
     try:

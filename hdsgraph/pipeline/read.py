@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hdsgraph.errors import InputError
+from hdsgraph.files import read_input
+from hdsgraph.rdf.terms import check_http
 
 REQUIRED_COLUMNS = ("host", "activities")
 OPTIONAL_COLUMNS = (
@@ -67,12 +69,7 @@ def registry_files(path: Path) -> list[Path]:
 
 def read_registry(path: Path) -> RawSnapshot:
     """Read one canonical registry CSV. Raises InputError when it cannot be used at all."""
-    try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a registry file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+    data = read_input(path, "a registry file")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -98,13 +95,14 @@ def read_registry(path: Path) -> RawSnapshot:
                 f"{path}: missing required column{'s' if len(missing) > 1 else ''} "
                 f"{', '.join(repr(c) for c in missing)} (found: {found})"
             )
+        digest = hashlib.sha256(data).hexdigest()
         snapshot = RawSnapshot(
             source=path.name,
             path=path,
-            sha256=hashlib.sha256(data).hexdigest(),
+            sha256=digest,
             snapshot=snapshot_from_name(path),
             ignored_columns=[c for c in columns if c and c not in COLUMNS],
-            provenance=read_provenance(path, hashlib.sha256(data).hexdigest()),
+            provenance=read_provenance(path, digest),
         )
         for number, cells in enumerate(reader, start=2):
             if not any(cell.strip() for cell in cells):
@@ -118,7 +116,6 @@ def read_registry(path: Path) -> RawSnapshot:
     return snapshot
 
 
-_HTTP_IRI = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 _RETRIEVED = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 
 
@@ -138,8 +135,13 @@ def read_provenance(path: Path, sha256: str) -> dict | None:
         raise InputError(f"{record_path}: describes another version of {path.name} (its checksum differs); "
                          "fetch again, or delete the record if the file was corrected by hand")
     url, retrieved, raw = record.get("url"), record.get("retrieved"), record.get("sha256")
-    if not (isinstance(url, str) and _HTTP_IRI.match(url) and isinstance(retrieved, str)
-            and _RETRIEVED.match(retrieved) and isinstance(raw, str) and re.fullmatch(r"[0-9a-f]{64}", raw)):
-        raise InputError(f"{record_path}: needs an http(s) 'url', a 'retrieved' time (YYYY-MM-DDTHH:MM:SSZ) "
-                         "and the 'sha256' of the raw download")
+    unusable = InputError(f"{record_path}: needs an http(s) 'url', a 'retrieved' time (YYYY-MM-DDTHH:MM:SSZ) "
+                          "and the 'sha256' of the raw download")
+    if not (isinstance(url, str) and isinstance(retrieved, str) and _RETRIEVED.match(retrieved)
+            and isinstance(raw, str) and re.fullmatch(r"[0-9a-f]{64}", raw)):
+        raise unusable
+    try:
+        check_http(url, "url")  # it becomes the snapshot's prov:wasDerivedFrom, so an IRI
+    except InputError:
+        raise unusable from None
     return {"url": url, "retrieved": retrieved, "sha256": raw}

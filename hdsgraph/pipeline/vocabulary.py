@@ -14,6 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from hdsgraph.rdf.namespaces import COUNTRY, HDS, SKOS
+from hdsgraph.rdf.store import open_store
 from hdsgraph.resources import asset_dir, data_file, data_table
 
 ONTOLOGY_FILE = "hds.ttl"
@@ -36,12 +37,6 @@ class Vocabulary:
     certificate_types: tuple[CertificateType, ...]
     positionings: dict[str, str]  # code -> IRI
 
-    def type_for(self, activity: int) -> CertificateType:
-        for ctype in self.certificate_types:
-            if activity in ctype.activities:
-                return ctype
-        raise KeyError(activity)
-
 
 def _notation_query(store: ox.Store, cls: str) -> dict[str, str]:
     rows = store.query(
@@ -53,8 +48,7 @@ def _notation_query(store: ox.Store, cls: str) -> dict[str, str]:
 @lru_cache(maxsize=None)
 def vocabulary() -> Vocabulary:
     """The activities, certificate types and positioning codes of the ontology."""
-    store = ox.Store()
-    store.load(path=str(ontology_path()), format=ox.RdfFormat.TURTLE)
+    store = open_store(ontology_path())
     activities = {int(n): iri for n, iri in _notation_query(store, HDS + "Activity").items()}
     types = []
     for code, iri in sorted(_notation_query(store, HDS + "CertificateType").items()):

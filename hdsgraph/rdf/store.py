@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import pyoxigraph as ox
-import rdflib
 
 from hdsgraph.errors import InputError
+from hdsgraph.files import read_input
+
+if TYPE_CHECKING:
+    import rdflib
 
 FORMATS = {
     ".nt": ox.RdfFormat.N_TRIPLES,
@@ -37,13 +40,14 @@ def graph_file(path: Path) -> Path:
 def read_ntriples(path: Path) -> bytes:
     """Any dump -> N-Triples bytes. Raises InputError on a file that is not RDF."""
     path = graph_file(path)
-    if path.suffix.lower() == ".nt":
-        return path.read_bytes()
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise InputError(f"{path}: unknown RDF format; use .ttl, .nt, .jsonld or .rdf")
+    data = read_input(path, "an RDF file")
+    if fmt == ox.RdfFormat.N_TRIPLES:
+        return data
     try:
-        return ox.serialize(ox.parse(path=str(path), format=fmt), format=ox.RdfFormat.N_TRIPLES)
+        return ox.serialize(ox.parse(data, format=fmt), format=ox.RdfFormat.N_TRIPLES)
     except (SyntaxError, ValueError) as exc:
         raise InputError(f"{path}: not valid {fmt.name} ({_first_line(exc)})") from None
 
@@ -60,32 +64,31 @@ def load_store(nt: bytes, source: Path | str = "graph") -> ox.Store:
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-def _rdflib_term(term, cache: dict):
-    converted = cache.get(term)
-    if converted is None:
-        if isinstance(term, ox.NamedNode):
-            converted = rdflib.URIRef(term.value)
-        elif isinstance(term, ox.BlankNode):
-            converted = rdflib.BNode(term.value)
-        elif term.language:
-            converted = rdflib.Literal(term.value, lang=term.language)
-        elif term.datatype.value == _XSD_STRING:
-            converted = rdflib.Literal(term.value)  # rdflib's plain literal is the xsd:string
-        else:
-            converted = rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
-        cache[term] = converted
-    return converted
-
-
 def rdflib_graph(triples: Iterable[ox.Triple]) -> rdflib.Graph:
     """pyoxigraph triples -> an rdflib Graph. Oxigraph parses and rdflib only stores: twice
     as fast as rdflib's own parser, which matters because pySHACL needs an rdflib Graph."""
-    graph = rdflib.Graph()
+    import rdflib  # only validation needs it: queries, uploads and the site do not pay for it
+
     cache: dict = {}
-    graph.addN(
-        (_rdflib_term(t.subject, cache), _rdflib_term(t.predicate, cache), _rdflib_term(t.object, cache), graph)
-        for t in triples
-    )
+
+    def converted(term):
+        known = cache.get(term)
+        if known is None:
+            if isinstance(term, ox.NamedNode):
+                known = rdflib.URIRef(term.value)
+            elif isinstance(term, ox.BlankNode):
+                known = rdflib.BNode(term.value)
+            elif term.language:
+                known = rdflib.Literal(term.value, lang=term.language)
+            elif term.datatype.value == _XSD_STRING:
+                known = rdflib.Literal(term.value)  # rdflib's plain literal is the xsd:string
+            else:
+                known = rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+            cache[term] = known
+        return known
+
+    graph = rdflib.Graph()
+    graph.addN((converted(t.subject), converted(t.predicate), converted(t.object), graph) for t in triples)
     return graph
 
 

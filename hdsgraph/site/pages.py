@@ -30,6 +30,7 @@ from hdsgraph.pipeline.mapping import ontology_ntriples
 from hdsgraph.rdf.namespaces import HDS, OWL, RDF, RDFS, SKOS, VOCAB_BASE
 from hdsgraph.rdf.serialise import ntriples_bytes, to_jsonld, to_turtle
 from hdsgraph.rdf.store import read_ntriples
+from hdsgraph.rdf.terms import check_http
 from hdsgraph.resources import template_environment
 from hdsgraph.site.graph import Link, SiteGraph, document_of
 
@@ -258,9 +259,8 @@ class SiteWriter:
 def render_site(nt: bytes, base_url: str | None = None) -> dict[str, bytes]:
     """Every file of the site (path -> bytes) for a graph given as N-Triples."""
     if base_url is not None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc or not base_url.endswith("/"):
-            raise InputError(f"base URL {base_url!r} must be an absolute http(s) URL ending with '/'")
+        wrong = "{what} {value!r} must be an absolute http(s) {noun} ending with {endings}"
+        check_http(base_url, "base URL", "URL", ("/",), well_formed=False, invalid=wrong, unended=wrong)
     _refuse_blank_nodes(nt)
     graph = SiteGraph(nt)
     writer = SiteWriter(graph, data_base(graph), base_url)

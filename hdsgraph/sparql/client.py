@@ -12,9 +12,8 @@ import netrc
 import os
 from urllib.parse import urlsplit
 
-import pyoxigraph as ox
-
 from hdsgraph.errors import InputError
+from hdsgraph.rdf.terms import check_http, without_userinfo
 
 USER_VARIABLE = "HDSGRAPH_USER"
 PASSWORD_VARIABLE = "HDSGRAPH_PASSWORD"
@@ -27,31 +26,17 @@ class EndpointError(InputError):
 
 def check_url(url: str) -> str:
     """An http(s) URL with a host and no credentials in it."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InputError(f"{url!r}: not an http:// or https:// URL")
-    if parts.username is not None or parts.password is not None:
-        raise InputError(
-            f"{shown(url)}: put no credentials in the URL; set {USER_VARIABLE} and {PASSWORD_VARIABLE} or use a netrc file"
-        )
-    return url
+    return check_http(url, "", "URL", well_formed=False, invalid="{value!r}: not an http:// or https:// URL",
+                      credentials="{bare}: put no credentials in the URL; "
+                                  f"set {USER_VARIABLE} and {PASSWORD_VARIABLE} or use a netrc file")
 
 
 def check_iri(value: str, what: str = "graph name") -> str:
-    """An absolute IRI, checked by Oxigraph (so it can be written into SPARQL as a term)."""
-    try:
-        return ox.NamedNode(value).value
-    except ValueError:
-        raise InputError(f"{value!r}: not a valid {what} (an absolute IRI)") from None
+    """An absolute IRI of any scheme, checked by Oxigraph (so it can be written into SPARQL as a term)."""
+    return check_http(value, what, any_scheme=True, invalid="{value!r}: not a valid {what} (an absolute IRI)")
 
 
-def shown(url: str) -> str:
-    """A URL fit for a message: without any user or password it may carry."""
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname + (f":{parts.port}" if parts.port else "")
-    return parts._replace(netloc=host).geturl()
+shown = without_userinfo  # every message about a URL shows it through this, never with the password
 
 
 def credentials(url: str) -> tuple[str, str] | None:

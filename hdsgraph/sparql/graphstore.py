@@ -98,13 +98,6 @@ def dataset_layout(nt: bytes, prefix: str | None = None) -> list[NamedGraph]:
     return [g for g in graphs.values() if g.triples]
 
 
-def load_layout(store: ox.Store, graphs: list[NamedGraph]) -> None:
-    """Put the named graphs into a local Oxigraph store (what ``hdsgraph serve`` does)."""
-    for graph in graphs:
-        name = ox.NamedNode(graph.iri)
-        store.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in graph.triples)
-
-
 @dataclass
 class Published:
     graph: NamedGraph

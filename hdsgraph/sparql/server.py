@@ -57,7 +57,6 @@ class WorkerPool:
             self._context.set_forkserver_preload(["hdsgraph.sparql.worker"])  # forks start ready to load
         self._graphs = graphs
         self._idle: queue.Queue[Worker] = queue.Queue()
-        self._all: set[int] = set()
         self._workers: list[Worker] = []
         self._lock = threading.Lock()
         self._closed = False

@@ -189,6 +189,8 @@ def _html(results, sink: CappedBuffer) -> None:
 def worker_main(conn, graphs: list[tuple[str, bytes]]) -> None:
     """Load the named graphs, say ready, then answer requests until the server hangs up."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops its workers
+    # Not rdf.store.load_store: this store holds several named graphs, loaded in the worker
+    # process from graphs the server has already parsed and split (graphstore.dataset_layout).
     store = ox.Store()
     for iri, nt in graphs:
         store.bulk_load(nt, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(iri))
