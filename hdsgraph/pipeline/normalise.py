@@ -18,25 +18,14 @@ from functools import lru_cache
 import pandas as pd
 
 from hdsgraph.errors import InputError
-from hdsgraph.pipeline.read import COLUMNS, SNAPSHOT_ID, UNDATED, RawSnapshot
+from hdsgraph.pipeline.read import COLUMNS, OPTIONAL_COLUMNS, SNAPSHOT_ID, UNDATED, RawSnapshot
 from hdsgraph.pipeline.vocabulary import countries, legal_forms, vocabulary
 
+# One row per certificate: where it was read, its host, what it covers, then the optional
+# columns of the canonical table carried through as they were read.
 CERTIFICATE_COLUMNS = [
-    "snapshot",
-    "source",
-    "row",
-    "host_key",
-    "host",
-    "name_key",
-    "siren",
-    "certificate_type",
-    "activities",
-    "certification_body",
-    "issued",
-    "expires",
-    "positioning",
-    "nationality",
-    "synthetic",
+    "snapshot", "source", "row", "host_key", "host", "name_key", "siren", "certificate_type", "activities",
+    *(column for column in OPTIONAL_COLUMNS if column not in ("siren", "snapshot")),
 ]
 QUARANTINE_COLUMNS = ["source", "row", "reason", *COLUMNS]
 
