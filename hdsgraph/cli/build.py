@@ -115,7 +115,7 @@ def _print_summary(report: BuildReport, err: bool = False) -> None:
     echo(report.validation.summary())
     stages = [f"{stage} {seconds:.2f} s" for stage, seconds in report.timings.items()]
     if report.validation_workers > 1:
-        stages = [f"{s} (in {report.validation_workers} processes, alongside query and serialise)"
+        stages = [f"{s} (in {report.validation_workers} processes, alongside store, query and serialise)"
                   if s.startswith("validate ") else s for s in stages]
     echo("Stage times: " + ", ".join(stages))
 

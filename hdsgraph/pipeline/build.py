@@ -79,15 +79,27 @@ class LatestSnapshot:
 
 @dataclass
 class Graph:
-    """The graph of a build, made but not yet written: ``make_graph``'s result."""
+    """The graph of a build, made but not yet written: ``make_graph``'s result.
+
+    ``store`` (an Oxigraph store holding the graph) is loaded on first use: ``write_build``
+    loads it while the validation of a large graph runs in other processes.
+    """
 
     registry: Registry
     hosts: Hosts
     nt: bytes | None  # sorted N-Triples; ``write_build`` takes them (one copy less in memory)
     triples: int
-    store: ox.Store
     skeleton: Skeleton
     base_uri: str
+    _store: ox.Store | None = field(default=None, repr=False)
+
+    @property
+    def store(self) -> ox.Store:
+        if self._store is None:
+            if self.nt is None:
+                raise ValueError("the graph was written already, without loading its store")
+            self._store = load_store(self.nt)
+        return self._store
 
 
 @dataclass
@@ -99,7 +111,7 @@ class BuildReport:
     validation: ValidationResult
     answers: dict[str, list[dict]]
     timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds, in the order they ran
-    validation_workers: int = 1  # >1: validation ran in that many processes, alongside query/serialise
+    validation_workers: int = 1  # >1: validation ran in that many processes, alongside store/query/serialise
     rejected: Path | None = None  # where a build the shapes reject went (``<out>.rejected``)
 
     @property
@@ -223,8 +235,9 @@ def make_graph(
     on_stage: Callable[[str], None] | None = None,
 ) -> Graph:
     """Registry files -> the normalised, qualified, mapped graph (sorted N-Triples) and a
-    store holding it. ``skeleton`` gives the dataset node its texts (default: the bundled
-    catalogue skeleton); ``timings`` gets each stage's time."""
+    store holding it (``Graph.store``, loaded on first use). ``skeleton`` gives the dataset
+    node its texts (default: the bundled catalogue skeleton); ``timings`` gets each stage's
+    time."""
     timings = {} if timings is None else timings
     skeleton = skeleton or read_skeleton(None, base_uri)
     with _timed(timings, "read", on_stage):
@@ -249,9 +262,7 @@ def make_graph(
         triples = len(lines)
         nt = ntriples_bytes(lines)
         del lines
-    with _timed(timings, "store", on_stage):
-        store = load_store(nt)
-    return Graph(registry, hosts, nt, triples, store, skeleton, base_uri)
+    return Graph(registry, hosts, nt, triples, skeleton, base_uri)
 
 
 def write_build(
@@ -267,20 +278,24 @@ def write_build(
     timings = {} if timings is None else timings
     catalog = catalog or CatalogOptions()
     out = Path(out)
-    registry, hosts, store, base_uri = graph.registry, graph.hosts, graph.store, graph.base_uri
-    nt, graph.nt = graph.nt, None
+    registry, hosts, base_uri = graph.registry, graph.hosts, graph.base_uri
+    nt = graph.nt
     if nt is None:
         raise ValueError("this graph was written already")
     with Staging(out, set(OUTPUTS)) as staging:
         staging.write("hds.nt", nt)
         nt_file = staging.path("hds.nt")
         # On large graphs pySHACL runs in worker processes, in parts, while this process
-        # queries and serialises; "validate" is then the wall time from its start to its end.
+        # loads the store, queries and serialises; "validate" is then the wall time from
+        # its start to its end.
         workers = available_cores() if len(nt) > PARALLEL_VALIDATION_BYTES else 1
         validation_started = time.perf_counter()
         pending = start_validation(nt, Minter(base_uri).host_prefix, workers)
-        del nt  # from here on the graph is read from hds.nt (or the store): one copy less in memory
         try:
+            with _timed(timings, "store", on_stage):
+                store = graph.store
+            graph.nt = None
+            del nt  # from here on the graph is read from hds.nt or the store: one copy less in memory
             with _timed(timings, "query", on_stage):
                 answers = study_answers(store)
             with _timed(timings, "serialise", on_stage):
