@@ -21,6 +21,7 @@ import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Mapping, cast
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -92,7 +93,7 @@ def lit(value: str, datatype: str | None = None) -> ox.Literal:
     return ox.Literal(value, datatype=nn(datatype)) if datatype else ox.Literal(value)
 
 
-def catalog_triples(files: dict[str, bytes | Path], facts: Facts) -> list[ox.Triple]:
+def catalog_triples(files: Mapping[str, bytes | Path], facts: Facts) -> list[ox.Triple]:
     """The catalogue: the skeleton plus the generated parts, sorted."""
     download = facts.download
     skeleton = facts.skeleton.triples
@@ -195,14 +196,14 @@ def ntriples(triples: list[ox.Triple]) -> bytes:
 
 
 def to_turtle(triples: list[ox.Triple], prefixes: dict[str, str] = CATALOG_PREFIXES) -> bytes:
-    return nt_to_turtle(ntriples(triples), prefixes=prefixes)
+    return cast(bytes, nt_to_turtle(ntriples(triples), prefixes=prefixes))
 
 
-def catalog_files(files: dict[str, bytes | Path], facts: Facts) -> dict[str, bytes]:
+def catalog_files(files: Mapping[str, bytes | Path], facts: Facts) -> dict[str, bytes]:
     """``catalog.ttl`` and ``catalog.jsonld`` for the files of a build, given as their
     bytes or as files."""
     nt = ntriples(catalog_triples(files, facts))
     return {
-        "catalog.ttl": nt_to_turtle(nt, prefixes=CATALOG_PREFIXES),
-        "catalog.jsonld": to_jsonld(nt, context=prefix_context(CATALOG_PREFIXES)),
+        "catalog.ttl": cast(bytes, nt_to_turtle(nt, prefixes=CATALOG_PREFIXES)),
+        "catalog.jsonld": cast(bytes, to_jsonld(nt, context=prefix_context(CATALOG_PREFIXES))),
     }

@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -176,14 +177,19 @@ class GraphCounts:
         return [date for _, date in self.snapshots]
 
 
+def solutions(store: ox.Store, query: str) -> ox.QuerySolutions:
+    """The rows of a SELECT query."""
+    return cast(ox.QuerySolutions, store.query(query))
+
+
 def sparql_count(store: ox.Store, aggregate: str, where: str) -> int:
     """One SPARQL count: ``sparql_count(store, "COUNT(DISTINCT ?s)", "?s ?p ?o")``."""
-    row = next(iter(store.query(f"SELECT ({aggregate} AS ?n) WHERE {{ {where} }}")))
+    row = next(iter(solutions(store, f"SELECT ({aggregate} AS ?n) WHERE {{ {where} }}")))
     return int(row["n"].value)
 
 
 def graph_counts(store: ox.Store) -> GraphCounts:
-    rows = store.query(f"SELECT ?s ?d WHERE {{ ?s a <{HDS}RegistrySnapshot> ; <{DCTERMS}date> ?d }}")
+    rows = solutions(store, f"SELECT ?s ?d WHERE {{ ?s a <{HDS}RegistrySnapshot> ; <{DCTERMS}date> ?d }}")
     snapshots = tuple(sorted(((row["s"].value, row["d"]) for row in rows), key=lambda p: (p[1].value, p[0])))
     hosts = sparql_count(store, "COUNT(DISTINCT ?h)", f"?h a <{HDS}Host>")
     synthetic = sparql_count(store, "COUNT(DISTINCT ?h)", f"?h a <{HDS}Host> ; <{HDS}synthetic> true")

@@ -20,10 +20,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import cast
 
 import pyoxigraph as ox
 
-from hdsgraph.describe.facts import Facts, sparql_count
+from hdsgraph.describe.facts import Facts, solutions, sparql_count
 from hdsgraph.rdf.namespaces import (
     DCAT,
     DCTERMS,
@@ -84,7 +85,7 @@ def statistics(store: ox.Store, uri_space: str) -> Statistics:
         return sparql_count(store, aggregate, where)
 
     def grouped(aggregate: str, key: str, where: str) -> dict[str, int]:
-        rows = store.query(f"SELECT ?{key} ({aggregate} AS ?n) WHERE {{ {where} }} GROUP BY ?{key}")
+        rows = solutions(store, f"SELECT ?{key} ({aggregate} AS ?n) WHERE {{ {where} }} GROUP BY ?{key}")
         return dict(sorted((row[key].value, int(row["n"].value)) for row in rows))
 
     rdf_type = f"<{RDF}type>"
@@ -92,7 +93,7 @@ def statistics(store: ox.Store, uri_space: str) -> Statistics:
     for linkset in linksets():
         links[linkset.name] = count(
             "COUNT(*)", f"?s <{linkset.predicate}> ?o FILTER(isIRI(?o) && STRSTARTS(STR(?o), {_string(linkset.uri_space)}))")
-    hosts = store.query(f"SELECT ?h WHERE {{ ?h {rdf_type} <{HDS}Host> }} ORDER BY STR(?h) LIMIT {EXAMPLES}")
+    hosts = solutions(store, f"SELECT ?h WHERE {{ ?h {rdf_type} <{HDS}Host> }} ORDER BY STR(?h) LIMIT {EXAMPLES}")
     return Statistics(
         triples=count("COUNT(*)", "?s ?p ?o"),
         entities=count("COUNT(DISTINCT ?s)", f"?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), {_string(uri_space)}))"),
@@ -187,4 +188,4 @@ def void_triples(facts: Facts, store: ox.Store) -> list[ox.Triple]:
 def void_turtle(facts: Facts, store: ox.Store) -> bytes:
     """``void.ttl`` for the graph held by ``store``."""
     nt = "".join(f"{t} .\n" for t in void_triples(facts, store)).encode("utf-8")
-    return to_turtle(nt, prefixes=VOID_PREFIXES)
+    return cast(bytes, to_turtle(nt, prefixes=VOID_PREFIXES))

@@ -158,7 +158,7 @@ class BuildReport:
     @property
     def unqualified(self) -> list[tuple[str, str]]:
         """(host, what it misses) for each host left unqualified."""
-        return [(row.host, row.missing) for row in self.hosts.unqualified.itertuples()]
+        return [(str(row.host), str(row.missing)) for row in self.hosts.unqualified.itertuples()]
 
     @property
     def latest(self) -> LatestSnapshot:

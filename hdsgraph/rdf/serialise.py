@@ -14,7 +14,7 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 import pyoxigraph as ox
 
@@ -152,7 +152,8 @@ def _jsonld_pieces(nt: bytes | Path, context: dict):
     head = json.dumps({"@context": context}, ensure_ascii=False, indent=1)
     yield head[:-2] + ',\n "@graph": [\n'
     separator = ""
-    subject, node = None, {}
+    subject: str | None = None
+    node: dict[str, Any] = {}
     for triple in parse_ntriples(nt):
         if triple.subject.value != subject:
             if subject is not None:
