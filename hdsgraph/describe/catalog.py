@@ -195,10 +195,6 @@ def ntriples(triples: list[ox.Triple]) -> bytes:
     return "".join(f"{t} .\n" for t in sorted(triples, key=str)).encode("utf-8")
 
 
-def to_turtle(triples: list[ox.Triple], prefixes: dict[str, str] = CATALOG_PREFIXES) -> bytes:
-    return cast(bytes, nt_to_turtle(ntriples(triples), prefixes=prefixes))
-
-
 def catalog_files(files: Mapping[str, bytes | Path], facts: Facts) -> dict[str, bytes]:
     """``catalog.ttl`` and ``catalog.jsonld`` for the files of a build, given as their
     bytes or as files."""
