@@ -40,8 +40,7 @@ from hdsgraph.rdf.namespaces import (
     XSD,
     prefixes,
 )
-from hdsgraph.rdf.serialise import prefix_context, to_jsonld
-from hdsgraph.rdf.serialise import to_turtle as nt_to_turtle
+from hdsgraph.rdf.serialise import prefix_context, to_jsonld, to_turtle
 from hdsgraph.resources import data_table
 
 __all__ = ["CatalogOptions", "catalog_files", "catalog_triples", "check_url", "file_types"]
@@ -200,6 +199,6 @@ def catalog_files(files: Mapping[str, bytes | Path], facts: Facts) -> dict[str, 
     bytes or as files."""
     nt = ntriples(catalog_triples(files, facts))
     return {
-        "catalog.ttl": cast(bytes, nt_to_turtle(nt, prefixes=CATALOG_PREFIXES)),
+        "catalog.ttl": cast(bytes, to_turtle(nt, prefixes=CATALOG_PREFIXES)),
         "catalog.jsonld": cast(bytes, to_jsonld(nt, context=prefix_context(CATALOG_PREFIXES))),
     }
