@@ -221,21 +221,34 @@ def read_registry(registry: Path, vocab: Vocabulary) -> Model:
 
 
 def _dataset_texts(by_host: dict, snapshots: list[str]) -> list[tuple[str, str, str]]:
-    """The dataset's title and description, from hdsgraph's own texts (when it has them)."""
-    texts_file = DATA / "dataset.json"
-    if not texts_file.exists():
+    """The dataset's title and description, from hdsgraph's catalogue skeleton (the one
+    source of the dataset's texts), by its rules: with synthetic hosts, each title becomes
+    its demonstration title and each description gets the demonstration note."""
+    skeleton_file = DATA / "catalog-skeleton.ttl"
+    if not skeleton_file.exists():
         return []
-    texts = json.loads(texts_file.read_text(encoding="utf-8"))
+    skeleton = rdflib.Graph().parse(skeleton_file, format="turtle", publicID=BASE)
+    dataset = URIRef(BASE + "dataset")
+    hdscat = rdflib.Namespace(BASE + "catalog-skeleton#")
+
+    def texts(predicate) -> dict[str, str]:
+        return {o.language or "": str(o) for o in skeleton.objects(dataset, predicate)}
+
+    def fill(template: str, **values) -> str:
+        return re.sub(r"\{(title|hosts|synthetic|fictitious)\}", lambda m: str(values[m.group(1)]), template)
+
     hosts = len(by_host)
     synthetic = sum(any(r.get("synthetic", "").strip().lower() in TRUE for r in rows) for rows in by_host.values())
-    values = {"hosts": hosts, "synthetic": synthetic, "snapshots": ", ".join(snapshots)}
-    chosen = texts["synthetic" if synthetic else "real"]
-    phrases = texts["fictitious"]["all" if synthetic == hosts else "some"]
-    return [
-        (field, lang, text.format(fictitious=phrases[lang].format(**values), **values))
-        for field in ("title", "description")
-        for lang, text in sorted(chosen[field].items())
-    ]
+    titles, descriptions = texts(DCTERMS.title), texts(DCTERMS.description)
+    if synthetic:
+        demo, note = texts(hdscat.demonstrationTitle), texts(hdscat.demonstrationNote)
+        phrase = texts(hdscat.allFictitious if synthetic == hosts else hdscat.someFictitious)
+        titles = {lang: fill(demo[lang], title=text) for lang, text in titles.items()}
+        descriptions = {lang: text + " " + fill(note[lang], fictitious=fill(phrase[lang], hosts=hosts,
+                                                                            synthetic=synthetic))
+                        for lang, text in descriptions.items()}
+    return [(field, lang, text) for field, chosen in (("title", titles), ("description", descriptions))
+            for lang, text in sorted(chosen.items())]
 
 
 def read_and_map(registry: Path) -> rdflib.Graph:
@@ -303,7 +316,7 @@ def read_and_map(registry: Path) -> rdflib.Graph:
         add((d, RDF.type, DCAT.Dataset))
         add((d, RDF.type, VOID.Dataset))
         for prop, lang, text in model.dataset:
-            add((d, DCTERMS[prop], Literal(text, lang=lang)))
+            add((d, DCTERMS[prop], Literal(text, lang=lang or None)))
         for snapshot in model.snapshots:
             add((d, PROV.wasDerivedFrom, URIRef(snapshot["iri"])))
     return graph

@@ -6,7 +6,7 @@
 For each size, generates a synthetic registry with ``hdsgraph synth`` (cached in
 benchmarks/.data/), then runs, each in its own process, timed from start to exit with
 its peak memory:
-  - hdsgraph: ``hdsgraph build`` (and the time of each stage it reports), then each
+  - hdsgraph: ``hdsgraph build`` (and the time of each stage, from ``--timings``), then each
     study query on the built graph (benchmarks/query_times.py);
   - plain-rdflib: csv + rdflib ``Graph.add`` + pySHACL + rdflib SPARQL + rdflib
     serialisers (benchmarks/plain_rdflib.py), on the same input;
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import statistics
 import subprocess
 import sys
@@ -118,14 +117,12 @@ def registry(args, hosts: int) -> Path:
 
 # ---------------------------------------------------------------- pipelines
 
-STAGE_TIMES = re.compile(r"^Stage times: (.+)$", re.M)
-STAGE = re.compile(r"(?:^|, )([a-z][\w -]*?) (\d+(?:\.\d+)?) s\b")
-
-
-def parse_stage_times(stdout: str) -> dict[str, float]:
-    """``Stage times: read 0.01 s, map 0.20 s`` -> {"read": 0.01, "map": 0.2}."""
-    match = STAGE_TIMES.search(stdout)
-    return {found.group(1): float(found.group(2)) for found in STAGE.finditer(match.group(1))} if match else {}
+def read_stage_times(path: Path) -> dict[str, float]:
+    """The stage timings ``hdsgraph build --timings FILE.json`` wrote ({} if it wrote none)."""
+    try:
+        return {stage: float(seconds) for stage, seconds in json.loads(path.read_text(encoding="utf-8")).items()}
+    except (OSError, ValueError):
+        return {}
 
 
 def summarise(runs: list[dict]) -> dict:
@@ -157,11 +154,13 @@ def _run_record(measured: Measured, stages: dict, **extra) -> dict:
 def run_hdsgraph(args, source: Path | None, out: Path, runs_wanted: int) -> dict:
     runs = []
     for _ in range(runs_wanted):
-        command = hdsgraph_command() + ["build", "--out", str(out)]
+        timings = out.with_name(out.name + ".timings.json")
+        timings.unlink(missing_ok=True)
+        command = hdsgraph_command() + ["build", "--out", str(out), "--timings", str(timings)]
         if source is not None:
             command += ["--registry", str(source)]
         measured = run_measured(command, timeout=args.timeout, max_bytes=MAX_BYTES[0])
-        runs.append(_run_record(measured, parse_stage_times(measured.stdout)))
+        runs.append(_run_record(measured, read_stage_times(timings)))
         log(f"  hdsgraph: {measured.seconds:.2f} s, {measured.peak_bytes / 2**20:.0f} MiB"
             + ("" if measured.ok else f" FAILED ({runs[-1]['error']})"))
     return summarise(runs)

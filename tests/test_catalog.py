@@ -24,7 +24,7 @@ SHAPES_ENV = "HDSGRAPH_DCAT_AP_SHAPES"
 HEADER = ["host", "siren", "activities", "certification_body", "issued", "expires", "positioning", "nationality",
           "synthetic"]
 # Files of a build that are metadata about the others (documented in hdsgraph/catalog.py and the README).
-METADATA = {"catalog.ttl", "catalog.jsonld", "void.ttl", "README.md", "SHA256SUMS"}
+METADATA = {"catalog.ttl", "catalog.jsonld", "void.ttl", "README.md", "build.json", "SHA256SUMS"}
 
 
 def dcat_ap_folder() -> Path | None:

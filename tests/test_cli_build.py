@@ -16,7 +16,7 @@ from hdsgraph.cli import cli
 
 HEADER = ["host", "siren", "activities", "certification_body", "issued", "expires", "positioning", "nationality"]
 OUTPUTS = {"hds.ttl", "hds.jsonld", "hds.nt", "validation.ttl", "answers.json", "quarantine.csv",
-           "unqualified.csv", "README.md", "catalog.ttl", "catalog.jsonld", "void.ttl", "SHA256SUMS"}
+           "unqualified.csv", "README.md", "catalog.ttl", "catalog.jsonld", "void.ttl", "build.json", "SHA256SUMS"}
 
 
 @pytest.fixture
@@ -251,3 +251,61 @@ def test_stages_are_announced_in_order_to_a_progress_display(tmp_path, registry)
     assert seen == ["read", "normalise", "qualify", "map", "store", "query", "serialise", "validate",
                     "catalogue", "publish"]
     assert set(report.timings) == set(seen)
+
+
+STAGES = ["read", "normalise", "qualify", "map", "store", "query", "serialise", "validate", "catalogue", "publish"]
+
+
+def test_timings_go_to_a_json_file(runner, tmp_path, registry):
+    timings = tmp_path / "timings.json"
+    result = runner.invoke(cli, ["build", "--registry", str(registry), "--out", str(tmp_path / "out"),
+                                 "--timings", str(timings), "--quiet"])
+    assert (result.exit_code, result.stdout) == (0, "")
+    written = json.loads(timings.read_text(encoding="utf-8"))
+    assert list(written) == STAGES
+    assert all(isinstance(seconds, float) and seconds >= 0 for seconds in written.values())
+
+
+def test_timings_into_a_missing_folder_is_one_line_and_exit_2(runner, tmp_path, registry):
+    timings = tmp_path / "nowhere" / "timings.json"
+    result = runner.invoke(cli, ["build", "--registry", str(registry), "--out", str(tmp_path / "out"),
+                                 "--timings", str(timings)])
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {timings}: cannot write the timings (No such file or directory)\n"
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_rejected_build_is_a_report_not_an_exception(tmp_path):
+    from hdsgraph.pipeline.build import SourceRows, build
+
+    bad = write_csv(tmp_path / "2022-05.csv", HEADER, [["Hébergeur fictif", "900000018", "5", "", "", "", "", ""],
+                                                       ["", "", "1", "", "", "", "", ""]])
+    out = tmp_path / "out"
+    report = build([bad], out=out)
+    assert not report.conforms
+    assert report.rejected == tmp_path / "out.rejected" and report.written_to == report.rejected
+    assert not out.exists() and (report.rejected / "validation.ttl").is_file()
+    assert [v.focus for v in report.validation.violations] == ["https://w3id.org/hdsgraph/host/900000018"]
+    assert report.sources == [SourceRows("2022-05.csv", ("2022-05",), read=2, kept=1, quarantined=1)]
+    assert list(report.timings) == STAGES
+
+
+def test_a_rejected_build_still_writes_its_timings(runner, tmp_path):
+    bad = write_csv(tmp_path / "2022-05.csv", HEADER, [["Hébergeur fictif", "900000018", "5", "", "", "", "", ""]])
+    timings = tmp_path / "timings.json"
+    result = runner.invoke(cli, ["build", "--registry", str(bad), "--out", str(tmp_path / "out"),
+                                 "--timings", str(timings)])
+    assert result.exit_code == 1
+    assert "2022-05.csv (snapshot 2022-05): rows read 1 / kept 1 / quarantined 0" in result.stderr
+    assert list(json.loads(timings.read_text())) == STAGES
+
+
+def test_making_the_graph_and_writing_the_build_are_two_steps_that_build_chains(tmp_path, registry):
+    from hdsgraph.pipeline.build import build, make_graph, write_build
+
+    build([registry], out=tmp_path / "a")
+    graph = make_graph([registry], None)
+    assert graph.triples == len(graph.nt.splitlines()) and len(graph.store) == graph.triples
+    report = write_build(graph, tmp_path / "b")
+    assert report.conforms and graph.nt is None
+    assert (tmp_path / "a" / "SHA256SUMS").read_bytes() == (tmp_path / "b" / "SHA256SUMS").read_bytes()

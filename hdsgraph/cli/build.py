@@ -11,9 +11,8 @@ from hdsgraph.cli.common import (
     quiet_option,
     stage_progress,
 )
-from hdsgraph.describe.catalog import CatalogOptions
-from hdsgraph.errors import ValidationFailed
-from hdsgraph.pipeline.build import BuildReport, build
+from hdsgraph.describe.facts import CatalogOptions
+from hdsgraph.pipeline.build import BuildReport, LatestSnapshot, build
 from hdsgraph.rdf.namespaces import DEFAULT_BASE_URI
 
 UNQUALIFIED_SHOWN = 50
@@ -42,14 +41,17 @@ UNQUALIFIED_SHOWN = 50
               help="A SPARQL endpoint serving the graph, announced in the catalogue and VoID.")
 @click.option("--catalog-skeleton", type=click.Path(path_type=Path), default=None,
               help="Your own copy of the catalogue's fixed text (publisher, contact point...), in Turtle.")
+@click.option("--timings", "timings_file", metavar="FILE.json", type=click.Path(path_type=Path), default=None,
+              help="Write each stage's time (seconds) to this JSON file, for benchmarks and logs.")
 @quiet_option
-def build_command(registries, qualification, out, base_uri, download_url, sparql_endpoint, catalog_skeleton, quiet):
+def build_command(registries, qualification, out, base_uri, download_url, sparql_endpoint, catalog_skeleton,
+                  timings_file, quiet):
     """Build the knowledge graph from a registry: normalise, qualify, map to RDF, validate
     with SHACL, answer the study's questions, and write the dumps.
 
     Writes hds.ttl, hds.jsonld, hds.nt, validation.ttl, answers.json, quarantine.csv,
-    unqualified.csv, the DCAT-AP catalogue (catalog.ttl, catalog.jsonld), void.ttl and
-    SHA256SUMS into OUT, replacing it whole only when the build succeeds (a site written
+    unqualified.csv, the DCAT-AP catalogue (catalog.ttl, catalog.jsonld), void.ttl,
+    build.json (the build's parameters) and SHA256SUMS into OUT, replacing it whole only when the build succeeds (a site written
     into OUT/site by 'hdsgraph site' goes with it: run 'hdsgraph site' again).
     Exit code 0 when the graph conforms, 1 when the shapes find violations, 2 when the
     input cannot be used. On a terminal a spinner names the running stage; the summary
@@ -59,16 +61,22 @@ def build_command(registries, qualification, out, base_uri, download_url, sparql
 
         hdsgraph build --registry export.csv --qualification hosts.csv --out dist
     """
+    if timings_file is not None and not Path(timings_file).parent.is_dir():  # before the work, not after
+        raise CommandError(f"{timings_file}: cannot write the timings (No such file or directory)")
     catalog = CatalogOptions(download_url, sparql_endpoint, catalog_skeleton)
     had_site = (Path(out) / "site").is_dir()
-    try:
-        with library_errors(), stage_progress(quiet, "Building") as on_stage:
-            report = build(registries, qualification, out, base_uri, catalog, on_stage)
-    except CommandError as exc:
-        cause = exc.__context__
-        if isinstance(cause, ValidationFailed) and cause.result is not None and not quiet:
-            _print_summary(cause.result, err=True)
-        raise
+    with library_errors(), stage_progress(quiet, "Building") as on_stage:
+        report = build(registries, qualification, out, base_uri, catalog, on_stage)
+    if timings_file is not None:
+        _write_timings(timings_file, report)
+    if not report.conforms:
+        if not quiet:
+            _print_summary(report, err=True)
+        raise CommandError(
+            f"the graph breaks the shapes: {len(report.validation.violations)} violation(s); "
+            f"report in {report.rejected / 'validation.ttl'}; {out} left as it was",
+            exit_code=1,
+        )
     if quiet:
         return
     _print_summary(report)
@@ -77,30 +85,33 @@ def build_command(registries, qualification, out, base_uri, download_url, sparql
         click.echo(f"Removed the site of the previous build ({Path(out) / 'site'}); run 'hdsgraph site' to write it again")
 
 
+def _write_timings(path: Path, report: BuildReport) -> None:
+    try:
+        Path(path).write_bytes(report.timings_json())
+    except OSError as exc:
+        raise CommandError(f"{path}: cannot write the timings ({exc.strerror or exc})") from None
+
+
 def _print_summary(report: BuildReport, err: bool = False) -> None:
     echo = lambda text: click.echo(text, err=err)  # noqa: E731
-    registry = report.registry
-    kept = registry.certificates.drop_duplicates(["source", "row"]).groupby("source").size()
-    quarantined = registry.quarantine.groupby("source").size()
-    for source, read in registry.rows_read.items():
-        snapshots = sorted(set(registry.certificates.loc[registry.certificates["source"] == source, "snapshot"]))
+    for rows in report.sources:
         echo(
-            f"{source} (snapshot {', '.join(snapshots) or '-'}): rows read {read} / kept {int(kept.get(source, 0))}"
-            f" / quarantined {int(quarantined.get(source, 0))}"
+            f"{rows.source} (snapshot {', '.join(rows.snapshots) or '-'}): rows read {rows.read} / kept {rows.kept}"
+            f" / quarantined {rows.quarantined}"
         )
-    if len(registry.quarantine):
-        echo(f"  quarantined rows and their reasons: {report.out / 'quarantine.csv'}")
-    for warning in registry.warnings + report.hosts.warnings:
+    if report.rows_quarantined:
+        echo(f"  quarantined rows and their reasons: {report.written_to / 'quarantine.csv'}")
+    for warning in report.warnings:
         echo(f"  warning: {warning}")
-    hosts = report.hosts
-    echo(f"Hosts: {len(hosts.table)}; certificates: {registry.certificates.shape[0]}; triples: {report.triples}")
-    if len(hosts.unqualified):
-        echo(f"Unqualified hosts: {len(hosts.unqualified)} (counted as 'unknown' in the answers)")
-        for row in hosts.unqualified.head(UNQUALIFIED_SHOWN).itertuples():
-            echo(f"  - {row.host}: no {row.missing}")
-        if len(hosts.unqualified) > UNQUALIFIED_SHOWN:
-            echo(f"  ... and {len(hosts.unqualified) - UNQUALIFIED_SHOWN} more (see unqualified.csv)")
-    echo(_latest_snapshot(registry))
+    echo(f"Hosts: {report.host_count}; certificates: {report.certificate_count}; triples: {report.triples}")
+    unqualified = report.unqualified
+    if unqualified:
+        echo(f"Unqualified hosts: {len(unqualified)} (counted as 'unknown' in the answers)")
+        for host, missing in unqualified[:UNQUALIFIED_SHOWN]:
+            echo(f"  - {host}: no {missing}")
+        if len(unqualified) > UNQUALIFIED_SHOWN:
+            echo(f"  ... and {len(unqualified) - UNQUALIFIED_SHOWN} more (see unqualified.csv)")
+    echo(_latest_snapshot(report.latest))
     echo(report.validation.summary())
     stages = [f"{stage} {seconds:.2f} s" for stage, seconds in report.timings.items()]
     if report.validation_workers > 1:
@@ -109,16 +120,13 @@ def _print_summary(report: BuildReport, err: bool = False) -> None:
     echo("Stage times: " + ", ".join(stages))
 
 
-def _latest_snapshot(registry) -> str:
+def _latest_snapshot(latest: LatestSnapshot) -> str:
     """Which snapshot the answers are for, and, when fetched, from where and how long ago
     (printed only: the outputs do not depend on the time of the build)."""
-    latest = max(registry.certificates["snapshot"])
-    source = registry.certificates.loc[registry.certificates["snapshot"] == latest, "source"].iloc[0]
-    snap = next(s for s in registry.snapshots if s.source == source)
-    line = f"Latest snapshot: {latest} ({source})"
-    if snap.provenance:
-        retrieved = datetime.strptime(snap.provenance["retrieved"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    line = f"Latest snapshot: {latest.snapshot} ({latest.source})"
+    if latest.provenance:
+        retrieved = datetime.strptime(latest.provenance["retrieved"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
         days = (datetime.now(timezone.utc) - retrieved).days
         age = "today" if days < 1 else f"{days} day{'s' if days > 1 else ''} ago"
-        line += f", fetched from {snap.provenance['url']} at {snap.provenance['retrieved']} ({age})"
+        line += f", fetched from {latest.provenance['url']} at {latest.provenance['retrieved']} ({age})"
     return line

@@ -1,6 +1,6 @@
 """VoID: the graph -> a VoID description of it (``void.ttl``), with its real counts.
 
-Counts, computed on the N-Triples of the build:
+Counts, asked of the store holding the graph with SPARQL (COUNT, COUNT DISTINCT):
 - ``void:triples``: the triples of the graph (data and ontology);
 - ``void:entities``: distinct IRIs in subject position within the dataset's IRI space
   (``void:uriSpace``, the build's base URI);
@@ -10,34 +10,41 @@ Counts, computed on the N-Triples of the build:
   property partition per property (its triples);
 - one linkset per kind of link to another dataset (``data/linksets.csv``) that the graph
   holds: nationalities to the EU country table, ``owl:sameAs`` to Wikidata.
+
+The title, description, licence and dates are the shared facts of
+``hdsgraph.describe.facts``, the same as the catalogue's.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 
-from hdsgraph.describe.catalog import (
-    CatalogOptions,
-    check_url,
-    graph_facts,
-    lit,
-    nn,
-    to_turtle,
+from hdsgraph.describe.facts import Facts, solutions, sparql_count
+from hdsgraph.rdf.namespaces import (
+    DCAT,
+    DCTERMS,
+    FOAF,
+    FORMATS,
+    GRAPH_PREFIXES,
+    HDS,
+    RDF,
+    VOID,
+    XSD,
+    prefixes,
 )
-from hdsgraph.rdf.namespaces import DCAT, DCTERMS, FOAF, HDS, PREFIXES, RDF, VOID, XSD
-from hdsgraph.rdf.serialise import parse_ntriples
+from hdsgraph.rdf.serialise import to_turtle
 from hdsgraph.resources import data_table
 
-FORMATS = "http://www.w3.org/ns/formats/"
 DUMPS = {"hds.nt": "N-Triples", "hds.ttl": "Turtle", "hds.jsonld": "JSON-LD"}
 EXAMPLES = 3  # example hosts
-LICENCE = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
+VOID_PREFIXES = prefixes("void", "dcterms", "dcat", "foaf", "xsd", "hds", "formats")
+# Namespaces of the graph's terms that are vocabularies (the concept schemes are data).
+VOCABULARIES = frozenset(ns for p, ns in GRAPH_PREFIXES.items() if p not in ("act", "certtype", "pos", "country"))
 
 
 @dataclass(frozen=True)
@@ -65,41 +72,39 @@ class Statistics:
     class_entities: dict[str, int] = field(default_factory=dict)
     property_triples: dict[str, int] = field(default_factory=dict)
     links: dict[str, int] = field(default_factory=dict)  # linkset name -> triples
-    hosts: list[str] = field(default_factory=list)
+    hosts: list[str] = field(default_factory=list)  # the first hosts, by IRI
 
 
-def statistics(nt: bytes | Path, uri_space: str) -> Statistics:
-    subjects, objects = set(), set()
-    typed: dict[str, set] = defaultdict(set)
-    per_property: dict[str, int] = defaultdict(int)
-    links: dict[str, int] = defaultdict(int)
-    by_predicate = defaultdict(list)
+def _string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def statistics(store: ox.Store, uri_space: str) -> Statistics:
+    """The counts of the graph in ``store`` (its default graph), by SPARQL."""
+    def count(aggregate: str, where: str) -> int:
+        return sparql_count(store, aggregate, where)
+
+    def grouped(aggregate: str, key: str, where: str) -> dict[str, int]:
+        rows = solutions(store, f"SELECT ?{key} ({aggregate} AS ?n) WHERE {{ {where} }} GROUP BY ?{key}")
+        return dict(sorted((row[key].value, int(row["n"].value)) for row in rows))
+
+    rdf_type = f"<{RDF}type>"
+    links = {}
     for linkset in linksets():
-        by_predicate[linkset.predicate].append(linkset)
-    triples = 0
-    for triple in parse_ntriples(nt):
-        triples += 1
-        subjects.add(triple.subject)
-        objects.add(triple.object)
-        predicate = triple.predicate.value
-        per_property[predicate] += 1
-        if predicate == RDF + "type":
-            typed[triple.object.value].add(triple.subject)
-        for linkset in by_predicate.get(predicate, ()):
-            if isinstance(triple.object, ox.NamedNode) and triple.object.value.startswith(linkset.uri_space):
-                links[linkset.name] += 1
-    entities = {s for s in subjects if isinstance(s, ox.NamedNode) and s.value.startswith(uri_space)}
+        links[linkset.name] = count(
+            "COUNT(*)", f"?s <{linkset.predicate}> ?o FILTER(isIRI(?o) && STRSTARTS(STR(?o), {_string(linkset.uri_space)}))")
+    hosts = solutions(store, f"SELECT ?h WHERE {{ ?h {rdf_type} <{HDS}Host> }} ORDER BY STR(?h) LIMIT {EXAMPLES}")
     return Statistics(
-        triples=triples,
-        entities=len(entities),
-        classes=len(typed),
-        properties=len(per_property),
-        distinct_subjects=len(subjects),
-        distinct_objects=len(objects),
-        class_entities={c: len(s) for c, s in sorted(typed.items())},
-        property_triples=dict(sorted(per_property.items())),
-        links=dict(links),
-        hosts=sorted(s.value for s in typed.get(HDS + "Host", ())),
+        triples=count("COUNT(*)", "?s ?p ?o"),
+        entities=count("COUNT(DISTINCT ?s)", f"?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), {_string(uri_space)}))"),
+        classes=count("COUNT(DISTINCT ?c)", f"?s {rdf_type} ?c"),
+        properties=count("COUNT(DISTINCT ?p)", "?s ?p ?o"),
+        distinct_subjects=count("COUNT(DISTINCT ?s)", "?s ?p ?o"),
+        distinct_objects=count("COUNT(DISTINCT ?o)", "?s ?p ?o"),
+        class_entities=grouped("COUNT(DISTINCT ?s)", "c", f"?s {rdf_type} ?c"),
+        property_triples=grouped("COUNT(*)", "p", "?s ?p ?o"),
+        links={name: n for name, n in links.items() if n},
+        hosts=[row["h"].value for row in hosts],
     )
 
 
@@ -107,43 +112,48 @@ def _local(kind: str, iri: str) -> str:
     return f"void-{kind}-{hashlib.sha256(iri.encode('utf-8')).hexdigest()[:12]}"
 
 
-def void_triples(nt: bytes | Path, store: ox.Store, base_uri: str, options: CatalogOptions = CatalogOptions()) -> list[ox.Triple]:
-    stats = statistics(nt, base_uri)
-    facts = graph_facts(store)
-    download = options.download_base(base_uri)
-    dataset = nn(base_uri + "dataset")
+def nn(value: str) -> ox.NamedNode:
+    return ox.NamedNode(value)
+
+
+def void_triples(facts: Facts, store: ox.Store) -> list[ox.Triple]:
+    stats = statistics(store, facts.base_uri)
+    download = facts.download
+    dataset = facts.dataset
     out: set[ox.Triple] = set()
 
     def add(s, p, o):
         out.add(ox.Triple(s, nn(p), o))
 
     def count(n: int):
-        return lit(str(n), XSD + "integer")
+        return ox.Literal(str(n), datatype=nn(XSD + "integer"))
 
     add(dataset, RDF + "type", nn(VOID + "Dataset"))
-    title = "Certified health-data hosts (HDS): knowledge graph"
-    add(dataset, DCTERMS + "title", ox.Literal(title + (" — demonstration data" if facts.synthetic else ""), language="en"))
-    add(dataset, DCTERMS + "license", nn(LICENCE))
-    add(dataset, VOID + "uriSpace", lit(base_uri))
+    for literal in facts.texts.literals("title"):
+        add(dataset, DCTERMS + "title", literal)
+    for literal in facts.texts.literals("description"):
+        add(dataset, DCTERMS + "description", literal)
+    if facts.texts.licence:
+        add(dataset, DCTERMS + "license", nn(facts.texts.licence))
+    add(dataset, VOID + "uriSpace", ox.Literal(facts.base_uri))
     add(dataset, VOID + "triples", count(stats.triples))
     add(dataset, VOID + "entities", count(stats.entities))
     add(dataset, VOID + "classes", count(stats.classes))
     add(dataset, VOID + "properties", count(stats.properties))
     add(dataset, VOID + "distinctSubjects", count(stats.distinct_subjects))
     add(dataset, VOID + "distinctObjects", count(stats.distinct_objects))
-    if facts.snapshots:
-        add(dataset, DCTERMS + "modified", facts.dates[-1])
-    if options.sparql_endpoint:
-        add(dataset, VOID + "sparqlEndpoint", nn(check_url(options.sparql_endpoint, "SPARQL endpoint")))
+    if facts.last is not None:
+        add(dataset, DCTERMS + "modified", facts.last)
+    if facts.sparql_endpoint:
+        add(dataset, VOID + "sparqlEndpoint", nn(facts.sparql_endpoint))
     for name, fmt in DUMPS.items():
         add(dataset, VOID + "dataDump", nn(download + name))
         add(dataset, VOID + "feature", nn(FORMATS + fmt))
-    add(dataset, DCAT + "landingPage", nn(base_uri))
-    for host in stats.hosts[:EXAMPLES]:
+    add(dataset, DCAT + "landingPage", nn(facts.base_uri))
+    for host in stats.hosts:
         add(dataset, VOID + "exampleResource", nn(host))
-    namespaces = {PREFIXES[p] for p in PREFIXES if p not in ("act", "certtype", "pos", "country")}
     used = set(stats.class_entities) | set(stats.property_triples)
-    for namespace in sorted(namespaces):
+    for namespace in sorted(VOCABULARIES):
         if any(term.startswith(namespace) for term in used):
             add(dataset, VOID + "vocabulary", nn(namespace))
     for cls, entities in stats.class_entities.items():
@@ -169,12 +179,13 @@ def void_triples(nt: bytes | Path, store: ox.Store, base_uri: str, options: Cata
         add(node, VOID + "triples", count(stats.links[linkset.name]))
         add(target, RDF + "type", nn(VOID + "Dataset"))
         add(target, DCTERMS + "title", ox.Literal(linkset.title, language="en"))
-        add(target, VOID + "uriSpace", lit(linkset.uri_space))
+        add(target, VOID + "uriSpace", ox.Literal(linkset.uri_space))
         add(target, FOAF + "homepage", target)
     return sorted(out, key=str)
 
 
-def void_turtle(nt: bytes | Path, store: ox.Store, base_uri: str, options: CatalogOptions = CatalogOptions()) -> bytes:
-    prefixes = {"void": VOID, "dcterms": DCTERMS, "dcat": DCAT, "foaf": FOAF, "xsd": XSD, "hds": HDS,
-                "formats": FORMATS}
-    return to_turtle(void_triples(nt, store, base_uri, options), prefixes)
+
+def void_turtle(facts: Facts, store: ox.Store) -> bytes:
+    """``void.ttl`` for the graph held by ``store``."""
+    nt = "".join(f"{t} .\n" for t in void_triples(facts, store)).encode("utf-8")
+    return cast(bytes, to_turtle(nt, prefixes=VOID_PREFIXES))

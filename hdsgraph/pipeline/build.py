@@ -1,4 +1,11 @@
-"""The whole pipeline: registry files -> a validated, queried, published dataset."""
+"""The whole pipeline: registry files -> a validated, queried, published dataset.
+
+Two steps, two plain functions that ``build`` chains: ``make_graph`` (registry files ->
+the normalised, qualified, mapped N-Triples, and a store holding them) and
+``write_build`` (validate, answer the study's questions, serialise, describe, commit).
+``build`` returns a ``BuildReport``: rows read/kept/quarantined per source, conformance
+(a build the shapes reject is written to ``<out>.rejected/``, and says so), stage timings.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +17,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-from hdsgraph.describe.catalog import CatalogOptions, metadata_files
-from hdsgraph.errors import InputError, ValidationFailed
+import pyoxigraph as ox
+
+from hdsgraph.describe.catalog import catalog_files
+from hdsgraph.describe.facts import (
+    CatalogOptions,
+    Skeleton,
+    dataset_facts,
+    read_skeleton,
+)
+from hdsgraph.describe.manifest import MANIFEST, manifest_bytes
+from hdsgraph.describe.void import void_turtle
+from hdsgraph.errors import InputError
 from hdsgraph.files import Staging
 from hdsgraph.pipeline.answers import answers as study_answers
 from hdsgraph.pipeline.dataset import dataset_ntriples
@@ -23,12 +40,13 @@ from hdsgraph.pipeline.validate import ValidationResult, start_validation
 from hdsgraph.rdf.namespaces import DEFAULT_BASE_URI
 from hdsgraph.rdf.serialise import ntriples_bytes, to_jsonld, to_turtle
 from hdsgraph.rdf.store import load_store
+from hdsgraph.rdf.terms import check_base_uri
 from hdsgraph.resources import asset_dir, data_file
 
 DUMPS = ("hds.ttl", "hds.jsonld", "hds.nt")
 PARALLEL_VALIDATION_BYTES = 20_000_000  # about 10,000 hosts
 OUTPUTS = DUMPS + ("validation.ttl", "answers.json", "quarantine.csv", "unqualified.csv", "README.md",
-                   "catalog.ttl", "catalog.jsonld", "void.ttl")
+                   "catalog.ttl", "catalog.jsonld", "void.ttl", MANIFEST)
 
 
 def bundled_registries() -> Path:
@@ -39,6 +57,51 @@ def bundled_qualification() -> Path:
     return asset_dir("seeds") / "qualification.csv"
 
 
+@dataclass(frozen=True)
+class SourceRows:
+    """What became of one registry file's rows: rows read = kept + quarantined."""
+
+    source: str
+    snapshots: tuple[str, ...]
+    read: int
+    kept: int
+    quarantined: int
+
+
+@dataclass(frozen=True)
+class LatestSnapshot:
+    """The snapshot the answers are for, and where it was fetched from (when it was)."""
+
+    snapshot: str
+    source: str
+    provenance: dict | None  # url, retrieved (UTC, ISO 8601)...
+
+
+@dataclass
+class Graph:
+    """The graph of a build, made but not yet written: ``make_graph``'s result.
+
+    ``store`` (an Oxigraph store holding the graph) is loaded on first use: ``write_build``
+    loads it while the validation of a large graph runs in other processes.
+    """
+
+    registry: Registry
+    hosts: Hosts
+    nt: bytes | None  # sorted N-Triples; ``write_build`` takes them (one copy less in memory)
+    triples: int
+    skeleton: Skeleton
+    base_uri: str
+    _store: ox.Store | None = field(default=None, repr=False)
+
+    @property
+    def store(self) -> ox.Store:
+        if self._store is None:
+            if self.nt is None:
+                raise ValueError("the graph was written already, without loading its store")
+            self._store = load_store(self.nt)
+        return self._store
+
+
 @dataclass
 class BuildReport:
     out: Path
@@ -47,8 +110,18 @@ class BuildReport:
     triples: int
     validation: ValidationResult
     answers: dict[str, list[dict]]
-    timings: dict[str, float] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds, in the order they ran
     validation_workers: int = 1  # >1: validation ran in that many processes, alongside store/query/serialise
+    rejected: Path | None = None  # where a build the shapes reject went (``<out>.rejected``)
+
+    @property
+    def conforms(self) -> bool:
+        return self.validation.conforms
+
+    @property
+    def written_to(self) -> Path:
+        """The folder the build was written to: ``out``, or ``<out>.rejected``."""
+        return self.rejected if self.rejected is not None else self.out
 
     @property
     def rows_read(self) -> int:
@@ -57,6 +130,47 @@ class BuildReport:
     @property
     def rows_quarantined(self) -> int:
         return len(self.registry.quarantine)
+
+    @property
+    def sources(self) -> list[SourceRows]:
+        """Per registry file, in the order read: its snapshots and rows read/kept/quarantined."""
+        certificates, quarantine = self.registry.certificates, self.registry.quarantine
+        kept = certificates.drop_duplicates(["source", "row"]).groupby("source").size()
+        quarantined = quarantine.groupby("source").size()
+        return [
+            SourceRows(source, tuple(sorted(set(certificates.loc[certificates["source"] == source, "snapshot"]))),
+                       read, int(kept.get(source, 0)), int(quarantined.get(source, 0)))
+            for source, read in self.registry.rows_read.items()
+        ]
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.registry.warnings + self.hosts.warnings
+
+    @property
+    def host_count(self) -> int:
+        return len(self.hosts.table)
+
+    @property
+    def certificate_count(self) -> int:
+        return int(self.registry.certificates.shape[0])
+
+    @property
+    def unqualified(self) -> list[tuple[str, str]]:
+        """(host, what it misses) for each host left unqualified."""
+        return [(str(row.host), str(row.missing)) for row in self.hosts.unqualified.itertuples()]
+
+    @property
+    def latest(self) -> LatestSnapshot:
+        certificates = self.registry.certificates
+        latest = max(certificates["snapshot"])
+        source = certificates.loc[certificates["snapshot"] == latest, "source"].iloc[0]
+        snap = next(s for s in self.registry.snapshots if s.source == source)
+        return LatestSnapshot(latest, source, snap.provenance or None)
+
+    def timings_json(self) -> bytes:
+        """The stage timings, as JSON: {"read": 0.02, "normalise": 0.01, ...} (seconds)."""
+        return (json.dumps(self.timings, indent=2) + "\n").encode("utf-8")
 
 
 @contextmanager
@@ -91,19 +205,41 @@ def build(
 
     With no registry, builds the bundled demonstration snapshots with their qualification
     table. ``catalog`` sets the download URL, SPARQL endpoint and skeleton of the DCAT-AP
-    catalogue (see hdsgraph.catalog); ``on_stage`` is called with each stage's name as it
-    starts (for progress displays). Raises InputError for unusable input and
-    ValidationFailed (after writing the rejected build to ``<out>.rejected``) when the
-    graph breaks the shapes. Outputs are written into a staging folder as they are made,
-    which replaces ``out`` only at the end.
+    catalogue (see hdsgraph.describe.facts; the skeleton's texts name the dataset in the
+    graph too); ``on_stage`` is called with each stage's name as it starts (for progress
+    displays). Raises InputError for unusable input. When the graph breaks the shapes,
+    the build goes to ``<out>.rejected`` and the report says so (``conforms`` False,
+    ``rejected``); ``out`` is left as it was. Outputs are written into a staging folder
+    as they are made, which replaces ``out`` only at the end.
     """
     timings: dict[str, float] = {}
+    catalog = catalog or CatalogOptions()
     if not registries:
         registries = [bundled_registries()]
         if qualification is None:
             qualification = bundled_qualification()
-    out = Path(out)
+    check_base_uri(base_uri)
+    catalog.download_base(base_uri)  # refuse a bad URL before any work
+    catalog.endpoint()
+    skeleton = read_skeleton(catalog.skeleton, base_uri)
+    graph = make_graph(registries, qualification, base_uri, skeleton, timings, on_stage)
+    return write_build(graph, Path(out), catalog, timings, on_stage)
 
+
+def make_graph(
+    registries: Sequence[Path],
+    qualification: Path | None,
+    base_uri: str = DEFAULT_BASE_URI,
+    skeleton: Skeleton | None = None,
+    timings: dict[str, float] | None = None,
+    on_stage: Callable[[str], None] | None = None,
+) -> Graph:
+    """Registry files -> the normalised, qualified, mapped graph (sorted N-Triples) and a
+    store holding it (``Graph.store``, loaded on first use). ``skeleton`` gives the dataset
+    node its texts (default: the bundled catalogue skeleton); ``timings`` gets each stage's
+    time."""
+    timings = {} if timings is None else timings
+    skeleton = skeleton or read_skeleton(None, base_uri)
     with _timed(timings, "read", on_stage):
         files = [f for path in registries for f in registry_files(Path(path))]
         raw = [read_registry(f) for f in files]
@@ -120,12 +256,32 @@ def build(
     with _timed(timings, "map", on_stage):
         graph = map_registry(registry, hosts, base_uri)
         graph.update(ontology_ntriples())
-        graph.update(dataset_ntriples(registry, hosts, base_uri))
+        graph.update(dataset_ntriples(registry, hosts, base_uri, skeleton))
         lines = sorted(graph)
         del graph
         triples = len(lines)
         nt = ntriples_bytes(lines)
         del lines
+    return Graph(registry, hosts, nt, triples, skeleton, base_uri)
+
+
+def write_build(
+    graph: Graph,
+    out: Path,
+    catalog: CatalogOptions | None = None,
+    timings: dict[str, float] | None = None,
+    on_stage: Callable[[str], None] | None = None,
+) -> BuildReport:
+    """Validate the graph, answer the study's questions, serialise, describe (catalogue,
+    VoID, build.json) and commit, to ``out`` or, when the shapes reject the graph, to
+    ``<out>.rejected``. Takes the graph's N-Triples (``graph.nt`` is None afterwards)."""
+    timings = {} if timings is None else timings
+    catalog = catalog or CatalogOptions()
+    out = Path(out)
+    registry, hosts, base_uri = graph.registry, graph.hosts, graph.base_uri
+    nt = graph.nt
+    if nt is None:
+        raise ValueError("this graph was written already")
     with Staging(out, set(OUTPUTS)) as staging:
         staging.write("hds.nt", nt)
         nt_file = staging.path("hds.nt")
@@ -137,8 +293,9 @@ def build(
         pending = start_validation(nt, Minter(base_uri).host_prefix, workers)
         try:
             with _timed(timings, "store", on_stage):
-                store = load_store(nt)
-                del nt  # from here on the graph is read from hds.nt: one copy less in memory
+                store = graph.store
+            graph.nt = None
+            del nt  # from here on the graph is read from hds.nt or the store: one copy less in memory
             with _timed(timings, "query", on_stage):
                 answers = study_answers(store)
             with _timed(timings, "serialise", on_stage):
@@ -159,21 +316,19 @@ def build(
         staging.write("unqualified.csv", hosts.unqualified.to_csv(index=False, lineterminator="\n").encode("utf-8"))
         staging.write("README.md", data_file("dist-README.md").read_bytes())
         with _timed(timings, "catalogue", on_stage):
-            for name, data in metadata_files(staging.files(), base_uri, catalog, store).items():
+            facts = dataset_facts(store, base_uri, catalog, graph.skeleton)
+            staging.write(MANIFEST, manifest_bytes(facts, catalog, sorted(set(registry.certificates["snapshot"]))))
+            for name, data in catalog_files(staging.files(), facts).items():
                 staging.write(name, data)
+            staging.write("void.ttl", void_turtle(facts, store))
 
-        report = BuildReport(out, registry, hosts, triples, validation, answers, timings, workers)
+        report = BuildReport(out, registry, hosts, graph.triples, validation, answers, timings, workers)
         with _timed(timings, "publish", on_stage):
             if validation.conforms:
                 staging.commit()
             else:
-                rejected = out.with_name(out.name + ".rejected")
-                staging.commit(rejected)
-                raise ValidationFailed(
-                    f"the graph breaks the shapes: {len(validation.violations)} violation(s); "
-                    f"report in {rejected / 'validation.ttl'}; {out} left as it was",
-                    report,
-                )
+                report.rejected = out.with_name(out.name + ".rejected")
+                staging.commit(report.rejected)
     return report
 
 

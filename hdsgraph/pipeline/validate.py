@@ -24,13 +24,13 @@ import rdflib
 from pyshacl import validate as shacl_validate
 from rdflib.namespace import SH
 
-from hdsgraph.rdf.namespaces import PREFIXES, RDF
+from hdsgraph.rdf.namespaces import PREFIXES, RDF, SHAPES, prefixes
 from hdsgraph.rdf.namespaces import SH as SH_NS
 from hdsgraph.rdf.terms import iri, literal
 from hdsgraph.resources import asset_dir
 
 SHAPES_FILE = "hds.ttl"
-SHAPES_NS = "https://w3id.org/hdsgraph/shapes#"
+SHAPES_NS = SHAPES
 VIOLATION_QUERY_SHAPE = SHAPES_NS + "query-"
 
 
@@ -271,8 +271,8 @@ def report_turtle(violations: list[Violation]) -> bytes:
         if v.source:
             lines.add(f"{node} <{sh}sourceShape> {iri(v.source)}")
     nt = "".join(f"{line} .\n" for line in sorted(lines)).encode("utf-8")
-    prefixes = {"sh": sh, "xsd": PREFIXES["xsd"], "shapes": SHAPES_NS}
-    return ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    return ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE,
+                        prefixes=prefixes("sh", "xsd", "shapes"))
 
 
 def _node(text: str) -> str:

@@ -22,8 +22,14 @@ VOID = "http://rdfs.org/ns/void#"
 FOAF = "http://xmlns.com/foaf/0.1/"
 SPDX = "http://spdx.org/rdf/terms#"
 VCARD = "http://www.w3.org/2006/vcard/ns#"
+FORMATS = "http://www.w3.org/ns/formats/"
+FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
+SHAPES = VOCAB_BASE + "shapes#"
 
-# Prefixes used when writing Turtle, and in the JSON-LD context.
+# The one prefix table. Each output declares the part of it that it uses (``prefixes``):
+# the dumps GRAPH_PREFIXES (the JSON-LD context, data/context.jsonld, holds the same), the
+# catalogue, VoID and the validation report theirs. "dct" is the DCAT-AP spelling of
+# "dcterms", the one the catalogue uses; no output declares both.
 PREFIXES = {
     "hds": HDS,
     "act": VOCAB_BASE + "activity/",
@@ -43,4 +49,24 @@ PREFIXES = {
     "vann": VANN,
     "void": VOID,
     "xsd": XSD,
+    "dct": DCTERMS,
+    "foaf": FOAF,
+    "vcard": VCARD,
+    "spdx": SPDX,
+    "filetype": FILE_TYPE,
+    "eulang": "http://publications.europa.eu/resource/authority/language/",
+    "eutheme": "http://publications.europa.eu/resource/authority/data-theme/",
+    "formats": FORMATS,
+    "sh": SH,
+    "shapes": SHAPES,
 }
+
+
+def prefixes(*names: str) -> dict[str, str]:
+    """The named part of PREFIXES, in the order given."""
+    return {name: PREFIXES[name] for name in names}
+
+
+GRAPH_PREFIXES = prefixes("hds", "act", "certtype", "pos", "country", "adms", "dcat", "dcterms", "org", "owl",
+                          "prov", "rdf", "rdfs", "rov", "skos", "vann", "void", "xsd")
+

@@ -1,9 +1,11 @@
 """Serialise: sorted N-Triples -> Turtle and compact JSON-LD, byte-stable.
 
 Turtle is written by pyoxigraph from the sorted triples, so subjects come out grouped and
-in order. JSON-LD is compacted here against ``hdsgraph/data/context.jsonld``: one node
-object per subject with short keys (``name``, ``activities``, ``issued``...), so that the
-file reads as plain JSON and still parses to the very same graph.
+in order. JSON-LD is compacted here, streaming, against a context: for the dumps
+``hdsgraph/data/context.jsonld``, one node object per subject with short keys (``name``,
+``activities``, ``issued``...), so that the file reads as plain JSON and still parses to
+the very same graph; for the catalogue, a context of prefixes only. The prefixes come from
+the one table, ``hdsgraph.rdf.namespaces.PREFIXES``.
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 import pyoxigraph as ox
 
-from hdsgraph.rdf.namespaces import PREFIXES, XSD
+from hdsgraph.rdf.namespaces import GRAPH_PREFIXES, RDF, XSD
 from hdsgraph.resources import data_file
 
 
@@ -31,13 +33,13 @@ def parse_ntriples(nt: bytes | Path):
     return ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
 
 
-def to_turtle(nt: bytes | Path, output: Path | None = None) -> bytes | None:
+def to_turtle(nt: bytes | Path, output: Path | None = None, prefixes: dict[str, str] = GRAPH_PREFIXES) -> bytes | None:
     """Turtle bytes, or written to ``output`` as it is made (then None)."""
     triples = parse_ntriples(nt)
     if output is not None:
-        ox.serialize(triples, str(output), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+        ox.serialize(triples, str(output), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
         return None
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
 
 
 @lru_cache(maxsize=None)
@@ -45,9 +47,12 @@ def jsonld_context() -> dict:
     return json.loads(data_file("context.jsonld").read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
-def _context_tables() -> tuple[dict[str, str], dict[str, list[tuple[str, dict]]]]:
-    context = jsonld_context()["@context"]
+def prefix_context(prefixes: dict[str, str]) -> dict:
+    """A JSON-LD context of prefixes only (keys then stay compact IRIs: ``dct:title``)."""
+    return dict(sorted(prefixes.items()))
+
+
+def _context_tables(context: dict) -> tuple[dict[str, str], dict[str, list[tuple[str, dict]]]]:
     prefixes = {k: v for k, v in context.items() if isinstance(v, str) and not v.startswith("@")}
 
     def expand(value: str) -> str:
@@ -115,44 +120,50 @@ def _compact_value(obj, definition: dict | None, prefixes: dict[str, str]):
     return None
 
 
-def to_jsonld(nt: bytes | Path, output: Path | None = None) -> bytes | None:
+def to_jsonld(nt: bytes | Path, output: Path | None = None, context: dict | None = None) -> bytes | None:
     """Compact JSON-LD: the context, then one node object per subject, one per line (so
     that the file diffs line by line, and json's fast encoder writes each node).
 
-    The N-Triples come sorted, so a subject's triples are consecutive: each node is
-    written as soon as the next subject starts, and only one node is held at a time.
-    With ``output``, the file is written as it is made (and None returned).
+    ``context`` is the ``@context`` (default: ``data/context.jsonld``'s; see
+    ``prefix_context``). The N-Triples come sorted, so a subject's triples are
+    consecutive: each node is written as soon as the next subject starts, and only one
+    node is held at a time. With ``output``, the file is written as it is made (and None
+    returned).
     """
+    context = jsonld_context()["@context"] if context is None else context
     if output is not None:
         with open(output, "w", encoding="utf-8") as handle:
-            for piece in _jsonld_pieces(nt):
+            for piece in _jsonld_pieces(nt, context):
                 handle.write(piece)
         return None
-    return "".join(_jsonld_pieces(nt)).encode("utf-8")
+    return "".join(_jsonld_pieces(nt, context)).encode("utf-8")
 
 
-def _jsonld_pieces(nt: bytes | Path):
+def _jsonld_pieces(nt: bytes | Path, context: dict):
     """The JSON-LD document, a piece at a time: the context, then one node per line."""
-    prefixes, terms = _context_tables()
+    prefixes, terms = _context_tables(context)
     set_keys = {term for candidates in terms.values() for term, d in candidates if d.get("@container") == "@set"}
-    rdf_type = PREFIXES["rdf"] + "type"
+    id_key = next((k for k, v in context.items() if v == "@id"), "@id")
+    type_key = next((k for k, v in context.items() if v == "@type"), "@type")
+    rdf_type = RDF + "type"
     compact = _IriCompactor(prefixes)
     candidates_of: dict[str, list] = {}
     iri_values: dict[tuple[str, str], tuple[str, object]] = {}
-    context = json.dumps({"@context": jsonld_context()["@context"]}, ensure_ascii=False, indent=1)
-    yield context[:-2] + ',\n "@graph": [\n'
+    head = json.dumps({"@context": context}, ensure_ascii=False, indent=1)
+    yield head[:-2] + ',\n "@graph": [\n'
     separator = ""
-    subject, node = None, {}
+    subject: str | None = None
+    node: dict[str, Any] = {}
     for triple in parse_ntriples(nt):
         if triple.subject.value != subject:
             if subject is not None:
-                yield separator + _node_line(node, set_keys)
+                yield separator + _node_line(node, set_keys, id_key)
                 separator = ",\n"
             subject = triple.subject.value
-            node = {"id": compact(subject)}
+            node = {id_key: compact(subject)}
         predicate, obj = triple.predicate.value, triple.object
         if predicate == rdf_type and isinstance(obj, ox.NamedNode):
-            node.setdefault("type", []).append(compact(obj.value))
+            node.setdefault(type_key, []).append(compact(obj.value))
             continue
         if isinstance(obj, ox.NamedNode):  # the same IRI objects recur: compact each once per predicate
             key = (predicate, obj.value)
@@ -167,13 +178,13 @@ def _jsonld_pieces(nt: bytes | Path):
         else:
             node.setdefault(term, []).append(value)
     if subject is not None:
-        yield separator + _node_line(node, set_keys)
+        yield separator + _node_line(node, set_keys, id_key)
     yield "\n ]\n}\n"
 
 
-def _node_line(node: dict, set_keys: set[str]) -> str:
+def _node_line(node: dict, set_keys: set[str], id_key: str) -> str:
     for key, values in node.items():
-        if key == "id":
+        if key == id_key:
             continue
         if isinstance(values, dict):  # language map
             node[key] = {lang: texts[0] if len(texts) == 1 else texts for lang, texts in sorted(values.items())}

@@ -24,6 +24,7 @@ from urllib.parse import quote, urljoin, urlsplit
 import pyoxigraph as ox
 from jinja2 import Environment
 
+from hdsgraph.describe.manifest import build_base
 from hdsgraph.errors import InputError
 from hdsgraph.files import CHECKSUMS, write_folder
 from hdsgraph.pipeline.mapping import ontology_ntriples
@@ -86,8 +87,11 @@ def site_paths(base: str) -> SitePaths:
     return SitePaths(tuple(roots))
 
 
-def data_base(graph: SiteGraph) -> str:
-    """The base URI the data was built with, read from its host IRIs."""
+def data_base(graph: SiteGraph, manifest_base: str | None = None) -> str:
+    """The base URI the data was built with: the build manifest's (``build.json``), else
+    read from the graph's host IRIs (a plain dump has no manifest)."""
+    if manifest_base is not None:
+        return manifest_base
     hosts = graph.typed(HDS + "Host")
     if not hosts:
         raise InputError("the graph has no host (no hds:Host): nothing to publish")
@@ -256,14 +260,14 @@ class SiteWriter:
                 downloads=urljoin(self.base_url, "../")).encode("utf-8")
 
 
-def render_site(nt: bytes, base_url: str | None = None) -> dict[str, bytes]:
+def render_site(nt: bytes, base_url: str | None = None, manifest_base: str | None = None) -> dict[str, bytes]:
     """Every file of the site (path -> bytes) for a graph given as N-Triples."""
     if base_url is not None:
         wrong = "{what} {value!r} must be an absolute http(s) {noun} ending with {endings}"
         check_http(base_url, "base URL", "URL", ("/",), well_formed=False, invalid=wrong, unended=wrong)
     _refuse_blank_nodes(nt)
     graph = SiteGraph(nt)
-    writer = SiteWriter(graph, data_base(graph), base_url)
+    writer = SiteWriter(graph, data_base(graph, manifest_base), base_url)
     for doc in writer.documents():
         writer.write_document(doc)
     if ONTOLOGY not in graph.documents and writer.paths.local(ONTOLOGY):
@@ -289,6 +293,6 @@ def write_site(data: Path, out: Path, base_url: str | None = None) -> dict[str, 
     out = Path(out)
     if out.is_dir() and any(out.iterdir()) and not (out / CHECKSUMS).is_file():
         raise InputError(f"{out}: refusing to replace a folder that is not an hdsgraph site; choose another --out")
-    files = render_site(read_ntriples(Path(data)), base_url)
+    files = render_site(read_ntriples(Path(data)), base_url, build_base(Path(data)))
     write_folder(out, files)
     return files

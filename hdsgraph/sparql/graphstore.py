@@ -27,6 +27,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import requests
 
+from hdsgraph.describe.manifest import build_graph_prefix
 from hdsgraph.pipeline.mapping import ontology_path
 from hdsgraph.rdf.namespaces import DEFAULT_BASE_URI, HDS, RDF
 from hdsgraph.rdf.store import read_ntriples
@@ -111,7 +112,7 @@ def publish(source: Path, endpoint: str, prefix: str | None = None) -> list[Publ
     another number of triples than was sent once the upload is done.
     """
     check_url(endpoint)
-    graphs = dataset_layout(read_ntriples(Path(source)), prefix)
+    graphs = dataset_layout(read_ntriples(Path(source)), prefix if prefix is not None else build_graph_prefix(Path(source)))
     with requests.Session() as session:
         login = credentials(endpoint)
         if login is not None:

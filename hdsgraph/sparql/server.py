@@ -26,6 +26,7 @@ from typing import Callable
 from urllib.parse import parse_qs, quote
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from hdsgraph.describe.manifest import build_graph_prefix
 from hdsgraph.errors import HdsgraphError, InputError
 from hdsgraph.pipeline.answers import study_queries
 from hdsgraph.rdf.store import graph_file, read_ntriples
@@ -225,7 +226,7 @@ class _QuietHandler(WSGIRequestHandler):
 
 def load_graphs(data: Path) -> list[tuple[str, bytes]]:
     """A build folder or dump -> its named graphs as (IRI, N-Triples)."""
-    return [(g.iri, g.ntriples()) for g in dataset_layout(read_ntriples(Path(data)))]
+    return [(g.iri, g.ntriples()) for g in dataset_layout(read_ntriples(Path(data)), build_graph_prefix(Path(data)))]
 
 
 def serve(data: Path, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30, max_bytes: int = 10_000_000,
