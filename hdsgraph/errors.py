@@ -2,24 +2,15 @@
 
 
 class HdsgraphError(Exception):
-    """Base class: something the user can act on. ``exit_code`` follows pySHACL's habit:
-    1 means the data does not conform, 2 means the input could not be used."""
+    """Base class: something the user can act on; the CLI exits with ``exit_code`` (2: the
+    input could not be used). A graph that breaks the shapes is no exception: ``build`` and
+    ``validate_file`` return a result saying so, and the CLI exits with 1."""
 
     exit_code = 2
 
 
 class InputError(HdsgraphError):
     """A file, folder or option that cannot be used as given."""
-
-
-class ValidationFailed(HdsgraphError):
-    """The graph does not conform to the shapes; carries the validation result."""
-
-    exit_code = 1
-
-    def __init__(self, message: str, result=None):
-        super().__init__(message)
-        self.result = result
 
 
 class FetchError(InputError):
