@@ -7,11 +7,11 @@ import datetime as dt
 import io
 
 import pytest
-from conftest import REPO
-from siren import luhn_valid
 
 from hdsgraph import build
 from hdsgraph.cli import cli
+from tests.helpers.paths import REPO
+from tests.helpers.siren import luhn_valid
 
 SEEDS = REPO / "seeds"
 SEED_COMMAND = ["synth", "--calibrate", "{seeds}/study-2022.yaml", "--seed", "2022", "--out", "{out}/registries",

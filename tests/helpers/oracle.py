@@ -126,3 +126,9 @@ def write_csv(path: Path, header: list[str], rows: list[list]) -> Path:
         writer.writerow(header)
         writer.writerows(rows)
     return path
+
+
+def name_variants(base: str) -> list[str]:
+    """Spellings of one host's name that hdsgraph must read as the same host (case, accents, legal forms)."""
+    plain = base.replace("é", "e").replace("É", "E").replace("ô", "o")
+    return [base, base.upper(), base.lower(), f"{base} SAS", f"{plain} S.A.S.", f"  {base}  ", f"{base} sarl"]
