@@ -30,7 +30,7 @@ class QuietHandler(SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def served(bundled, tmp_path_factory):
-    """The site of the session's bundled build, written to a folder of its own (the build stays untouched), on 127.0.0.1."""
+    """The site of the session's bundled build, served from 127.0.0.1 (written elsewhere: the build stays as built)."""
     site = tmp_path_factory.mktemp("browser") / "site"
     write_site(bundled, site)
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(site)))
