@@ -18,9 +18,7 @@ import sys
 from pathlib import Path
 
 import rdflib
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from plain_rdflib import COUNTRY, ROOT, read_registry, vocabulary  # noqa: E402
+from plain_rdflib import COUNTRY, ROOT, read_registry, vocabulary  # beside this script, which Python puts on sys.path
 
 TABLES = {
     "hosts.csv": ["iri", "name", "siren", "siren_iri", "positioning", "country", "synthetic"],

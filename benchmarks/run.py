@@ -27,11 +27,11 @@ import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+# measure and report are beside this script, and Python puts a script's folder on sys.path.
+from measure import Measured, machine, run_measured
+from report import write_results
 
-from measure import Measured, machine, run_measured  # noqa: E402
-from report import write_results  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 PIPELINES = ("hdsgraph", "plain-rdflib", "morph-kgc")
 DEMO_HOSTS = 205

@@ -7,13 +7,12 @@ import json
 
 import pandas as pd
 import pytest
-from servers import two_snapshots  # noqa: F401 - fixture
 
 from hdsgraph.errors import InputError
 from hdsgraph.resources import asset_dir
 
 
-def test_query_returns_a_typed_dataframe_with_the_build_s_answers(two_snapshots):  # noqa: F811
+def test_query_returns_a_typed_dataframe_with_the_build_s_answers(two_snapshots):
     from hdsgraph import query
 
     frame = query("hosts-by-positioning", source=two_snapshots)
@@ -23,7 +22,7 @@ def test_query_returns_a_typed_dataframe_with_the_build_s_answers(two_snapshots)
     assert frame.to_dict("records") == expected
 
 
-def test_dates_come_as_dates(two_snapshots, tmp_path):  # noqa: F811
+def test_dates_come_as_dates(two_snapshots, tmp_path):
     from hdsgraph import query
 
     rq = tmp_path / "issued.rq"
@@ -43,7 +42,7 @@ def test_dates_come_as_dates(two_snapshots, tmp_path):  # noqa: F811
     assert list(frame["issued"]) == expected
 
 
-def test_a_snapshot_is_bound_safely(two_snapshots, runner):  # noqa: F811
+def test_a_snapshot_is_bound_safely(two_snapshots, runner):
     from hdsgraph import query
     from hdsgraph.cli import cli
 

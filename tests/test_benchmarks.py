@@ -20,6 +20,8 @@ import rdflib
 
 from hdsgraph.pipeline.answers import study_queries
 
+pytestmark = pytest.mark.slow  # runs the whole benchmark harness on 1,000 hosts
+
 ROOT = Path(__file__).resolve().parent.parent
 MORPH_VENV = ROOT / "benchmarks" / ".venv-morph"
 HAVE_MORPH = (MORPH_VENV / "bin" / "python").exists()

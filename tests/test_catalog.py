@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 import rdflib
-from conftest import SHARED
-from oracle import write_csv
 from rdflib import RDF, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, SH, XSD
 
 from hdsgraph.cli import cli
 from hdsgraph.pipeline.build import build
+from tests.helpers.oracle import write_csv
+from tests.helpers.paths import SHARED
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 BASE = "https://w3id.org/hdsgraph/"
@@ -53,13 +53,6 @@ def shacl_results(data: rdflib.Graph, shapes: rdflib.Graph) -> list[tuple]:
          str(report.value(r, SH.resultPath)), str(report.value(r, SH.value)))
         for r in report.objects(None, SH.result)
     )
-
-
-@pytest.fixture(scope="module")
-def bundled(tmp_path_factory):
-    out = tmp_path_factory.mktemp("catalog") / "dist"
-    build(out=out)
-    return out
 
 
 @pytest.fixture(scope="module")

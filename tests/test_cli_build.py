@@ -9,10 +9,11 @@ import sys
 
 import pytest
 import rdflib
-from oracle import write_csv
 from rdflib.compare import isomorphic
 
 from hdsgraph.cli import cli
+from tests.helpers.oracle import write_csv
+from tests.helpers.paths import REPO
 
 HEADER = ["host", "siren", "activities", "certification_body", "issued", "expires", "positioning", "nationality"]
 OUTPUTS = {"hds.ttl", "hds.jsonld", "hds.nt", "validation.ttl", "answers.json", "quarantine.csv",
@@ -40,12 +41,8 @@ def test_build_on_the_bundled_data_writes_every_output(runner, tmp_path):
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
 
 
-def test_the_bundled_dist_readme_is_the_one_the_build_writes(runner, tmp_path):
-    from conftest import REPO
-
-    out = tmp_path / "dist"
-    assert runner.invoke(cli, ["build", "--out", str(out)]).exit_code == 0
-    assert (REPO / "dist" / "README.md").read_bytes() == (out / "README.md").read_bytes()
+def test_the_bundled_dist_readme_is_the_one_the_build_writes(bundled):
+    assert (REPO / "dist" / "README.md").read_bytes() == (bundled / "README.md").read_bytes()
 
 
 def test_the_three_dumps_hold_the_same_graph(runner, tmp_path, registry):

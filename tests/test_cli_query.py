@@ -13,13 +13,8 @@ from hdsgraph.pipeline.answers import study_queries
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    from click.testing import CliRunner
-
-    out = tmp_path_factory.mktemp("q") / "dist"
-    result = CliRunner().invoke(cli, ["build", "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    return out
+def built(bundled):
+    return bundled
 
 
 @pytest.mark.parametrize("name", sorted(study_queries()))

@@ -12,22 +12,20 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from oracle import Truth, figures, write_csv
-from siren import luhn_siren
 
 from hdsgraph import build
+from tests.helpers.oracle import Truth, figures, name_variants, write_csv
+from tests.helpers.siren import luhn_siren
+
+pytestmark = pytest.mark.slow  # a hundred builds of random registries
 
 POSITIONINGS = ["hosting_managed_services", "it_services_company", "health_software_publisher", "insurer", "other"]
 NATIONALITIES = ["FR", "US", "DE", "GB", "LU"]
 BODIES = ["Organisme Fictif A", "Organisme Fictif B", "Organisme Fictif C", ""]
 SNAPSHOTS = ["2021-02", "2022-04"]
-
-
-def _variants(base: str) -> list[str]:
-    plain = base.replace("é", "e").replace("É", "E").replace("ô", "o")
-    return [base, base.upper(), base.lower(), f"{base} SAS", f"{plain} S.A.S.", f"  {base}  ", f"{base} sarl"]
 
 
 def _render_activities(draw, activities: frozenset[int]) -> str:
@@ -55,7 +53,7 @@ def registries(draw):
             issued = draw(st.dates(dt.date(2018, 1, 1), dt.date(2022, 3, 1)))
             rows.append({
                 "host_id": index,
-                "name": draw(st.sampled_from(_variants(base))),
+                "name": draw(st.sampled_from(name_variants(base))),
                 "siren_cell": siren if siren and draw(st.booleans()) else "",
                 "activities": frozenset(draw(st.sets(st.integers(1, 6), min_size=1))),
                 "body": draw(st.sampled_from(BODIES)),

@@ -6,7 +6,7 @@ import re
 import subprocess
 import sys
 
-from conftest import REPO
+from tests.helpers.paths import REPO
 
 
 def test_the_cli_reference_in_the_readme_is_generated_from_the_cli():

@@ -100,7 +100,7 @@ def test_every_layout_served_is_imported_with_no_row_lost(httpserver, tmp_path, 
 
 
 def test_an_xlsx_export_is_kept_as_xlsx(httpserver, tmp_path):
-    from test_import import _workbook
+    from tests.test_import import _workbook
 
     (tmp_path / "made").mkdir()
     body = _workbook(tmp_path / "made").read_bytes()

@@ -12,12 +12,11 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from oracle import Truth, history, write_csv
-from siren import luhn_siren
-from test_differential import _variants
 
 from hdsgraph import build
 from hdsgraph.cli import cli
+from tests.helpers.oracle import Truth, history, name_variants, write_csv
+from tests.helpers.siren import luhn_siren
 
 OLD, NEW = "2021-01", "2022-06"
 HEADER = ["host", "siren", "activities", "issued", "snapshot"]
@@ -36,7 +35,7 @@ def registry_pairs(draw):
             for number in range(draw(st.integers(1, 2))):
                 rows.append({
                     "host_id": index, "snapshot": snapshot,
-                    "name": draw(st.sampled_from(_variants(hosts[-1]["base"]))),
+                    "name": draw(st.sampled_from(name_variants(hosts[-1]["base"]))),
                     "siren_cell": siren if siren and draw(st.booleans()) else "",
                     "activities": frozenset(draw(st.sets(st.integers(1, 6), min_size=1))),
                     # distinct dates: two rows of a host are never the same certificate twice
@@ -83,6 +82,7 @@ def _csv(text: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
+@pytest.mark.slow  # forty builds of random pairs of registries
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(registry_pairs())
 def test_diff_and_history_answers_equal_pandas(tmp_path_factory, pair):

@@ -7,7 +7,11 @@ import subprocess
 import sys
 import zipfile
 
-from conftest import REPO
+import pytest
+
+from tests.helpers.paths import REPO
+
+pytestmark = pytest.mark.slow  # builds a wheel, then the bundled data from it in a fresh process
 
 
 def test_the_wheel_carries_the_data_folders_and_builds_from_them(tmp_path):

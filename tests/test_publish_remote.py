@@ -9,20 +9,22 @@ import textwrap
 
 import pyoxigraph as ox
 import pytest
+import rdflib
 import requests
 from rdflib.compare import isomorphic
-from servers import free_port, oxigraph, two_snapshots  # noqa: F401 - fixture
 from werkzeug import Response
 
 from hdsgraph.cli import cli
 from hdsgraph.pipeline.answers import study_queries
 from hdsgraph.rdf.store import load_rdflib, read_ntriples
+from tests.helpers.paths import REPO
+from tests.helpers.servers import free_port, oxigraph
 
 GRAPH = "https://w3id.org/hdsgraph/graph/"
 
 
 @pytest.fixture(scope="module")
-def store(two_snapshots, tmp_path_factory):  # noqa: F811
+def store(two_snapshots, tmp_path_factory):
     """An Oxigraph server (default graph = union of the named graphs) with the build published."""
     with oxigraph(tmp_path_factory.mktemp("oxigraph")) as base:
         from click.testing import CliRunner
@@ -38,7 +40,7 @@ def local(runner, data, *args):
     return result.stdout
 
 
-def test_publish_puts_every_triple_in_exactly_one_graph(store, two_snapshots):  # noqa: F811
+def test_publish_puts_every_triple_in_exactly_one_graph(store, two_snapshots):
     base, output = store
     names = [row["g"] for row in requests.get(base + "/query", params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
                                                headers={"Accept": "application/sparql-results+json"}).json()["results"]["bindings"]]
@@ -55,8 +57,6 @@ def test_publish_puts_every_triple_in_exactly_one_graph(store, two_snapshots):  
     assert isomorphic(load_rdflib(union), load_rdflib(dump))
     # the ontology graph is the ontology file
     ontology = ox.serialize(graphs[GRAPH + "ontology"], format=ox.RdfFormat.N_TRIPLES)
-    import rdflib
-    from conftest import REPO
     assert isomorphic(load_rdflib(ontology), rdflib.Graph().parse(REPO / "ontology" / "hds.ttl"))
     # a snapshot graph: the snapshot's description and what it lists, nothing else
     listed_in = "https://w3id.org/hdsgraph/ontology#listedIn"
@@ -74,13 +74,13 @@ def test_publish_puts_every_triple_in_exactly_one_graph(store, two_snapshots):  
 
 
 @pytest.mark.parametrize("name", sorted(study_queries()))
-def test_every_study_query_answers_the_same_remotely(runner, store, two_snapshots, name):  # noqa: F811
+def test_every_study_query_answers_the_same_remotely(runner, store, two_snapshots, name):
     remote = runner.invoke(cli, ["query", name, "--endpoint", store[0] + "/query", "--format", "json"])
     assert remote.exit_code == 0, remote.output
     assert json.loads(remote.stdout) == json.loads(local(runner, two_snapshots, name, "--format", "json"))
 
 
-def test_an_older_snapshot_answers_the_same_remotely(runner, store, two_snapshots):  # noqa: F811
+def test_an_older_snapshot_answers_the_same_remotely(runner, store, two_snapshots):
     args = ["hosts-by-positioning", "--snapshot", "2020-07"]
     remote = runner.invoke(cli, ["query", *args, "--endpoint", store[0] + "/query"])
     assert remote.exit_code == 0, remote.output
@@ -88,7 +88,7 @@ def test_an_older_snapshot_answers_the_same_remotely(runner, store, two_snapshot
     assert remote.stdout != local(runner, two_snapshots, "hosts-by-positioning")  # the snapshot mattered
 
 
-def test_the_python_api_gives_the_same_dataframe_remotely(store, two_snapshots):  # noqa: F811
+def test_the_python_api_gives_the_same_dataframe_remotely(store, two_snapshots):
     from pandas.testing import assert_frame_equal
 
     from hdsgraph import query
@@ -97,7 +97,7 @@ def test_the_python_api_gives_the_same_dataframe_remotely(store, two_snapshots):
         assert_frame_equal(query(name, source=store[0] + "/query"), query(name, source=two_snapshots))
 
 
-def test_a_store_without_union_default_graph_needs_the_graphs_named(runner, two_snapshots, tmp_path):  # noqa: F811
+def test_a_store_without_union_default_graph_needs_the_graphs_named(runner, two_snapshots, tmp_path):
     with oxigraph(tmp_path / "db", union=False) as base:
         assert runner.invoke(cli, ["publish", "--data", str(two_snapshots), "--endpoint", base + "/store",
                                    "--graph", "urn:hds:"]).exit_code == 0
@@ -113,7 +113,7 @@ def test_a_store_without_union_default_graph_needs_the_graphs_named(runner, two_
         assert named.stdout == local(runner, two_snapshots, "hosts-by-nationality")
 
 
-def test_endpoint_down_is_one_line_and_exit_2(runner, two_snapshots):  # noqa: F811
+def test_endpoint_down_is_one_line_and_exit_2(runner, two_snapshots):
     url = f"http://127.0.0.1:{free_port()}"
     query = runner.invoke(cli, ["query", "hosts-total", "--endpoint", url + "/query"])
     assert (query.exit_code, query.stderr) == (2, f"Error: cannot reach {url}/query (connection refused)\n")
@@ -146,7 +146,7 @@ def _echo_auth(request):
                     f"{base64.b64decode(request.headers.get('Authorization', 'Basic ')[6:]).decode()}\n", status=401)
 
 
-def test_credentials_come_from_the_environment_and_never_show(runner, httpserver, two_snapshots, monkeypatch):  # noqa: F811
+def test_credentials_come_from_the_environment_and_never_show(runner, httpserver, two_snapshots, monkeypatch):
     monkeypatch.setenv("HDSGRAPH_USER", "publisher")
     monkeypatch.setenv("HDSGRAPH_PASSWORD", "s3cret-pw")
     httpserver.expect_request("/store").respond_with_handler(_echo_auth)
@@ -180,17 +180,14 @@ def test_credentials_come_from_a_netrc_file(runner, httpserver, tmp_path, monkey
     assert httpserver.log[0][0].headers["Authorization"] == "Basic " + base64.b64encode(b"reader:from-netrc").decode()
 
 
-def test_credentials_in_the_url_are_refused(runner, two_snapshots):  # noqa: F811
+def test_credentials_in_the_url_are_refused(runner, two_snapshots):
     result = runner.invoke(cli, ["publish", "--data", str(two_snapshots), "--endpoint", "http://me:pw@127.0.0.1:9/store"])
     assert (result.exit_code, result.stderr) == (
         2, "Error: http://127.0.0.1:9/store: put no credentials in the URL; set HDSGRAPH_USER and HDSGRAPH_PASSWORD "
            "or use a netrc file\n")
 
 
-def test_publish_fails_when_a_graph_reads_back_with_another_count(runner, httpserver, two_snapshots):  # noqa: F811
-    import rdflib
-    from conftest import REPO
-
+def test_publish_fails_when_a_graph_reads_back_with_another_count(runner, httpserver, two_snapshots):
     httpserver.expect_request("/store", method="PUT").respond_with_data("", status=204)
     httpserver.expect_request("/store", method="GET").respond_with_data(
         "<urn:a> <urn:b> <urn:c> .\n", content_type="application/n-triples")

@@ -13,7 +13,6 @@ import pyoxigraph as ox
 import pytest
 import requests
 from rdflib.compare import isomorphic
-from servers import descendants, hdsgraph_serve, two_snapshots, wait_gone  # noqa: F401 - fixture
 
 from hdsgraph.cli import cli
 from hdsgraph.pipeline.answers import query_text, run_select, study_queries
@@ -21,6 +20,7 @@ from hdsgraph.rdf.results import table
 from hdsgraph.rdf.store import load_rdflib, open_store
 from hdsgraph.sparql.worker import CappedBuffer, ResultTooLarge, answer
 from hdsgraph.sparql.worker import _html as worker_html
+from tests.helpers.servers import descendants, hdsgraph_serve, wait_gone
 
 TIMEOUT = 2
 CAP = 20_000
@@ -32,14 +32,14 @@ CONSTRUCT_HOSTS = ("PREFIX hds: <https://w3id.org/hdsgraph/ontology#> PREFIX rov
 
 
 @pytest.fixture(scope="module")
-def endpoint(two_snapshots, tmp_path_factory):  # noqa: F811
+def endpoint(two_snapshots, tmp_path_factory):
     log = tmp_path_factory.mktemp("serve") / "serve.log"
     with hdsgraph_serve(two_snapshots, "--timeout", str(TIMEOUT), "--max-result-bytes", str(CAP), log=log) as (url, _):
         yield url
 
 
 @pytest.fixture(scope="module")
-def local_store(two_snapshots):  # noqa: F811
+def local_store(two_snapshots):
     return open_store(two_snapshots)
 
 
@@ -52,7 +52,7 @@ def test_the_server_listens_on_loopback_by_default(endpoint):
 
 
 @pytest.mark.parametrize("name", sorted(study_queries()))
-def test_remote_query_prints_the_same_table_as_the_local_query(runner, endpoint, two_snapshots, name):  # noqa: F811
+def test_remote_query_prints_the_same_table_as_the_local_query(runner, endpoint, two_snapshots, name):
     remote = runner.invoke(cli, ["query", name, "--endpoint", endpoint])
     local = runner.invoke(cli, ["query", name, "--data", str(two_snapshots)])
     assert remote.exit_code == 0, remote.output
@@ -253,7 +253,7 @@ def test_an_html_result_over_the_cap_is_refused():
         b"the result is larger than this endpoint's cap of 300 bytes; add a LIMIT or ask for less\n")
 
 
-def test_stopping_the_server_stops_its_workers(two_snapshots, tmp_path):  # noqa: F811
+def test_stopping_the_server_stops_its_workers(two_snapshots, tmp_path):
     with hdsgraph_serve(two_snapshots, "--workers", "2", log=tmp_path / "log") as (url, process):
         assert requests.get(url, params={"query": "ASK {}"}).status_code == 200
         children = descendants(process.pid)
@@ -268,7 +268,7 @@ def test_serve_errors_are_one_line(runner, tmp_path):
         2, f"Error: {tmp_path / 'empty'}: no build here (no hds.nt); run 'hdsgraph build' first\n")
 
 
-def test_a_port_in_use_is_one_line(runner, two_snapshots):  # noqa: F811
+def test_a_port_in_use_is_one_line(runner, two_snapshots):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()

@@ -12,11 +12,11 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import rdflib
-from oracle import write_csv
 from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.compare import isomorphic
 
 from hdsgraph.cli import cli
+from tests.helpers.oracle import write_csv
 
 BASE = "https://w3id.org/hdsgraph/"
 HDS = Namespace("https://w3id.org/hdsgraph/ontology#")

@@ -12,14 +12,15 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from hdsgraph.pipeline.build import build
 from hdsgraph.rdf.store import open_store
 from hdsgraph.site.pages import write_site
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="headless Chromium is not installed (Debian: apt-get install chromium chromium-driver; "
-                             ".ci/run installs it)")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed (Debian: apt-get install "
+                                                "chromium chromium-driver; .ci/run installs it)"),
+]
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -28,15 +29,15 @@ class QuietHandler(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("browser")
-    build(out=folder / "dist")
-    write_site(folder / "dist", folder / "dist" / "site")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(folder / "dist" / "site")))
+def served(bundled, tmp_path_factory):
+    """The site of the session's bundled build, served from 127.0.0.1 (written elsewhere: the build stays as built)."""
+    site = tmp_path_factory.mktemp("browser") / "site"
+    write_site(bundled, site)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(site)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", folder
+        yield f"http://127.0.0.1:{server.server_address[1]}/", bundled
     finally:
         server.shutdown()
         server.server_close()
@@ -83,8 +84,8 @@ SELECT ?host ?name ?siren ?activity ?type ?body ?issued WHERE {
 
 
 def test_the_index_and_a_host_page_show_the_host_and_its_activities(served, tmp_path):
-    root, folder = served
-    rows = list(open_store(folder / "dist").query(SHOWN))
+    root, data = served
+    rows = list(open_store(data).query(SHOWN))
     host, name, siren = rows[0]["host"].value, rows[0]["name"].value, rows[0]["siren"].value
     index = dom(root + "index.html", tmp_path / "profile")
     text = visible_text(index)

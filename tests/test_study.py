@@ -13,11 +13,11 @@ import re
 import pytest
 import rdflib
 import yaml
-from conftest import REPO
-from oracle import write_csv
 
 from hdsgraph import build
 from hdsgraph.cli import cli
+from tests.helpers.oracle import write_csv
+from tests.helpers.paths import REPO
 
 FIGURES = yaml.safe_load((REPO / "seeds" / "study-2022.yaml").read_text(encoding="utf-8"))
 DCTERMS = rdflib.Namespace("http://purl.org/dc/terms/")
@@ -29,10 +29,8 @@ def prints_as(count: int, total: int, share: float) -> bool:
 
 
 @pytest.fixture(scope="module")
-def bundled(tmp_path_factory):
-    out = tmp_path_factory.mktemp("study") / "dist"
-    report = build(out=out)
-    return out, report
+def bundled(bundled_build):
+    return bundled_build
 
 
 def _answers(out, snapshot):

@@ -7,11 +7,11 @@ import datetime as dt
 import io
 
 import pytest
-from conftest import REPO
-from siren import luhn_valid
 
 from hdsgraph import build
 from hdsgraph.cli import cli
+from tests.helpers.paths import REPO
+from tests.helpers.siren import luhn_valid
 
 SEEDS = REPO / "seeds"
 SEED_COMMAND = ["synth", "--calibrate", "{seeds}/study-2022.yaml", "--seed", "2022", "--out", "{out}/registries",
@@ -66,7 +66,7 @@ def test_synthetic_registries_build_with_no_quarantined_row_and_no_violation(run
     assert [f.name for f in files] == ([f"{s}.csv" for s in snapshots] if out.is_dir() else ["registry.csv"])
     latest = _rows(files[-1])
     assert len({r["host"] for r in latest}) == hosts
-    for path, snapshot in zip(files, snapshots):
+    for path, snapshot in zip(files, snapshots, strict=True):
         day = dt.date.fromisoformat(snapshot if len(snapshot) == 10 else snapshot + "-01")
         sirens_by_host = {}
         for row in _rows(path):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 import rdflib
-from oracle import write_csv
 from rdflib import RDF, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, XSD
 
 from hdsgraph.pipeline.build import build
+from tests.helpers.oracle import write_csv
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 HDS = Namespace("https://w3id.org/hdsgraph/ontology#")
@@ -84,8 +84,7 @@ def test_example_resources_are_hosts_of_the_graph_and_no_endpoint_by_default(bui
     assert void.value(DATASET, VOID.sparqlEndpoint) is None
 
 
-def test_the_bundled_data_has_no_wikidata_linkset(tmp_path):
-    build(out=tmp_path / "dist")
-    void = rdflib.Graph().parse(tmp_path / "dist" / "void.ttl", format="turtle")
+def test_the_bundled_data_has_no_wikidata_linkset(bundled):
+    void = rdflib.Graph().parse(bundled / "void.ttl", format="turtle")
     targets = {void.value(l, VOID.objectsTarget) for l in void.subjects(RDF.type, VOID.Linkset)}
     assert targets == {URIRef("http://publications.europa.eu/resource/authority/country")}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
+from itertools import pairwise
 from pathlib import Path
 
 import pandas as pd
@@ -76,8 +77,8 @@ def figures(truth: Truth) -> dict[str, list[dict]]:
     bodies = rows.assign(body=rows["body"].replace("", "unknown")).groupby("body")["host_id"].nunique()
     certificates = []
     for code, acts in sorted(TYPES.items()):
-        part = rows[rows["activities"].map(lambda a: bool(a & acts))]
-        distinct = part.assign(covered=part["activities"].map(lambda a: frozenset(a & acts)))
+        part = rows[rows["activities"].map(lambda a, acts=acts: bool(a & acts))]
+        distinct = part.assign(covered=part["activities"].map(lambda a, acts=acts: frozenset(a & acts)))
         n = len(distinct.drop_duplicates(["host_id", "covered", "body", "issued", "expires"]))
         certificates.append({"certificate_type": code, "certificates": n})
     return history(truth) | {
@@ -91,7 +92,8 @@ def figures(truth: Truth) -> dict[str, list[dict]]:
         ],
         "certificates-by-type": certificates,
         "hosts-by-certification-body": [
-            {"certification_body": b, "hosts": int(n)} for b, n in sorted(bodies.items(), key=lambda kv: (-kv[1], kv[0]))
+            {"certification_body": b, "hosts": int(n)}
+            for b, n in sorted(bodies.items(), key=lambda kv: (-kv[1], kv[0]))
         ],
         "hosts-by-nationality": counted("nationality"),
         "hosts-by-positioning": counted("positioning"),
@@ -112,11 +114,12 @@ def history(truth: Truth) -> dict[str, list[dict]]:
         ids = list(counts.index)
         listed[snapshot] = set(ids)
         french = int((nationality.loc[ids] == "FR").sum())
-        by_snapshot.append({"snapshot": snapshot, "hosts": len(ids), "all_six_share": share(int((counts == 6).sum()), len(ids)),
+        by_snapshot.append({"snapshot": snapshot, "hosts": len(ids),
+                            "all_six_share": share(int((counts == 6).sum()), len(ids)),
                             "single_activity_hosts": int((counts == 1).sum()), "fr_share": share(french, len(ids))})
     order = sorted(listed)
     changes = [{"from": a, "to": b, "new_hosts": len(listed[b] - listed[a]), "lapsed_hosts": len(listed[a] - listed[b]),
-                "continuing_hosts": len(listed[a] & listed[b])} for a, b in zip(order, order[1:])]
+                "continuing_hosts": len(listed[a] & listed[b])} for a, b in pairwise(order)]
     return {"hosts-by-snapshot": by_snapshot, "changes-between-snapshots": changes}
 
 
@@ -126,3 +129,9 @@ def write_csv(path: Path, header: list[str], rows: list[list]) -> Path:
         writer.writerow(header)
         writer.writerows(rows)
     return path
+
+
+def name_variants(base: str) -> list[str]:
+    """Spellings of one host's name that hdsgraph must read as the same host (case, accents, legal forms)."""
+    plain = base.replace("é", "e").replace("É", "E").replace("ô", "o")
+    return [base, base.upper(), base.lower(), f"{base} SAS", f"{plain} S.A.S.", f"  {base}  ", f"{base} sarl"]

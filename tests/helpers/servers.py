@@ -2,9 +2,9 @@
 
 - ``oxigraph``: the Oxigraph server from PyPI (the ``oxigraph`` package in the test extra),
   an empty read-write store to publish into;
-- ``hdsgraph serve`` as a subprocess, on the port it picks itself (``--port 0``);
-- ``two_snapshots``: a build of the bundled registry plus an older snapshot made from its
-  first rows, so that snapshot graphs and ``--snapshot`` are exercised.
+- ``hdsgraph serve`` as a subprocess, on the port it picks itself (``--port 0``).
+
+The build they serve, ``two_snapshots``, is a fixture of tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -22,9 +22,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from click.testing import CliRunner
-
-from hdsgraph.cli import cli
 
 STARTUP = 60  # seconds a server gets to start answering
 
@@ -129,16 +126,3 @@ def hdsgraph_serve(data: Path, *options: str, log: Path):
         finally:
             stop(process)
             process.stdout.close()
-
-
-@pytest.fixture(scope="session")
-def two_snapshots(tmp_path_factory) -> Path:
-    """A build of the bundled demonstration data: two snapshots, 2020-07 and 2022-04."""
-    out = tmp_path_factory.mktemp("two-snapshots") / "dist"
-    result = CliRunner().invoke(cli, ["build", "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    from hdsgraph.pipeline.answers import snapshots
-    from hdsgraph.rdf.store import open_store
-
-    assert list(snapshots(open_store(out))) == ["2020-07", "2022-04"]
-    return out
