@@ -8,12 +8,12 @@ import json
 import shutil
 
 import pytest
-from oracle import write_csv
 
 from hdsgraph.cli import cli
 from hdsgraph.describe.manifest import read_manifest
 from hdsgraph.pipeline.build import build
 from hdsgraph.sparql.server import load_graphs
+from tests.helpers.oracle import write_csv
 
 HEADER = ["host", "siren", "activities", "issued", "expires", "synthetic"]
 
@@ -54,7 +54,7 @@ def test_the_manifest_records_the_build_parameters_and_sha256sums_covers_it(buil
 
 
 def test_the_manifest_names_the_catalogue_options(runner, tmp_path):
-    from conftest import REPO
+    from tests.helpers.paths import REPO
 
     registry = write_csv(tmp_path / "2022-04.csv", HEADER, [["Hébergeur fictif Un", "", "1", "", "", ""]])
     skeleton = tmp_path / "mine.ttl"

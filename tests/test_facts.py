@@ -12,12 +12,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
-from oracle import write_csv
 from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS
 
 from hdsgraph.cli import cli
+from tests.helpers.oracle import write_csv
 
 PACKAGE = Path(__file__).resolve().parent.parent / "hdsgraph"
 SKELETON = PACKAGE / "data" / "catalog-skeleton.ttl"

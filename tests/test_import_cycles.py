@@ -20,7 +20,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
 
 import hdsgraph
 
@@ -146,9 +145,6 @@ def test_no_import_cycle_between_modules():
     assert cycle is None, "import cycle: " + " -> ".join(cycle)
 
 
-@pytest.mark.xfail(strict=True, reason="hdsgraph.describe.catalog imports hdsgraph.describe.void inside a function "
-                   "(catalog.py, for void.ttl) and void imports catalog at module level; issue 10: VoID must not "
-                   "import the catalogue. When that is done this passes: remove the marker.")
 def test_no_cycle_even_counting_the_imports_inside_functions():
     cycle = find_cycle(import_graph(inside_functions=True)[0])
     assert cycle is None, "import cycle: " + " -> ".join(cycle)
