@@ -48,22 +48,28 @@ def _session_rss(session: int) -> int:
                 stat = handle.read().decode("ascii", "replace")
         except OSError:
             continue
-        fields = stat[stat.rfind(")") + 2:].split()
+        fields = stat[stat.rfind(")") + 2 :].split()
         # fields[0] is the state (field 3 of stat); session is field 6, rss field 24
         if int(fields[3]) == session:
             total += int(fields[21]) * PAGE
     return total
 
 
-def run_measured(command: list[str], timeout: float | None = None, cwd: Path | None = None,
-                 env: dict | None = None, max_bytes: int | None = None) -> Measured:
+def run_measured(
+    command: list[str],
+    timeout: float | None = None,
+    cwd: Path | None = None,
+    env: dict | None = None,
+    max_bytes: int | None = None,
+) -> Measured:
     """Run ``command`` in its own session; stop the whole session after ``timeout`` seconds,
     or as soon as its processes hold more than ``max_bytes`` together (so that a run too big
     for the machine fails alone instead of bringing the machine down)."""
     with open(os.devnull, "rb") as stdin, _temp("out") as out, _temp("err") as err:
         start = time.perf_counter()
-        process = subprocess.Popen(command, stdin=stdin, stdout=out, stderr=err, cwd=cwd, env=env,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command, stdin=stdin, stdout=out, stderr=err, cwd=cwd, env=env, start_new_session=True
+        )
         peak = 0
         returncode = None
         while True:
@@ -91,8 +97,14 @@ def run_measured(command: list[str], timeout: float | None = None, cwd: Path | N
             time.sleep(SAMPLE_EVERY)
         out.seek(0)
         err.seek(0)
-        return Measured(command, returncode, seconds, peak, out.read().decode("utf-8", "replace"),
-                        err.read().decode("utf-8", "replace"))
+        return Measured(
+            command,
+            returncode,
+            seconds,
+            peak,
+            out.read().decode("utf-8", "replace"),
+            err.read().decode("utf-8", "replace"),
+        )
 
 
 def _temp(kind: str):

@@ -113,9 +113,11 @@ class Vocabulary:
 
 def vocabulary(ontology: rdflib.Graph) -> Vocabulary:
     """The activity, certificate-type and positioning IRIs, from the ontology's notations."""
+
     def notations(cls):
         query = "SELECT ?c ?n WHERE { ?c a ?cls ; skos:notation ?n }"
         return {str(n): str(c) for c, n in ontology.query(query, initNs={"skos": SKOS}, initBindings={"cls": cls})}
+
     types = {
         code: (iri, {int(n) for n in ontology.objects(URIRef(iri), HDS.typeActivity / SKOS.notation)})
         for code, iri in sorted(notations(HDS.CertificateType).items())
@@ -157,8 +159,14 @@ def read_registry(registry: Path, vocab: Vocabulary) -> Model:
         row["host_key"] = row["siren"] or (next(iter(sirens)) if len(sirens) == 1 else "name:" + row["name_key"])
     seen, kept = set(), []
     for row in rows:  # the same certificate listed twice is one certificate
-        identity = (row["snapshot"], row["host_key"], row["activity_numbers"], row["body_key"],
-                    row["issued"], row["expires"])
+        identity = (
+            row["snapshot"],
+            row["host_key"],
+            row["activity_numbers"],
+            row["body_key"],
+            row["issued"],
+            row["expires"],
+        )
         if identity not in seen:
             seen.add(identity)
             kept.append(row)
@@ -172,14 +180,16 @@ def read_registry(registry: Path, vocab: Vocabulary) -> Model:
         latest = max(r["snapshot"] for r in host_rows)
         nationality = most_common(r.get("nationality", "").strip().upper() for r in host_rows)
         positioning = most_common(r.get("positioning", "").strip() for r in host_rows)
-        model.hosts.append({
-            "iri": host_iri(host_key),
-            "name": most_common(r["host"] for r in host_rows if r["snapshot"] == latest),
-            "siren": most_common(r["siren"] for r in host_rows),
-            "positioning": vocab.positioning[positioning] if positioning else None,
-            "country": table[nationality] if nationality else None,
-            "synthetic": any(r.get("synthetic", "").strip().lower() in TRUE for r in host_rows),
-        })
+        model.hosts.append(
+            {
+                "iri": host_iri(host_key),
+                "name": most_common(r["host"] for r in host_rows if r["snapshot"] == latest),
+                "siren": most_common(r["siren"] for r in host_rows),
+                "positioning": vocab.positioning[positioning] if positioning else None,
+                "country": table[nationality] if nationality else None,
+                "synthetic": any(r.get("synthetic", "").strip().lower() in TRUE for r in host_rows),
+            }
+        )
 
     names_by_slug = defaultdict(list)
     for row in kept:
@@ -197,25 +207,29 @@ def read_registry(registry: Path, vocab: Vocabulary) -> Model:
             covered = [a for a in row["activity_numbers"] if a in allowed]
             if not covered:
                 continue
-            identity = "|".join([row["host_key"], code, ",".join(map(str, covered)), row["body_key"],
-                                 row["issued"], row["expires"]])
+            identity = "|".join(
+                [row["host_key"], code, ",".join(map(str, covered)), row["body_key"], row["issued"], row["expires"]]
+            )
             digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:12]
-            model.certificates.append({
-                "iri": f"{h}/certificate/{code.split('_')[0]}-{row['issued'] or 'undated'}-{digest}",
-                "host": h,
-                "type": type_iri,
-                "activities": [vocab.activity[a] for a in covered],
-                "body": body_iri[row["body_key"].replace(" ", "-")] if row["certification_body"] else None,
-                "issued": row["issued"],
-                "expires": row["expires"],
-                "snapshot": f"{BASE}snapshot/{row['snapshot']}",
-            })
+            model.certificates.append(
+                {
+                    "iri": f"{h}/certificate/{code.split('_')[0]}-{row['issued'] or 'undated'}-{digest}",
+                    "host": h,
+                    "type": type_iri,
+                    "activities": [vocab.activity[a] for a in covered],
+                    "body": body_iri[row["body_key"].replace(" ", "-")] if row["certification_body"] else None,
+                    "issued": row["issued"],
+                    "expires": row["expires"],
+                    "snapshot": f"{BASE}snapshot/{row['snapshot']}",
+                }
+            )
 
     snapshots = sorted({row["snapshot"] for row in kept})
     checksum = hashlib.sha256(data).hexdigest()
     for snapshot in snapshots:
-        model.snapshots.append({"iri": f"{BASE}snapshot/{snapshot}", "id": snapshot, "source": registry.name,
-                                "sha256": checksum})
+        model.snapshots.append(
+            {"iri": f"{BASE}snapshot/{snapshot}", "id": snapshot, "source": registry.name, "sha256": checksum}
+        )
     model.dataset = _dataset_texts(by_host, snapshots)
     return model
 
@@ -244,11 +258,15 @@ def _dataset_texts(by_host: dict, snapshots: list[str]) -> list[tuple[str, str, 
         demo, note = texts(hdscat.demonstrationTitle), texts(hdscat.demonstrationNote)
         phrase = texts(hdscat.allFictitious if synthetic == hosts else hdscat.someFictitious)
         titles = {lang: fill(demo[lang], title=text) for lang, text in titles.items()}
-        descriptions = {lang: text + " " + fill(note[lang], fictitious=fill(phrase[lang], hosts=hosts,
-                                                                            synthetic=synthetic))
-                        for lang, text in descriptions.items()}
-    return [(field, lang, text) for field, chosen in (("title", titles), ("description", descriptions))
-            for lang, text in sorted(chosen.items())]
+        descriptions = {
+            lang: text + " " + fill(note[lang], fictitious=fill(phrase[lang], hosts=hosts, synthetic=synthetic))
+            for lang, text in descriptions.items()
+        }
+    return [
+        (field, lang, text)
+        for field, chosen in (("title", titles), ("description", descriptions))
+        for lang, text in sorted(chosen.items())
+    ]
 
 
 def read_and_map(registry: Path) -> rdflib.Graph:
@@ -373,7 +391,8 @@ def run_queries(graph: rdflib.Graph, timeout: float) -> tuple[dict, dict]:
     for path in sorted((ROOT / "queries").glob("*.rq")):
         start = time.perf_counter()
         try:
-            result = within(timeout, lambda: list(graph.query(path.read_text(encoding="utf-8"))))
+            text = path.read_text(encoding="utf-8")
+            result = within(timeout, lambda text=text: list(graph.query(text)))
         except StageTimeout:
             times[path.stem] = None
             continue
@@ -391,10 +410,15 @@ def main(argv=None) -> int:
     parser.add_argument("registry", type=Path)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--times", type=Path, default=None)
-    parser.add_argument("--query-timeout", type=float, default=60.0,
-                        help="Stop a study query after this many seconds (default: 60).")
-    parser.add_argument("--serialise-timeout", type=float, default=900.0,
-                        help="Stop writing one format after this many seconds (default: 900).")
+    parser.add_argument(
+        "--query-timeout", type=float, default=60.0, help="Stop a study query after this many seconds (default: 60)."
+    )
+    parser.add_argument(
+        "--serialise-timeout",
+        type=float,
+        default=900.0,
+        help="Stop writing one format after this many seconds (default: 900).",
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     times: dict[str, float | None] = {}
@@ -424,8 +448,11 @@ def main(argv=None) -> int:
     limit = args.serialise_timeout
     timed("serialise nt", graph.serialize, args.out / "hds.nt", "nt", limit=limit)
     timed("serialise ttl", graph.serialize, args.out / "hds.ttl", "turtle", limit=limit)
-    timed("serialise jsonld", lambda: graph.serialize(args.out / "hds.jsonld", format="json-ld",
-                                                       context=context["@context"]), limit=limit)
+    timed(
+        "serialise jsonld",
+        lambda: graph.serialize(args.out / "hds.jsonld", format="json-ld", context=context["@context"]),
+        limit=limit,
+    )
     (args.out / "answers.json").write_text(json.dumps(answers, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     save()
     if violations:

@@ -71,45 +71,75 @@ def targets(results) -> list[dict]:
     rows = []
 
     def target(name, measured, met, miss=""):
-        rows.append({"target": name, "measured": measured,
-                     "verdict": "not measured" if met is None else "met" if met else f"missed{miss}"})
+        rows.append(
+            {
+                "target": name,
+                "measured": measured,
+                "verdict": "not measured" if met is None else "met" if met else f"missed{miss}",
+            }
+        )
 
     demo = results.get("demo")
     if demo and demo.get("ok"):
-        target("205 hosts (demonstration data): build end to end < 2 s", _s(demo["seconds"]), demo["seconds"] < 2,
-               f" by {_s(demo['seconds'] - 2)} ({demo['seconds'] / 2:.1f}× the budget)")
+        target(
+            "205 hosts (demonstration data): build end to end < 2 s",
+            _s(demo["seconds"]),
+            demo["seconds"] < 2,
+            f" by {_s(demo['seconds'] - 2)} ({demo['seconds'] / 2:.1f}× the budget)",
+        )
     else:
         target("205 hosts (demonstration data): build end to end < 2 s", "–", None)
 
     built = _pipeline(results, 100_000, "hdsgraph")
     if built:
-        target("100,000 hosts: build end to end < 60 s", _s(built["seconds"]), built["seconds"] < 60,
-               f" by {_s(built['seconds'] - 60)} ({built['seconds'] / 60:.1f}× the budget)")
+        target(
+            "100,000 hosts: build end to end < 60 s",
+            _s(built["seconds"]),
+            built["seconds"] < 60,
+            f" by {_s(built['seconds'] - 60)} ({built['seconds'] / 60:.1f}× the budget)",
+        )
         limit = 3 * 2**30
-        target("100,000 hosts: peak memory < 3 GB (GiB)", _mem(built["peak_bytes"]), built["peak_bytes"] < limit,
-               f" by {_mem(built['peak_bytes'] - limit)}")
+        target(
+            "100,000 hosts: peak memory < 3 GB (GiB)",
+            _mem(built["peak_bytes"]),
+            built["peak_bytes"] < limit,
+            f" by {_mem(built['peak_bytes'] - limit)}",
+        )
         plain = _pipeline(results, 100_000, "plain-rdflib")
         if plain:
             ratio = _ratio(plain["seconds"], built["seconds"])
             bound = _timed_out(plain)
-            target("100,000 hosts: ≥ 5× faster than plain rdflib + pySHACL", _x(ratio, bound), ratio >= 5,
-                   f": {ratio:.1f}× instead of 5×" + (" (a lower bound: some rdflib work was cut short)" if bound else ""))
+            target(
+                "100,000 hosts: ≥ 5× faster than plain rdflib + pySHACL",
+                _x(ratio, bound),
+                ratio >= 5,
+                f": {ratio:.1f}× instead of 5×" + (" (a lower bound: some rdflib work was cut short)" if bound else ""),
+            )
         else:
             target("100,000 hosts: ≥ 5× faster than plain rdflib + pySHACL", "–", None)
     else:
-        for name in ("100,000 hosts: build end to end < 60 s", "100,000 hosts: peak memory < 3 GB (GiB)",
-                     "100,000 hosts: ≥ 5× faster than plain rdflib + pySHACL"):
+        for name in (
+            "100,000 hosts: build end to end < 60 s",
+            "100,000 hosts: peak memory < 3 GB (GiB)",
+            "100,000 hosts: ≥ 5× faster than plain rdflib + pySHACL",
+        ):
             target(name, "–", None)
 
-    both = [h for h in _sizes(results) if mapping_times(results, h).get("morph_materialise")
-            and mapping_times(results, h).get("hdsgraph_map")]
+    both = [
+        h
+        for h in _sizes(results)
+        if mapping_times(results, h).get("morph_materialise") and mapping_times(results, h).get("hdsgraph_map")
+    ]
     if both:
         hosts = max(both)
         row = mapping_times(results, hosts)
         ratio = row["morph_materialise"] / row["hdsgraph_map"]
-        target(f"mapping at least as fast as morph-kgc ({hosts:,} hosts: hdsgraph map stage vs morph-kgc materialise)",
-               f"{_s(row['hdsgraph_map'])} vs {_s(row['morph_materialise'])} ({_x(ratio)})", ratio >= 1,
-               f": hdsgraph takes {1 / ratio:.1f}× morph-kgc's time")
+        target(
+            f"mapping at least as fast as morph-kgc ({hosts:,} hosts: hdsgraph map stage vs morph-kgc materialise)",
+            f"{_s(row['hdsgraph_map'])} vs {_s(row['morph_materialise'])} ({_x(ratio)})",
+            ratio >= 1,
+            f": hdsgraph takes {1 / ratio:.1f}× morph-kgc's time",
+        )
     else:
         target("mapping at least as fast as morph-kgc", "–", None)
 
@@ -126,8 +156,12 @@ def targets(results) -> list[dict]:
         if max(timed) != hosts:
             more, name_more, found_more = slowest(max(timed))
             measured += f" (on {more:,} triples, {max(timed):,} hosts: {name_more} {_s(found_more['seconds'])})"
-        target(f"each study query < 1 s on a million triples ({hosts:,} hosts, {_n(triples)} triples)",
-               measured, found["seconds"] < 1, f" by {_s(found['seconds'] - 1)}")
+        target(
+            f"each study query < 1 s on a million triples ({hosts:,} hosts, {_n(triples)} triples)",
+            measured,
+            found["seconds"] < 1,
+            f" by {_s(found['seconds'] - 1)}",
+        )
     else:
         target("each study query < 1 s on a million triples", "–", None)
 
@@ -175,91 +209,167 @@ def markdown(results) -> str:
     m = results["machine"]
     settings = results["settings"]
     sizes = _sizes(results)
-    out = ["# hdsgraph benchmarks", "",
-           "Written by `python benchmarks/run.py` (see the README, \"Benchmarks\"); do not edit by hand: "
-           "the causes of missed targets go in `benchmarks/notes.md`, which is copied below.", "",
-           "## Machine", "",
-           f"- CPU: {m['cpu']}, {m['cores']} cores; memory {_mem(m['memory_bytes'])}; {m['os']}",
-           f"- Python {m['python']}; " + ", ".join(f"{k} {v}" for k, v in _versions(results).items() if v),
-           f"- Run {results['started']} to {results.get('finished', '(unfinished)')}",
-           f"- hdsgraph: median of {settings['runs']} run(s) ({settings.get('large_runs', settings['runs'])} at 1,000,000 "
-           f"hosts and more); alternatives: median of {settings['alt_runs']} run(s)"
-           + (" (--quick: a fast look, not a measurement)" if settings["quick"] else ""),
-           f"- Inputs: registries generated by `hdsgraph synth --hosts N --seed {settings['seed']}` "
-           "(synthetic, fictitious hosts), one snapshot each.",
-           f"- Limits: plain rdflib runs up to {settings['rdflib_max']:,} hosts, morph-kgc up to "
-           f"{settings['morph_max']:,} (options `--rdflib-max`, `--morph-max`); an rdflib SPARQL study query "
-           f"is stopped after {settings['query_timeout']:g} s (`--query-timeout`) and counts as missing, an rdflib "
-           f"serialiser after {settings.get('serialise_timeout', 0):g} s (`--serialise-timeout`); the plain "
-           "pipeline's time is then a lower bound (marked ≥).", ""]
+    out = [
+        "# hdsgraph benchmarks",
+        "",
+        'Written by `python benchmarks/run.py` (see the README, "Benchmarks"); do not edit by hand: '
+        "the causes of missed targets go in `benchmarks/notes.md`, which is copied below.",
+        "",
+        "## Machine",
+        "",
+        f"- CPU: {m['cpu']}, {m['cores']} cores; memory {_mem(m['memory_bytes'])}; {m['os']}",
+        f"- Python {m['python']}; " + ", ".join(f"{k} {v}" for k, v in _versions(results).items() if v),
+        f"- Run {results['started']} to {results.get('finished', '(unfinished)')}",
+        f"- hdsgraph: median of {settings['runs']} run(s) ({settings.get('large_runs', settings['runs'])} at 1,000,000 "
+        f"hosts and more); alternatives: median of {settings['alt_runs']} run(s)"
+        + (" (--quick: a fast look, not a measurement)" if settings["quick"] else ""),
+        f"- Inputs: registries generated by `hdsgraph synth --hosts N --seed {settings['seed']}` "
+        "(synthetic, fictitious hosts), one snapshot each.",
+        f"- Limits: plain rdflib runs up to {settings['rdflib_max']:,} hosts, morph-kgc up to "
+        f"{settings['morph_max']:,} (options `--rdflib-max`, `--morph-max`); an rdflib SPARQL study query "
+        f"is stopped after {settings['query_timeout']:g} s (`--query-timeout`) and counts as missing, an rdflib "
+        f"serialiser after {settings.get('serialise_timeout', 0):g} s (`--serialise-timeout`); the plain "
+        "pipeline's time is then a lower bound (marked ≥).",
+        "",
+    ]
 
     out += ["## Targets (issue 7)", ""]
-    out += _table(["target", "measured", "verdict"], [[t["target"], t["measured"], t["verdict"]] for t in targets(results)])
+    out += _table(
+        ["target", "measured", "verdict"], [[t["target"], t["measured"], t["verdict"]] for t in targets(results)]
+    )
 
-    out += ["", "## End to end: process start to exit", "",
-            "Each pipeline reads the same registry CSV and produces the same triples (checked below). "
-            "hdsgraph and plain rdflib do everything: map, validate (SHACL), answer the study queries, "
-            "write N-Triples, Turtle and JSON-LD. morph-kgc only maps (preparation + materialisation).", ""]
+    out += [
+        "",
+        "## End to end: process start to exit",
+        "",
+        "Each pipeline reads the same registry CSV and produces the same triples (checked below). "
+        "hdsgraph and plain rdflib do everything: map, validate (SHACL), answer the study queries, "
+        "write N-Triples, Turtle and JSON-LD. morph-kgc only maps (preparation + materialisation).",
+        "",
+    ]
     rows = []
     for hosts in sizes:
         entry = results["sizes"][str(hosts)]
         built, plain, morph = (_pipeline(results, hosts, p) for p in ("hdsgraph", "plain-rdflib", "morph-kgc"))
         failed = entry.get("pipelines", {}).get("hdsgraph")
-        rows.append([_n(hosts), _n(entry.get("triples")),
-                     _s(built["seconds"]) if built else _failure(failed) if failed else "–",
-                     _mem(built and built["peak_bytes"]),
-                     _s(plain and plain["seconds"]) + (" (some work cut)" if _timed_out(plain) else ""),
-                     _mem(plain and plain["peak_bytes"]),
-                     _x(_ratio(plain and plain["seconds"], built and built["seconds"]), _timed_out(plain)),
-                     _s(morph and morph["seconds"]), _mem(morph and morph["peak_bytes"])]
-                    + [_skipped(entry)])
-    out += _table(["hosts", "triples", "hdsgraph", "peak", "plain rdflib + pySHACL", "peak",
-                   "plain / hdsgraph", "morph-kgc (map only)", "peak", "not run"], rows)
+        rows.append(
+            [
+                _n(hosts),
+                _n(entry.get("triples")),
+                _s(built["seconds"]) if built else _failure(failed) if failed else "–",
+                _mem(built and built["peak_bytes"]),
+                _s(plain and plain["seconds"]) + (" (some work cut)" if _timed_out(plain) else ""),
+                _mem(plain and plain["peak_bytes"]),
+                _x(_ratio(plain and plain["seconds"], built and built["seconds"]), _timed_out(plain)),
+                _s(morph and morph["seconds"]),
+                _mem(morph and morph["peak_bytes"]),
+            ]
+            + [_skipped(entry)]
+        )
+    out += _table(
+        [
+            "hosts",
+            "triples",
+            "hdsgraph",
+            "peak",
+            "plain rdflib + pySHACL",
+            "peak",
+            "plain / hdsgraph",
+            "morph-kgc (map only)",
+            "peak",
+            "not run",
+        ],
+        rows,
+    )
 
     demo = results.get("demo")
     if demo and demo.get("ok"):
-        out += ["", f"Demonstration data (bundled seeds, 205 hosts): `hdsgraph build` in {_s(demo['seconds'])}, "
-                f"peak {_mem(demo['peak_bytes'])}; stages: " + _stage_text(demo["stages"]) + "."]
+        out += [
+            "",
+            f"Demonstration data (bundled seeds, 205 hosts): `hdsgraph build` in {_s(demo['seconds'])}, "
+            f"peak {_mem(demo['peak_bytes'])}; stages: " + _stage_text(demo["stages"]) + ".",
+        ]
 
-    out += ["", "## hdsgraph build, stage by stage", "",
-            "As `hdsgraph build` reports them (\"Stage times\"), medians. On large graphs the build validates "
-            "in worker processes while it loads the store, queries and serialises: validate is then the "
-            "wall time from its start to its end, and overlaps those stages.", ""]
+    out += [
+        "",
+        "## hdsgraph build, stage by stage",
+        "",
+        'As `hdsgraph build` reports them ("Stage times"), medians. On large graphs the build validates '
+        "in worker processes while it loads the store, queries and serialises: validate is then the "
+        "wall time from its start to its end, and overlaps those stages.",
+        "",
+    ]
     out += _stage_table(results, sizes, "hdsgraph")
-    out += ["", "## Plain rdflib + pySHACL, stage by stage", "",
-            "map: csv + `Graph.add` per triple (with the ontology parsed by rdflib); validate: pySHACL on "
-            "`shapes/hds.ttl` plus the `shapes/*-violation.rq` rules with rdflib SPARQL; query: the study "
-            "queries with rdflib SPARQL; serialise: rdflib's N-Triples, Turtle and JSON-LD writers.", ""]
+    out += [
+        "",
+        "## Plain rdflib + pySHACL, stage by stage",
+        "",
+        "map: csv + `Graph.add` per triple (with the ontology parsed by rdflib); validate: pySHACL on "
+        "`shapes/hds.ttl` plus the `shapes/*-violation.rq` rules with rdflib SPARQL; query: the study "
+        "queries with rdflib SPARQL; serialise: rdflib's N-Triples, Turtle and JSON-LD writers.",
+        "",
+    ]
     out += _stage_table(results, sizes, "plain-rdflib")
 
-    out += ["", "## Mapping: hdsgraph against morph-kgc", "",
-            "hdsgraph map: the build's map stage (registry tables to sorted, de-duplicated N-Triples bytes, "
-            "ontology included); CSV to triples adds reading, normalising and qualifying the registry. "
-            "morph-kgc materialise: `morph_kgc.materialize_set` in process on the prepared tables "
-            "(`benchmarks/rml/hds.rml.ttl`); preparation: `benchmarks/rml_prepare.py` computes what RML cannot "
-            "(a host's most frequent name, certificate IRIs hashed from their content, rows split by "
-            "certificate type), process start to exit; materialise (process) includes starting Python and "
-            "importing morph-kgc.", ""]
+    out += [
+        "",
+        "## Mapping: hdsgraph against morph-kgc",
+        "",
+        "hdsgraph map: the build's map stage (registry tables to sorted, de-duplicated N-Triples bytes, "
+        "ontology included); CSV to triples adds reading, normalising and qualifying the registry. "
+        "morph-kgc materialise: `morph_kgc.materialize_set` in process on the prepared tables "
+        "(`benchmarks/rml/hds.rml.ttl`); preparation: `benchmarks/rml_prepare.py` computes what RML cannot "
+        "(a host's most frequent name, certificate IRIs hashed from their content, rows split by "
+        "certificate type), process start to exit; materialise (process) includes starting Python and "
+        "importing morph-kgc.",
+        "",
+    ]
     rows = []
     for hosts in sizes:
         row = mapping_times(results, hosts)
         if not row.get("morph_total"):
             continue
-        rows.append([_n(hosts), _s(row.get("hdsgraph_map")), _s(row.get("morph_materialise")),
-                     _x(_ratio(row.get("morph_materialise"), row.get("hdsgraph_map"))),
-                     _s(row.get("hdsgraph_csv_to_triples")), _s(row.get("morph_prepare")),
-                     _s(row.get("morph_materialise_process")),
-                     _x(_ratio(row.get("morph_total"), row.get("hdsgraph_csv_to_triples")))])
-    out += _table(["hosts", "hdsgraph map", "morph-kgc materialise", "morph / hdsgraph", "hdsgraph CSV to triples",
-                   "morph-kgc preparation", "morph-kgc materialise (process)", "morph total / hdsgraph"], rows)
+        rows.append(
+            [
+                _n(hosts),
+                _s(row.get("hdsgraph_map")),
+                _s(row.get("morph_materialise")),
+                _x(_ratio(row.get("morph_materialise"), row.get("hdsgraph_map"))),
+                _s(row.get("hdsgraph_csv_to_triples")),
+                _s(row.get("morph_prepare")),
+                _s(row.get("morph_materialise_process")),
+                _x(_ratio(row.get("morph_total"), row.get("hdsgraph_csv_to_triples"))),
+            ]
+        )
+    out += _table(
+        [
+            "hosts",
+            "hdsgraph map",
+            "morph-kgc materialise",
+            "morph / hdsgraph",
+            "hdsgraph CSV to triples",
+            "morph-kgc preparation",
+            "morph-kgc materialise (process)",
+            "morph total / hdsgraph",
+        ],
+        rows,
+    )
 
-    out += ["", "## Study queries", "",
-            "hdsgraph: each query on the built graph in an Oxigraph store, as `hdsgraph query` runs it "
-            "(median of the runs; loading the store not included). rdflib: the same query with rdflib "
-            "SPARQL in the plain pipeline; `> N s` means stopped at the timeout.", ""]
+    out += [
+        "",
+        "## Study queries",
+        "",
+        "hdsgraph: each query on the built graph in an Oxigraph store, as `hdsgraph query` runs it "
+        "(median of the runs; loading the store not included). rdflib: the same query with rdflib "
+        "SPARQL in the plain pipeline; `> N s` means stopped at the timeout.",
+        "",
+    ]
     names = sorted({n for h in sizes for n in results["sizes"][str(h)].get("queries", {}).get("queries", {})})
-    header = ["query"] + [f"hdsgraph {h:,}" for h in sizes] + [
-        f"rdflib {h:,}" for h in sizes if _pipeline(results, h, "plain-rdflib")]
+    header = (
+        ["query"]
+        + [f"hdsgraph {h:,}" for h in sizes]
+        + [f"rdflib {h:,}" for h in sizes if _pipeline(results, h, "plain-rdflib")]
+    )
     rows = []
     for name in names:
         row = [f"`{name}`"]
@@ -270,14 +380,25 @@ def markdown(results) -> str:
             plain = _pipeline(results, hosts, "plain-rdflib")
             if plain:
                 seconds = plain.get("queries", {}).get(name, "absent")
-                row.append(f"> {plain['query_timeout']:g} s" if seconds is None else "–" if seconds == "absent" else _s(seconds))
+                row.append(
+                    f"> {plain['query_timeout']:g} s"
+                    if seconds is None
+                    else "–"
+                    if seconds == "absent"
+                    else _s(seconds)
+                )
         rows.append(row)
     out += _table(header, rows)
 
-    out += ["", "## Same triples", "",
-            "Each alternative's N-Triples compared with hdsgraph's `hds.nt` as sets of triples "
-            "(morph-kgc's output plus the ontology, which RML does not map). Plain rdflib's answers to the "
-            "study queries are compared with hdsgraph's `answers.json` too.", ""]
+    out += [
+        "",
+        "## Same triples",
+        "",
+        "Each alternative's N-Triples compared with hdsgraph's `hds.nt` as sets of triples "
+        "(morph-kgc's output plus the ontology, which RML does not map). Plain rdflib's answers to the "
+        "study queries are compared with hdsgraph's `answers.json` too.",
+        "",
+    ]
     rows = []
     for hosts in sizes:
         for name in ("plain-rdflib", "morph-kgc"):
@@ -285,20 +406,29 @@ def markdown(results) -> str:
             if not pipeline or "same_triples" not in pipeline:
                 continue
             same = pipeline["same_triples"]
-            verdict = (f"same ({_n(same['reference'])} triples)" if same["same"] else
-                       f"DIFFERENT: {same['missing']} missing, {same['extra']} extra; e.g. "
-                       + "; ".join(f"`{t[:160]}`" for t in same["missing_sample"][:1] + same["extra_sample"][:1]))
+            verdict = (
+                f"same ({_n(same['reference'])} triples)"
+                if same["same"]
+                else f"DIFFERENT: {same['missing']} missing, {same['extra']} extra; e.g. "
+                + "; ".join(f"`{t[:160]}`" for t in same["missing_sample"][:1] + same["extra_sample"][:1])
+            )
             answers = pipeline.get("same_answers")
-            answer_text = "–" if not answers else (
-                f"{answers['equal']} of {answers['compared']} answered queries equal"
-                + (f" (different: {', '.join(answers['different'])})" if answers["different"] else ""))
+            answer_text = (
+                "–"
+                if not answers
+                else (
+                    f"{answers['equal']} of {answers['compared']} answered queries equal"
+                    + (f" (different: {', '.join(answers['different'])})" if answers["different"] else "")
+                )
+            )
             rows.append([_n(hosts), name, verdict, answer_text])
     out += _table(["hosts", "pipeline", "triples", "study answers"], rows)
 
     out += ["", "## Gaps and their causes", ""]
     missed = [t for t in targets(results) if t["verdict"].startswith("missed")]
     out += [f"- **{t['target']}**: {t['verdict']} (measured {t['measured']})." for t in missed] or [
-        "No target measured in this run was missed."]
+        "No target measured in this run was missed."
+    ]
     out += [""]
     if NOTES.exists() and NOTES.read_text(encoding="utf-8").strip():
         out += [NOTES.read_text(encoding="utf-8").strip()]
@@ -322,6 +452,7 @@ def _stage_table(results, sizes, name) -> list[str]:
     stages = []
     for _, pipeline in runs:
         stages += [s for s in pipeline["stages"] if s not in stages]
+
     def cell(pipeline, stage):
         if stage in pipeline.get("cut", []):
             limit = pipeline.get("serialise_timeout")
@@ -337,8 +468,12 @@ def _stage_table(results, sizes, name) -> list[str]:
 
 SERIES = (
     ("hdsgraph build (end to end)", "#1b6ac9", lambda r, h: (_pipeline(r, h, "hdsgraph") or {}).get("seconds"), ""),
-    ("plain rdflib + pySHACL (end to end)", "#d1495b",
-     lambda r, h: (_pipeline(r, h, "plain-rdflib") or {}).get("seconds"), ""),
+    (
+        "plain rdflib + pySHACL (end to end)",
+        "#d1495b",
+        lambda r, h: (_pipeline(r, h, "plain-rdflib") or {}).get("seconds"),
+        "",
+    ),
     ("morph-kgc: preparation + materialise", "#2e933c", lambda r, h: mapping_times(r, h).get("morph_total"), ""),
     ("hdsgraph map stage", "#1b6ac9", lambda r, h: mapping_times(r, h).get("hdsgraph_map"), "6 4"),
     ("morph-kgc materialise (in process)", "#2e933c", lambda r, h: mapping_times(r, h).get("morph_materialise"), "6 4"),
@@ -348,13 +483,18 @@ SERIES = (
 def chart(results) -> str:
     """Time against hosts on log-log axes, as a self-contained SVG."""
     sizes = _sizes(results)
-    series = [(label, colour, dash, [(h, get(results, h)) for h in sizes if get(results, h)])
-              for label, colour, get, dash in SERIES]
+    series = [
+        (label, colour, dash, [(h, get(results, h)) for h in sizes if get(results, h)])
+        for label, colour, get, dash in SERIES
+    ]
     series = [s for s in series if s[3]]
     points = [p for s in series for p in s[3]]
     width, height, left, right, top, bottom = 760, 470, 70, 20, 40, 150
     if not points:
-        return f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="80"><text x="10" y="40">no data</text></svg>\n'
+        return (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="80">'
+            '<text x="10" y="40">no data</text></svg>\n'
+        )
     x0, x1 = math.floor(math.log10(min(p[0] for p in points))), math.ceil(math.log10(max(p[0] for p in points)))
     y0, y1 = math.floor(math.log10(min(p[1] for p in points))), math.ceil(math.log10(max(p[1] for p in points)))
     x1, y1 = max(x1, x0 + 1), max(y1, y0 + 1)
@@ -366,11 +506,13 @@ def chart(results) -> str:
     def py(seconds):
         return top + plot_h - (math.log10(seconds) - y0) / (y1 - y0) * plot_h
 
-    svg = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
-           f'<rect width="{width}" height="{height}" fill="white"/>',
-           f'<text x="{left}" y="22" font-size="15">Time against registry size (log-log), {results["machine"]["cores"]}'
-           f' cores, {_esc(results["machine"]["cpu"])}</text>']
+    svg = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+        f'<text x="{left}" y="22" font-size="15">Time against registry size (log-log), {results["machine"]["cores"]}'
+        f" cores, {_esc(results['machine']['cpu'])}</text>",
+    ]
     for e in range(x0, x1 + 1):
         x = px(10**e)
         svg.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h}" stroke="#ddd"/>')
@@ -386,11 +528,16 @@ def chart(results) -> str:
         path = " ".join(f"{px(h):.1f},{py(s):.1f}" for h, s in data)
         dashing = f' stroke-dasharray="{dash}"' if dash else ""
         svg.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"{dashing}/>')
-        svg += [f'<circle cx="{px(h):.1f}" cy="{py(s):.1f}" r="3.5" fill="{colour}"><title>{_esc(label)}: '
-                f'{h:,} hosts, {s:.2f} s</title></circle>' for h, s in data]
+        svg += [
+            f'<circle cx="{px(h):.1f}" cy="{py(s):.1f}" r="3.5" fill="{colour}"><title>{_esc(label)}: '
+            f"{h:,} hosts, {s:.2f} s</title></circle>"
+            for h, s in data
+        ]
         ly = top + plot_h + 58 + i * 18
-        svg.append(f'<line x1="{left}" y1="{ly - 4}" x2="{left + 30}" y2="{ly - 4}" stroke="{colour}" '
-                   f'stroke-width="2"{dashing}/>')
+        svg.append(
+            f'<line x1="{left}" y1="{ly - 4}" x2="{left + 30}" y2="{ly - 4}" stroke="{colour}" '
+            f'stroke-width="2"{dashing}/>'
+        )
         svg.append(f'<text x="{left + 38}" y="{ly}">{_esc(label)}</text>')
     svg.append("</svg>")
     return "\n".join(svg) + "\n"

@@ -19,18 +19,23 @@ import morph_kgc
 def main() -> int:
     prepared, mapping, out, times_file = (Path(a).resolve() for a in sys.argv[1:5])
     os.chdir(prepared)  # the mapping names its sources relative to here
-    config = (
-        "[CONFIGURATION]\nnumber_of_processes: 1\nlogging_level: WARNING\n"
-        f"[hds]\nmappings: {mapping}\n"
-    )
+    config = f"[CONFIGURATION]\nnumber_of_processes: 1\nlogging_level: WARNING\n[hds]\nmappings: {mapping}\n"
     start = time.perf_counter()
     triples = morph_kgc.materialize_set(config)
     materialise = time.perf_counter() - start
     start = time.perf_counter()
     out.write_text("".join(f"{t} .\n" for t in sorted(triples)), encoding="utf-8")
     write = time.perf_counter() - start
-    times_file.write_text(json.dumps({"stages": {"materialise": materialise, "write nt": write},
-                                      "triples": len(triples), "version": version("morph-kgc")}) + "\n")
+    times_file.write_text(
+        json.dumps(
+            {
+                "stages": {"materialise": materialise, "write nt": write},
+                "triples": len(triples),
+                "version": version("morph-kgc"),
+            }
+        )
+        + "\n"
+    )
     return 0
 
 

@@ -41,11 +41,17 @@ def prepare(registry: Path, out: Path) -> None:
         country = host["country"]
         if country:
             countries[COUNTRY + country["alpha3"]] = country
-        rows["hosts.csv"].append([
-            host["iri"], host["name"], host["siren"] or "", host["iri"] + "#siren" if host["siren"] else "",
-            host["positioning"] or "", COUNTRY + country["alpha3"] if country else "",
-            "true" if host["synthetic"] else "",
-        ])
+        rows["hosts.csv"].append(
+            [
+                host["iri"],
+                host["name"],
+                host["siren"] or "",
+                host["iri"] + "#siren" if host["siren"] else "",
+                host["positioning"] or "",
+                COUNTRY + country["alpha3"] if country else "",
+                "true" if host["synthetic"] else "",
+            ]
+        )
     rows["countries.csv"] = [[iri, c["alpha2"], c["name"]] for iri, c in sorted(countries.items())]
     rows["bodies.csv"] = [[iri, name] for iri, name in sorted(model.bodies.items())]
     for certificate in model.certificates:
@@ -53,11 +59,17 @@ def prepare(registry: Path, out: Path) -> None:
         rows["activities.csv"] += [[certificate["iri"], a] for a in certificate["activities"]]
     for snapshot in model.snapshots:
         snapshot_id = snapshot["id"]
-        rows["snapshots.csv"].append([
-            snapshot["iri"], snapshot_id, snapshot_id if len(snapshot_id) == 7 else "",
-            snapshot_id if len(snapshot_id) == 10 else "", "Registry snapshot " + snapshot_id,
-            snapshot["source"], snapshot["sha256"],
-        ])
+        rows["snapshots.csv"].append(
+            [
+                snapshot["iri"],
+                snapshot_id,
+                snapshot_id if len(snapshot_id) == 7 else "",
+                snapshot_id if len(snapshot_id) == 10 else "",
+                "Registry snapshot " + snapshot_id,
+                snapshot["source"],
+                snapshot["sha256"],
+            ]
+        )
     rows["dataset.csv"] = [[prop, lang, text] for prop, lang, text in model.dataset]
     rows["derived.csv"] = [[s["iri"]] for s in model.snapshots] if model.dataset else []
     out.mkdir(parents=True, exist_ok=True)

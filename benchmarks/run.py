@@ -41,40 +41,80 @@ MAX_BYTES = [None]  # from --max-memory
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,10000,100000,1000000",
-                        help="Registry sizes, in hosts, comma-separated (default: %(default)s).")
-    parser.add_argument("--runs", type=int, default=3, help="Runs of each hdsgraph measurement; the median is reported.")
-    parser.add_argument("--alt-runs", type=int, default=None,
-                        help="Runs of each alternative (default: as --runs).")
-    parser.add_argument("--quick", action="store_true",
-                        help="One run each, 5-second query timeout for rdflib: a fast look, not a measurement.")
-    parser.add_argument("--rdflib-max", type=int, default=100_000,
-                        help="Largest size the plain rdflib pipeline runs at (default: %(default)s; "
-                             "it needs about 20 minutes and 10 GB beyond).")
-    parser.add_argument("--morph-max", type=int, default=100_000,
-                        help="Largest size morph-kgc runs at (default: %(default)s).")
+    parser.add_argument(
+        "--sizes",
+        default="1000,10000,100000,1000000",
+        help="Registry sizes, in hosts, comma-separated (default: %(default)s).",
+    )
+    parser.add_argument(
+        "--runs", type=int, default=3, help="Runs of each hdsgraph measurement; the median is reported."
+    )
+    parser.add_argument("--alt-runs", type=int, default=None, help="Runs of each alternative (default: as --runs).")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="One run each, 5-second query timeout for rdflib: a fast look, not a measurement.",
+    )
+    parser.add_argument(
+        "--rdflib-max",
+        type=int,
+        default=100_000,
+        help="Largest size the plain rdflib pipeline runs at (default: %(default)s; "
+        "it needs about 20 minutes and 10 GB beyond).",
+    )
+    parser.add_argument(
+        "--morph-max", type=int, default=100_000, help="Largest size morph-kgc runs at (default: %(default)s)."
+    )
     parser.add_argument("--no-morph", action="store_true", help="Skip morph-kgc (no virtual environment made).")
-    parser.add_argument("--query-timeout", type=float, default=60.0,
-                        help="Stop an rdflib SPARQL study query after this many seconds (default: %(default)s).")
-    parser.add_argument("--serialise-timeout", type=float, default=900.0,
-                        help="Stop rdflib writing one format after this many seconds (default: %(default)s).")
-    parser.add_argument("--large-runs", type=int, default=1,
-                        help="Runs at 1,000,000 hosts and more (default: %(default)s).")
-    parser.add_argument("--timeout", type=float, default=3600.0,
-                        help="Stop any one pipeline run after this many seconds (default: %(default)s).")
-    parser.add_argument("--max-memory", type=float, default=16.0,
-                        help="Stop a run whose processes hold more than this many GiB (default: %(default)s).")
-    parser.add_argument("--add", action="store_true",
-                        help="Keep the sizes already in the results (e.g. add 1,000,000 hosts to an earlier run).")
-    parser.add_argument("--equality-max", type=int, default=100_000,
-                        help="Largest size at which triples are compared (default: %(default)s).")
+    parser.add_argument(
+        "--query-timeout",
+        type=float,
+        default=60.0,
+        help="Stop an rdflib SPARQL study query after this many seconds (default: %(default)s).",
+    )
+    parser.add_argument(
+        "--serialise-timeout",
+        type=float,
+        default=900.0,
+        help="Stop rdflib writing one format after this many seconds (default: %(default)s).",
+    )
+    parser.add_argument(
+        "--large-runs", type=int, default=1, help="Runs at 1,000,000 hosts and more (default: %(default)s)."
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=3600.0,
+        help="Stop any one pipeline run after this many seconds (default: %(default)s).",
+    )
+    parser.add_argument(
+        "--max-memory",
+        type=float,
+        default=16.0,
+        help="Stop a run whose processes hold more than this many GiB (default: %(default)s).",
+    )
+    parser.add_argument(
+        "--add",
+        action="store_true",
+        help="Keep the sizes already in the results (e.g. add 1,000,000 hosts to an earlier run).",
+    )
+    parser.add_argument(
+        "--equality-max",
+        type=int,
+        default=100_000,
+        help="Largest size at which triples are compared (default: %(default)s).",
+    )
     parser.add_argument("--no-demo", action="store_true", help="Skip the build of the bundled 205-host demonstration.")
     parser.add_argument("--seed", type=int, default=7, help="Seed of the generated registries (default: %(default)s).")
     parser.add_argument("--data", type=Path, default=HERE / ".data", help="Cache of generated registries.")
     parser.add_argument("--work", type=Path, default=HERE / ".work", help="Scratch folder for the pipelines' outputs.")
     parser.add_argument("--results", type=Path, default=HERE / "results", help="Where to write the results.")
-    parser.add_argument("--morph-venv", type=Path, default=HERE / ".venv-morph",
-                        help="morph-kgc's virtual environment (created with 'python -m venv' when missing).")
+    parser.add_argument(
+        "--morph-venv",
+        type=Path,
+        default=HERE / ".venv-morph",
+        help="morph-kgc's virtual environment (created with 'python -m venv' when missing).",
+    )
     args = parser.parse_args(argv)
     try:
         args.sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
@@ -108,14 +148,16 @@ def registry(args, hosts: int) -> Path:
     if not path.exists():
         args.data.mkdir(parents=True, exist_ok=True)
         log(f"generating {path.name} ...")
-        result = run_measured(hdsgraph_command() + ["synth", "--hosts", str(hosts), "--seed", str(args.seed),
-                                                    "--out", str(path)])
+        result = run_measured(
+            hdsgraph_command() + ["synth", "--hosts", str(hosts), "--seed", str(args.seed), "--out", str(path)]
+        )
         if not result.ok:
             raise SystemExit(f"Error: hdsgraph synth failed: {result.stderr.strip()}")
     return path
 
 
 # ---------------------------------------------------------------- pipelines
+
 
 def read_stage_times(path: Path) -> dict[str, float]:
     """The stage timings ``hdsgraph build --timings FILE.json`` wrote ({} if it wrote none)."""
@@ -161,14 +203,19 @@ def run_hdsgraph(args, source: Path | None, out: Path, runs_wanted: int) -> dict
             command += ["--registry", str(source)]
         measured = run_measured(command, timeout=args.timeout, max_bytes=MAX_BYTES[0])
         runs.append(_run_record(measured, read_stage_times(timings)))
-        log(f"  hdsgraph: {measured.seconds:.2f} s, {measured.peak_bytes / 2**20:.0f} MiB"
-            + ("" if measured.ok else f" FAILED ({runs[-1]['error']})"))
+        log(
+            f"  hdsgraph: {measured.seconds:.2f} s, {measured.peak_bytes / 2**20:.0f} MiB"
+            + ("" if measured.ok else f" FAILED ({runs[-1]['error']})")
+        )
     return summarise(runs)
 
 
 def run_queries(args, build: Path) -> dict:
-    measured = run_measured([sys.executable, str(HERE / "query_times.py"), str(build), "--runs", str(args.runs)],
-                            timeout=args.timeout, max_bytes=MAX_BYTES[0])
+    measured = run_measured(
+        [sys.executable, str(HERE / "query_times.py"), str(build), "--runs", str(args.runs)],
+        timeout=args.timeout,
+        max_bytes=MAX_BYTES[0],
+    )
     if not measured.ok:
         return {"ok": False, "error": measured.stderr.strip()[-400:]}
     return {"ok": True} | json.loads(measured.stdout)
@@ -179,21 +226,45 @@ def run_plain(args, source: Path, out: Path) -> dict:
     for _ in range(args.alt_runs):
         times_file = out / "times.json"
         times_file.unlink(missing_ok=True)
-        measured = run_measured([sys.executable, str(HERE / "plain_rdflib.py"), str(source), "--out", str(out),
-                                 "--query-timeout", str(args.query_timeout),
-                                 "--serialise-timeout", str(args.serialise_timeout)],
-                                timeout=args.timeout, max_bytes=MAX_BYTES[0])
+        measured = run_measured(
+            [
+                sys.executable,
+                str(HERE / "plain_rdflib.py"),
+                str(source),
+                "--out",
+                str(out),
+                "--query-timeout",
+                str(args.query_timeout),
+                "--serialise-timeout",
+                str(args.serialise_timeout),
+            ],
+            timeout=args.timeout,
+            max_bytes=MAX_BYTES[0],
+        )
         detail = json.loads(times_file.read_text()) if times_file.exists() else {}
-        runs.append(_run_record(measured, detail.get("stages", {}), queries=detail.get("queries", {}),
-                                triples=detail.get("triples"), cut=detail.get("cut", [])))
-        log(f"  plain-rdflib: {measured.seconds:.2f} s, {measured.peak_bytes / 2**20:.0f} MiB"
-            + ("" if measured.ok else f" FAILED ({runs[-1]['error']})"))
+        runs.append(
+            _run_record(
+                measured,
+                detail.get("stages", {}),
+                queries=detail.get("queries", {}),
+                triples=detail.get("triples"),
+                cut=detail.get("cut", []),
+            )
+        )
+        log(
+            f"  plain-rdflib: {measured.seconds:.2f} s, {measured.peak_bytes / 2**20:.0f} MiB"
+            + ("" if measured.ok else f" FAILED ({runs[-1]['error']})")
+        )
     summary = summarise(runs)
     if summary["ok"]:
         done = [r for r in runs if r["ok"]]
         names = done[0]["queries"]
         summary["queries"] = {
-            name: (statistics.median(r["queries"][name] for r in done) if all(r["queries"][name] is not None for r in done) else None)
+            name: (
+                statistics.median(r["queries"][name] for r in done)
+                if all(r["queries"][name] is not None for r in done)
+                else None
+            )
             for name in names
         }
         summary["query_timeout"] = args.query_timeout
@@ -209,8 +280,10 @@ def morph_python(args) -> Path | None:
     if python.exists() and subprocess.run(check, capture_output=True).returncode == 0:
         return python
     log(f"installing morph-kgc into {args.morph_venv} ...")
-    steps = [[sys.executable, "-m", "venv", str(args.morph_venv)],
-             [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "morph-kgc"]]
+    steps = [
+        [sys.executable, "-m", "venv", str(args.morph_venv)],
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "morph-kgc"],
+    ]
     for step in steps:
         result = subprocess.run(step, capture_output=True, text=True)
         if result.returncode != 0:
@@ -223,25 +296,45 @@ def run_morph(args, python: Path, source: Path, out: Path) -> dict:
     prepared = out / "tables"
     runs = []
     for _ in range(args.alt_runs):
-        prepare = run_measured([sys.executable, str(HERE / "rml_prepare.py"), str(source), "--out", str(prepared)],
-                               timeout=args.timeout, max_bytes=MAX_BYTES[0])
+        prepare = run_measured(
+            [sys.executable, str(HERE / "rml_prepare.py"), str(source), "--out", str(prepared)],
+            timeout=args.timeout,
+            max_bytes=MAX_BYTES[0],
+        )
         if not prepare.ok:
             runs.append(_run_record(prepare, {}))
             continue
         times_file = out / "times.json"
-        materialise = run_measured([str(python), str(HERE / "rml_materialise.py"), str(prepared),
-                                    str(HERE / "rml" / "hds.rml.ttl"), str(out / "data.nt"), str(times_file)],
-                                   timeout=args.timeout, max_bytes=MAX_BYTES[0])
+        materialise = run_measured(
+            [
+                str(python),
+                str(HERE / "rml_materialise.py"),
+                str(prepared),
+                str(HERE / "rml" / "hds.rml.ttl"),
+                str(out / "data.nt"),
+                str(times_file),
+            ],
+            timeout=args.timeout,
+            max_bytes=MAX_BYTES[0],
+        )
         detail = json.loads(times_file.read_text()) if materialise.ok else {}
-        record = _run_record(materialise, {"prepare (process)": prepare.seconds,
-                                           "materialise (process)": materialise.seconds,
-                                           **detail.get("stages", {})},
-                             triples=detail.get("triples"), version=detail.get("version"))
+        record = _run_record(
+            materialise,
+            {
+                "prepare (process)": prepare.seconds,
+                "materialise (process)": materialise.seconds,
+                **detail.get("stages", {}),
+            },
+            triples=detail.get("triples"),
+            version=detail.get("version"),
+        )
         record["seconds"] = prepare.seconds + materialise.seconds
         record["peak_bytes"] = max(prepare.peak_bytes, materialise.peak_bytes)
         runs.append(record)
-        log(f"  morph-kgc: prepare {prepare.seconds:.2f} s + materialise {materialise.seconds:.2f} s"
-            + ("" if materialise.ok else f" FAILED ({record['error']})"))
+        log(
+            f"  morph-kgc: prepare {prepare.seconds:.2f} s + materialise {materialise.seconds:.2f} s"
+            + ("" if materialise.ok else f" FAILED ({record['error']})")
+        )
     summary = summarise(runs)
     if summary["ok"]:
         summary["version"] = runs[-1].get("version")
@@ -262,8 +355,15 @@ def triple_set(path: Path, extra: bytes = b"") -> set[str]:
 
 def compare(reference: set[str], other: set[str]) -> dict:
     missing, extra = sorted(reference - other), sorted(other - reference)
-    return {"same": not missing and not extra, "reference": len(reference), "other": len(other),
-            "missing": len(missing), "extra": len(extra), "missing_sample": missing[:3], "extra_sample": extra[:3]}
+    return {
+        "same": not missing and not extra,
+        "reference": len(reference),
+        "other": len(other),
+        "missing": len(missing),
+        "extra": len(extra),
+        "missing_sample": missing[:3],
+        "extra_sample": extra[:3],
+    }
 
 
 def ontology_nt() -> bytes:
@@ -277,8 +377,11 @@ def same_answers(reference_file: Path, other_file: Path) -> dict:
     reference = json.loads(reference_file.read_text(encoding="utf-8"))
     other = json.loads(other_file.read_text(encoding="utf-8"))
     compared = {name: other[name] == rows for name, rows in reference.items() if name in other}
-    return {"compared": len(compared), "equal": sum(compared.values()),
-            "different": sorted(n for n, same in compared.items() if not same)}
+    return {
+        "compared": len(compared),
+        "equal": sum(compared.values()),
+        "different": sorted(n for n, same in compared.items() if not same),
+    }
 
 
 # ---------------------------------------------------------------- main
@@ -289,11 +392,24 @@ def main(argv=None) -> int:
     args.work.mkdir(parents=True, exist_ok=True)
     MAX_BYTES[0] = int(args.max_memory * 2**30)
     started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
-    results = {"started": started, "settings": {
-        "sizes": args.sizes, "runs": args.runs, "alt_runs": args.alt_runs, "rdflib_max": args.rdflib_max,
-        "morph_max": args.morph_max, "query_timeout": args.query_timeout,
-        "serialise_timeout": args.serialise_timeout, "timeout": args.timeout, "large_runs": args.large_runs,
-        "seed": args.seed, "quick": args.quick, "max_memory_gib": args.max_memory}, "sizes": {}}
+    results = {
+        "started": started,
+        "settings": {
+            "sizes": args.sizes,
+            "runs": args.runs,
+            "alt_runs": args.alt_runs,
+            "rdflib_max": args.rdflib_max,
+            "morph_max": args.morph_max,
+            "query_timeout": args.query_timeout,
+            "serialise_timeout": args.serialise_timeout,
+            "timeout": args.timeout,
+            "large_runs": args.large_runs,
+            "seed": args.seed,
+            "quick": args.quick,
+            "max_memory_gib": args.max_memory,
+        },
+        "sizes": {},
+    }
     earlier = args.results / "results.json"
     if args.add and earlier.exists():
         previous = json.loads(earlier.read_text(encoding="utf-8"))
@@ -303,13 +419,18 @@ def main(argv=None) -> int:
         # The earlier run's settings describe the earlier sizes; the sizes added here run
         # hdsgraph only when above the alternatives' limits, as --large-runs says.
         added = results["settings"]
-        results["settings"] = previous["settings"] | {"sizes": sorted(set(previous["settings"]["sizes"]) | set(args.sizes)),
-                                                      "large_runs": added["large_runs"]}
+        results["settings"] = previous["settings"] | {
+            "sizes": sorted(set(previous["settings"]["sizes"]) | set(args.sizes)),
+            "large_runs": added["large_runs"],
+        }
     python = None if args.no_morph else morph_python(args)
     extra_versions = {}
     if python is not None:
-        found = subprocess.run([str(python), "-c", "from importlib.metadata import version; print(version('morph-kgc'))"],
-                               capture_output=True, text=True)
+        found = subprocess.run(
+            [str(python), "-c", "from importlib.metadata import version; print(version('morph-kgc'))"],
+            capture_output=True,
+            text=True,
+        )
         extra_versions["morph-kgc"] = found.stdout.strip() or None
     results["machine"] = machine(extra_versions)
 
@@ -323,7 +444,9 @@ def main(argv=None) -> int:
         entry = {"registry": source.name, "registry_bytes": source.stat().st_size, "pipelines": {}, "skipped": {}}
         results["sizes"][str(hosts)] = entry
         out = args.work / f"hdsgraph-{hosts}"
-        entry["pipelines"]["hdsgraph"] = built = run_hdsgraph(args, source, out, args.large_runs if hosts >= LARGE else args.runs)
+        entry["pipelines"]["hdsgraph"] = built = run_hdsgraph(
+            args, source, out, args.large_runs if hosts >= LARGE else args.runs
+        )
         if not built["ok"]:
             continue
         entry["triples"] = sum(1 for _ in open(out / "hds.nt", "rb"))

@@ -19,8 +19,18 @@ The functions live in ``hdsgraph.api``; they are imported on first use (PEP 562)
 
 from hdsgraph._version import __version__
 
-API = ("build", "compare", "fetch", "generate", "import_file", "publish", "query", "validate_file",
-       "write_report", "write_site")
+API = (
+    "build",
+    "compare",
+    "fetch",
+    "generate",
+    "import_file",
+    "publish",
+    "query",
+    "validate_file",
+    "write_report",
+    "write_site",
+)
 __all__ = [*API, "__version__"]
 
 

@@ -18,8 +18,8 @@ between two snapshots) and ``write_report``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import pandas as pd
 
@@ -37,8 +37,20 @@ from hdsgraph.study.history import compare
 from hdsgraph.study.report import write_report
 from hdsgraph.study.synth import generate
 
-__all__ = ["build", "compare", "fetch", "generate", "import_file", "publish", "query", "run", "to_dataframe",
-           "validate_file", "write_report", "write_site"]
+__all__ = [
+    "build",
+    "compare",
+    "fetch",
+    "generate",
+    "import_file",
+    "publish",
+    "query",
+    "run",
+    "to_dataframe",
+    "validate_file",
+    "write_report",
+    "write_site",
+]
 
 DATES = {XSD + "date", XSD + "dateTime", XSD + "dateTimeStamp"}
 
@@ -47,8 +59,9 @@ def is_url(source) -> bool:
     return isinstance(source, str) and source.split(":", 1)[0].lower() in ("http", "https")
 
 
-def run(query: str, source: str | Path = "dist", snapshot: str | None = None,
-        default_graphs: Sequence[str] = ()) -> QueryResult:
+def run(
+    query: str, source: str | Path = "dist", snapshot: str | None = None, default_graphs: Sequence[str] = ()
+) -> QueryResult:
     """A bundled query name or a .rq file, run on a build, a dump or an endpoint URL -> rows."""
     name, text = query_text(query)
     if is_url(source):
@@ -76,8 +89,9 @@ def to_dataframe(result: QueryResult) -> pd.DataFrame:
     return frame
 
 
-def query(query: str, source: str | Path = "dist", snapshot: str | None = None,
-          default_graphs: Sequence[str] = ()) -> pd.DataFrame:
+def query(
+    query: str, source: str | Path = "dist", snapshot: str | None = None, default_graphs: Sequence[str] = ()
+) -> pd.DataFrame:
     """Run a bundled study query (by name) or a SPARQL SELECT file on ``source`` -> a DataFrame.
 
     ``source`` is a build folder, a dump (.ttl, .nt, .jsonld) or the URL of a SPARQL

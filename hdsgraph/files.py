@@ -95,7 +95,7 @@ class Staging:
             raise InputError(f"{self.out}: cannot write the output ({exc.strerror or exc})") from None
         self.written: list[str] = []
 
-    def __enter__(self) -> "Staging":
+    def __enter__(self) -> Staging:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -8,13 +8,13 @@ directory.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-@lru_cache(maxsize=None)
+@cache
 def asset_dir(name: str) -> Path:
     """The folder ``name`` (ontology, shapes, queries or seeds)."""
     for candidate in (PACKAGE_DIR / "_assets" / name, PACKAGE_DIR.parent / name):
@@ -58,8 +58,12 @@ def template_environment(folder: Path, *, stdlib_escaping: bool = False, **optio
             return value
 
         options["finalize"] = finalize
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)),
-                              autoescape=jinja2.select_autoescape(["html"]), keep_trailing_newline=True, **options)
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder)),
+        autoescape=jinja2.select_autoescape(["html"]),
+        keep_trailing_newline=True,
+        **options,
+    )
 
 
 def read_yaml(path: Path):

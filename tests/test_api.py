@@ -26,8 +26,10 @@ def test_dates_come_as_dates(two_snapshots, tmp_path):
     from hdsgraph import query
 
     rq = tmp_path / "issued.rq"
-    rq.write_text("PREFIX hds: <https://w3id.org/hdsgraph/ontology#>\n"
-                  "SELECT DISTINCT ?issued WHERE { ?c hds:issueDate ?issued } ORDER BY ?issued\n")
+    rq.write_text(
+        "PREFIX hds: <https://w3id.org/hdsgraph/ontology#>\n"
+        "SELECT DISTINCT ?issued WHERE { ?c hds:issueDate ?issued } ORDER BY ?issued\n"
+    )
     frame = query(str(rq), source=two_snapshots / "hds.ttl")
     assert pd.api.types.is_datetime64_any_dtype(frame["issued"])
     # independently: the issue dates of the bundled registries' kept rows, read with pandas
@@ -47,8 +49,21 @@ def test_a_snapshot_is_bound_safely(two_snapshots, runner):
     from hdsgraph.cli import cli
 
     older = query("hosts-by-nationality", source=two_snapshots, snapshot="2020-07")
-    cli_rows = json.loads(runner.invoke(cli, ["query", "hosts-by-nationality", "--data", str(two_snapshots),
-                                              "--snapshot", "2020-07", "--format", "json"]).stdout)
+    cli_rows = json.loads(
+        runner.invoke(
+            cli,
+            [
+                "query",
+                "hosts-by-nationality",
+                "--data",
+                str(two_snapshots),
+                "--snapshot",
+                "2020-07",
+                "--format",
+                "json",
+            ],
+        ).stdout
+    )
     assert older.to_dict("records") == cli_rows
     with pytest.raises(InputError, match=r"^no snapshot '2022-04> } UNION \{ \?x' in this graph"):
         query("hosts-total", source=two_snapshots, snapshot="2022-04> } UNION { ?x")

@@ -30,9 +30,22 @@ HAVE_MORPH = (MORPH_VENV / "bin" / "python").exists()
 @pytest.fixture(scope="module")
 def bench(tmp_path_factory):
     folder = tmp_path_factory.mktemp("bench")
-    command = [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--sizes", "1000", "--quick",
-               "--query-timeout", "0.5", "--no-demo", "--data", str(folder / "data"), "--work", str(folder / "work"),
-               "--results", str(folder / "results")]
+    command = [
+        sys.executable,
+        str(ROOT / "benchmarks" / "run.py"),
+        "--sizes",
+        "1000",
+        "--quick",
+        "--query-timeout",
+        "0.5",
+        "--no-demo",
+        "--data",
+        str(folder / "data"),
+        "--work",
+        str(folder / "work"),
+        "--results",
+        str(folder / "results"),
+    ]
     command += ["--morph-venv", str(MORPH_VENV)] if HAVE_MORPH else ["--no-morph"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
@@ -78,8 +91,11 @@ def test_plain_rdflib_gives_the_same_triples_and_answers(bench):
     assert set(plain["stages"]) == {"map", "validate", "query", "serialise nt", "serialise ttl", "serialise jsonld"}
 
 
-@pytest.mark.skipif(not HAVE_MORPH, reason=f"morph-kgc's environment {MORPH_VENV} is absent; "
-                    "`python benchmarks/run.py` creates it (the test suite installs nothing)")
+@pytest.mark.skipif(
+    not HAVE_MORPH,
+    reason=f"morph-kgc's environment {MORPH_VENV} is absent; "
+    "`python benchmarks/run.py` creates it (the test suite installs nothing)",
+)
 def test_morph_kgc_maps_the_same_triples(bench):
     _, results = bench
     morph = results["sizes"]["1000"]["pipelines"]["morph-kgc"]

@@ -22,8 +22,14 @@ HEADER = ["host", "siren", "activities", "issued", "expires", "synthetic"]
 def built(tmp_path_factory):
     folder = tmp_path_factory.mktemp("manifest")
     old = write_csv(folder / "2020-07.csv", HEADER, [["Hébergeur fictif Un", "900000019", "1-6", "", "", "true"]])
-    new = write_csv(folder / "2022-04.csv", HEADER, [["Hébergeur fictif Un", "900000019", "1-6", "", "", "true"],
-                                                     ["Hébergeur fictif Deux", "", "5", "", "", "true"]])
+    new = write_csv(
+        folder / "2022-04.csv",
+        HEADER,
+        [
+            ["Hébergeur fictif Un", "900000019", "1-6", "", "", "true"],
+            ["Hébergeur fictif Deux", "", "5", "", "", "true"],
+        ],
+    )
     out = folder / "dist"
     report = build([new, old], out=out, base_uri="https://example.org/hds/")
     assert report.conforms
@@ -60,13 +66,29 @@ def test_the_manifest_names_the_catalogue_options(runner, tmp_path):
     skeleton = tmp_path / "mine.ttl"
     shutil.copy(REPO / "hdsgraph" / "data" / "catalog-skeleton.ttl", skeleton)
     out = tmp_path / "dist"
-    result = runner.invoke(cli, ["build", "--registry", str(registry), "--out", str(out), "--catalog-skeleton",
-                                 str(skeleton), "--download-url", "http://127.0.0.1:8000/files/",
-                                 "--sparql-endpoint", "http://127.0.0.1:7878/query"])
+    result = runner.invoke(
+        cli,
+        [
+            "build",
+            "--registry",
+            str(registry),
+            "--out",
+            str(out),
+            "--catalog-skeleton",
+            str(skeleton),
+            "--download-url",
+            "http://127.0.0.1:8000/files/",
+            "--sparql-endpoint",
+            "http://127.0.0.1:7878/query",
+        ],
+    )
     assert result.exit_code == 0, result.output
     catalog = json.loads((out / "build.json").read_text())["catalog"]
-    assert catalog == {"download_url": "http://127.0.0.1:8000/files/", "sparql_endpoint": "http://127.0.0.1:7878/query",
-                       "skeleton": {"file": "mine.ttl", "sha256": hashlib.sha256(skeleton.read_bytes()).hexdigest()}}
+    assert catalog == {
+        "download_url": "http://127.0.0.1:8000/files/",
+        "sparql_endpoint": "http://127.0.0.1:7878/query",
+        "skeleton": {"file": "mine.ttl", "sha256": hashlib.sha256(skeleton.read_bytes()).hexdigest()},
+    }
 
 
 def test_a_plain_dump_has_no_manifest_and_a_dump_in_a_build_has_the_build_s(built, tmp_path):
@@ -78,8 +100,11 @@ def test_a_plain_dump_has_no_manifest_and_a_dump_in_a_build_has_the_build_s(buil
 
 def test_serve_takes_the_graph_names_from_the_manifest(built, tmp_path):
     assert sorted(iri for iri, _ in load_graphs(built)) == [
-        "https://example.org/hds/graph/ontology", "https://example.org/hds/graph/registry",
-        "https://example.org/hds/graph/snapshot/2020-07", "https://example.org/hds/graph/snapshot/2022-04"]
+        "https://example.org/hds/graph/ontology",
+        "https://example.org/hds/graph/registry",
+        "https://example.org/hds/graph/snapshot/2020-07",
+        "https://example.org/hds/graph/snapshot/2022-04",
+    ]
     folder = copy(built, tmp_path, graph_prefix="https://example.org/named/")
     assert sorted(iri for iri, _ in load_graphs(folder))[0] == "https://example.org/named/ontology"
     # a plain dump: the prefix is read from the snapshots' IRIs
@@ -91,13 +116,15 @@ def test_publish_takes_the_graph_names_from_the_manifest(runner, httpserver, bui
     folder = copy(built, tmp_path, graph_prefix="https://example.org/named/")
     httpserver.expect_request("/store", method="PUT").respond_with_data("", status=204)
     httpserver.expect_request("/store", method="GET").respond_with_data(
-        "<urn:a> <urn:b> <urn:c> .\n", content_type="application/n-triples")
+        "<urn:a> <urn:b> <urn:c> .\n", content_type="application/n-triples"
+    )
     result = runner.invoke(cli, ["publish", "--data", str(folder), "--endpoint", httpserver.url_for("/store")])
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: graph <https://example.org/named/ontology> (ontology) holds 1 triples")
     puts = [r.args["graph"] for r, _ in httpserver.log if r.method == "PUT"]
-    assert puts == ["https://example.org/named/" + g for g in ("ontology", "registry", "snapshot/2020-07",
-                                                               "snapshot/2022-04")]
+    assert puts == [
+        "https://example.org/named/" + g for g in ("ontology", "registry", "snapshot/2020-07", "snapshot/2022-04")
+    ]
 
 
 def test_site_takes_the_base_from_the_manifest(runner, built, tmp_path):

@@ -21,8 +21,17 @@ SPDX = Namespace("http://spdx.org/rdf/terms#")
 BASE = "https://w3id.org/hdsgraph/"
 DATASET = URIRef(BASE + "dataset")
 SHAPES_ENV = "HDSGRAPH_DCAT_AP_SHAPES"
-HEADER = ["host", "siren", "activities", "certification_body", "issued", "expires", "positioning", "nationality",
-          "synthetic"]
+HEADER = [
+    "host",
+    "siren",
+    "activities",
+    "certification_body",
+    "issued",
+    "expires",
+    "positioning",
+    "nationality",
+    "synthetic",
+]
 # Files of a build that are metadata about the others (documented in hdsgraph/catalog.py and the README).
 METADATA = {"catalog.ttl", "catalog.jsonld", "void.ttl", "README.md", "build.json", "SHA256SUMS"}
 
@@ -49,8 +58,12 @@ def shacl_results(data: rdflib.Graph, shapes: rdflib.Graph) -> list[tuple]:
 
     _, report, _ = validate(data, shacl_graph=shapes, inference="none")
     return sorted(
-        (str(report.value(r, SH.resultSeverity)).rsplit("#")[-1], str(report.value(r, SH.focusNode)),
-         str(report.value(r, SH.resultPath)), str(report.value(r, SH.value)))
+        (
+            str(report.value(r, SH.resultSeverity)).rsplit("#")[-1],
+            str(report.value(r, SH.focusNode)),
+            str(report.value(r, SH.resultPath)),
+            str(report.value(r, SH.value)),
+        )
         for r in report.objects(None, SH.result)
     )
 
@@ -79,8 +92,9 @@ def test_the_controlled_vocabularies_hold_but_for_the_shapes_own_spdx_defect(cat
     results = shacl_results(catalog, dcat_ap("mdr-vocabularies.shape.ttl"))
     violations = [r for r in results if r[0] == "Violation"]
     checksums = {str(c) for c in catalog.subjects(RDF.type, SPDX.Checksum)}
-    assert violations == sorted(("Violation", c, str(SPDX.algorithm), str(SPDX.checksumAlgorithm_sha256))
-                                for c in checksums)
+    assert violations == sorted(
+        ("Violation", c, str(SPDX.algorithm), str(SPDX.checksumAlgorithm_sha256)) for c in checksums
+    )
     assert {r[2] for r in results if r[0] == "Warning"} == {str(DCTERMS.publisher)}
 
 
@@ -95,7 +109,7 @@ def test_every_data_file_is_a_distribution_whose_size_and_checksum_match_the_fil
         url = str(catalog.value(distribution, DCAT.downloadURL))
         assert url == str(catalog.value(distribution, DCAT.accessURL))
         assert url.startswith(BASE + "dist/")
-        name = url[len(BASE + "dist/"):]
+        name = url[len(BASE + "dist/") :]
         data = (bundled / name).read_bytes()
         assert catalog.value(distribution, DCAT.byteSize) == Literal(str(len(data)), datatype=XSD.decimal)
         checksum = catalog.value(distribution, SPDX.checksum)
@@ -109,8 +123,10 @@ def test_formats_and_media_types_come_from_the_eu_and_iana_tables(catalog):
     formats = {}
     for distribution in catalog.objects(DATASET, DCAT.distribution):
         name = str(catalog.value(distribution, DCAT.downloadURL)).rsplit("/", 1)[1]
-        formats[name] = (str(catalog.value(distribution, DCTERMS.format)).rsplit("/", 1)[1],
-                         str(catalog.value(distribution, DCAT.mediaType)).split("/media-types/")[1])
+        formats[name] = (
+            str(catalog.value(distribution, DCTERMS.format)).rsplit("/", 1)[1],
+            str(catalog.value(distribution, DCAT.mediaType)).split("/media-types/")[1],
+        )
     assert formats["hds.ttl"] == ("RDF_TURTLE", "text/turtle")
     assert formats["hds.nt"] == ("RDF_N_TRIPLES", "application/n-triples")
     assert formats["hds.jsonld"] == ("JSON_LD", "application/ld+json")
@@ -125,10 +141,23 @@ def test_the_bundled_data_says_it_is_demonstration_data(catalog):
 
 
 def _registry(path: Path, synthetic: str) -> Path:
-    return write_csv(path, HEADER, [
-        ["Hébergeur fictif Un", "900000019", "1-6", "Organisme A", "2021-01-01", "2024-01-01", "insurer", "FR",
-         synthetic],
-    ])
+    return write_csv(
+        path,
+        HEADER,
+        [
+            [
+                "Hébergeur fictif Un",
+                "900000019",
+                "1-6",
+                "Organisme A",
+                "2021-01-01",
+                "2024-01-01",
+                "insurer",
+                "FR",
+                synthetic,
+            ],
+        ],
+    )
 
 
 def test_dates_and_temporal_coverage_come_from_the_snapshots_not_the_clock(tmp_path):
@@ -145,16 +174,29 @@ def test_dates_and_temporal_coverage_come_from_the_snapshots_not_the_clock(tmp_p
     assert (catalog.value(period, DCAT.startDate), catalog.value(period, DCAT.endDate)) == (first, last)
     # a registry without synthetic hosts is not called demonstration data
     titles = {str(t) for t in catalog.objects(DATASET, DCTERMS.title)}
-    assert titles == {"Certified health-data hosts (HDS): knowledge graph",
-                      "Hébergeurs de données de santé certifiés (HDS) : graphe de connaissances"}
+    assert titles == {
+        "Certified health-data hosts (HDS): knowledge graph",
+        "Hébergeurs de données de santé certifiés (HDS) : graphe de connaissances",
+    }
 
 
 def test_the_download_url_and_sparql_endpoint_options_reach_the_catalogue_and_void(runner, tmp_path):
     registry = _registry(tmp_path / "2022-04.csv", "true")
     out = tmp_path / "dist"
-    result = runner.invoke(cli, ["build", "--registry", str(registry), "--out", str(out),
-                                 "--download-url", "http://127.0.0.1:8000/files/",
-                                 "--sparql-endpoint", "http://127.0.0.1:7878/query"])
+    result = runner.invoke(
+        cli,
+        [
+            "build",
+            "--registry",
+            str(registry),
+            "--out",
+            str(out),
+            "--download-url",
+            "http://127.0.0.1:8000/files/",
+            "--sparql-endpoint",
+            "http://127.0.0.1:7878/query",
+        ],
+    )
     assert result.exit_code == 0, result.output
     catalog = rdflib.Graph().parse(out / "catalog.ttl", format="turtle")
     urls = {str(catalog.value(d, DCAT.downloadURL)) for d in catalog.objects(DATASET, DCAT.distribution)}
@@ -164,15 +206,27 @@ def test_the_download_url_and_sparql_endpoint_options_reach_the_catalogue_and_vo
     assert catalog.value(service, DCAT.servesDataset) == DATASET
     assert shacl_results(catalog, dcat_ap("shapes.ttl", "range.ttl")) == []
     void = rdflib.Graph().parse(out / "void.ttl", format="turtle")
-    assert void.value(DATASET, URIRef("http://rdfs.org/ns/void#sparqlEndpoint")) == \
-        URIRef("http://127.0.0.1:7878/query")
+    assert void.value(DATASET, URIRef("http://rdfs.org/ns/void#sparqlEndpoint")) == URIRef(
+        "http://127.0.0.1:7878/query"
+    )
 
 
-@pytest.mark.parametrize("option, value, message", [
-    ("--download-url", "files/", "Error: download URL 'files/' is not an absolute http(s) URL\n"),
-    ("--download-url", "http://127.0.0.1/files", "Error: download URL 'http://127.0.0.1/files' must end with '/'\n"),
-    ("--sparql-endpoint", "ftp://127.0.0.1/q", "Error: SPARQL endpoint 'ftp://127.0.0.1/q' is not an absolute http(s) URL\n"),
-])
+@pytest.mark.parametrize(
+    "option, value, message",
+    [
+        ("--download-url", "files/", "Error: download URL 'files/' is not an absolute http(s) URL\n"),
+        (
+            "--download-url",
+            "http://127.0.0.1/files",
+            "Error: download URL 'http://127.0.0.1/files' must end with '/'\n",
+        ),
+        (
+            "--sparql-endpoint",
+            "ftp://127.0.0.1/q",
+            "Error: SPARQL endpoint 'ftp://127.0.0.1/q' is not an absolute http(s) URL\n",
+        ),
+    ],
+)
 def test_a_bad_url_option_is_refused_and_leaves_the_output_alone(runner, tmp_path, option, value, message):
     registry = _registry(tmp_path / "2022-04.csv", "true")
     result = runner.invoke(cli, ["build", "--registry", str(registry), "--out", str(tmp_path / "dist"), option, value])
@@ -186,25 +240,33 @@ def test_a_publisher_skeleton_replaces_the_fixed_text(runner, tmp_path):
     skeleton.write_text(text.replace('"hdsgraph project"@en ;\n    dct:type', '"Agence fictive"@en ;\n    dct:type'))
     registry = _registry(tmp_path / "2022-04.csv", "true")
     out = tmp_path / "dist"
-    result = runner.invoke(cli, ["build", "--registry", str(registry), "--out", str(out),
-                                 "--catalog-skeleton", str(skeleton)])
+    result = runner.invoke(
+        cli, ["build", "--registry", str(registry), "--out", str(out), "--catalog-skeleton", str(skeleton)]
+    )
     assert result.exit_code == 0, result.output
     catalog = rdflib.Graph().parse(out / "catalog.ttl", format="turtle")
     publisher = catalog.value(DATASET, DCTERMS.publisher)
     assert Literal("Agence fictive", lang="en") in set(catalog.objects(publisher, rdflib.FOAF.name))
 
 
-@pytest.mark.parametrize("content, reason", [
-    ("<catalog> a <http://www.w3.org/ns/dcat#Catalog> .\n",
-     "the skeleton must describe <dataset> (the dataset https://w3id.org/hdsgraph/dataset) as a dcat:Dataset"),
-    ("this is not turtle\n", None),
-])
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (
+            "<catalog> a <http://www.w3.org/ns/dcat#Catalog> .\n",
+            "the skeleton must describe <dataset> (the dataset https://w3id.org/hdsgraph/dataset) as a dcat:Dataset",
+        ),
+        ("this is not turtle\n", None),
+    ],
+)
 def test_a_skeleton_that_cannot_be_used_is_refused(runner, tmp_path, content, reason):
     skeleton = tmp_path / "mine.ttl"
     skeleton.write_text(content)
     registry = _registry(tmp_path / "2022-04.csv", "true")
-    result = runner.invoke(cli, ["build", "--registry", str(registry), "--out", str(tmp_path / "dist"),
-                                 "--catalog-skeleton", str(skeleton)])
+    result = runner.invoke(
+        cli,
+        ["build", "--registry", str(registry), "--out", str(tmp_path / "dist"), "--catalog-skeleton", str(skeleton)],
+    )
     assert result.exit_code == 2
     if reason:
         assert result.stderr == f"Error: {skeleton}: {reason}\n"

@@ -11,77 +11,103 @@ from hypothesis import strategies as st
 
 from hdsgraph.acquire.cells import read_activities, read_date, read_mark, read_siren
 
-FRENCH_MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-                 "octobre", "novembre", "décembre"]
+FRENCH_MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
 
 
-@pytest.mark.parametrize("cell, activities", [
-    ("1, 2, 3", (1, 2, 3)),
-    ("1;2;3", (1, 2, 3)),
-    ("1 à 6", (1, 2, 3, 4, 5, 6)),
-    ("1-6", (1, 2, 3, 4, 5, 6)),
-    ("3 – 5", (3, 4, 5)),
-    ("Activités 1 à 4 et 6", (1, 2, 3, 4, 6)),
-    ("toutes les activités", (1, 2, 3, 4, 5, 6)),
-    ("Toutes les Activités", (1, 2, 3, 4, 5, 6)),
-    ("Hébergeur infogéreur (3 à 6)", (3, 4, 5, 6)),
-    ("Hébergeur infogéreur", (3, 4, 5, 6)),
-    ("Hébergeur d'infrastructure physique", (1, 2)),
-    ("infrastructure physique (1 et 2)", (1, 2)),
-    ("1\n2\n5", (1, 2, 5)),
-    ("n° 4", (4,)),
-    ("Activité 3 – hébergement de la plateforme d'hébergement d'applications", (3,)),
-    ("1 - sites physiques\n2 - infrastructure matérielle", (1, 2)),
-])
+@pytest.mark.parametrize(
+    "cell, activities",
+    [
+        ("1, 2, 3", (1, 2, 3)),
+        ("1;2;3", (1, 2, 3)),
+        ("1 à 6", (1, 2, 3, 4, 5, 6)),
+        ("1-6", (1, 2, 3, 4, 5, 6)),
+        ("3 – 5", (3, 4, 5)),
+        ("Activités 1 à 4 et 6", (1, 2, 3, 4, 6)),
+        ("toutes les activités", (1, 2, 3, 4, 5, 6)),
+        ("Toutes les Activités", (1, 2, 3, 4, 5, 6)),
+        ("Hébergeur infogéreur (3 à 6)", (3, 4, 5, 6)),
+        ("Hébergeur infogéreur", (3, 4, 5, 6)),
+        ("Hébergeur d'infrastructure physique", (1, 2)),
+        ("infrastructure physique (1 et 2)", (1, 2)),
+        ("1\n2\n5", (1, 2, 5)),
+        ("n° 4", (4,)),
+        ("Activité 3 – hébergement de la plateforme d'hébergement d'applications", (3,)),
+        ("1 - sites physiques\n2 - infrastructure matérielle", (1, 2)),
+    ],
+)
 def test_activities_as_people_write_them(cell, activities):
     assert read_activities(cell).value == activities
     assert read_activities(cell).problem is None
 
 
-@pytest.mark.parametrize("cell, problem", [
-    ("", "no activity"),
-    ("7", "activity 7 is not one of the six HDS activities (1-6)"),
-    ("0-2", "activity 0 is not one of the six HDS activities (1-6)"),
-    ("6-3", "unreadable activities '6-3': the range 6 to 3 goes backwards"),
-    ("1 à", "unreadable activities '1 à': a range with no end"),
-    ("voir annexe", "unreadable activities 'voir annexe': 'voir' is neither an activity number nor a known phrase"),
-    ("Hébergeur infogéreur (1 à 2)",
-     "activities 'Hébergeur infogéreur (1 à 2)' name a certificate type that does not cover activities 1, 2"),
-])
+@pytest.mark.parametrize(
+    "cell, problem",
+    [
+        ("", "no activity"),
+        ("7", "activity 7 is not one of the six HDS activities (1-6)"),
+        ("0-2", "activity 0 is not one of the six HDS activities (1-6)"),
+        ("6-3", "unreadable activities '6-3': the range 6 to 3 goes backwards"),
+        ("1 à", "unreadable activities '1 à': a range with no end"),
+        ("voir annexe", "unreadable activities 'voir annexe': 'voir' is neither an activity number nor a known phrase"),
+        (
+            "Hébergeur infogéreur (1 à 2)",
+            "activities 'Hébergeur infogéreur (1 à 2)' name a certificate type that does not cover activities 1, 2",
+        ),
+    ],
+)
 def test_unreadable_activities_say_why(cell, problem):
     reading = read_activities(cell)
     assert (reading.value, reading.problem) == (None, problem)
 
 
-@pytest.mark.parametrize("cell, iso", [
-    ("2021-03-12", "2021-03-12"),
-    ("12/03/2021", "2021-03-12"),
-    ("12-03-2021", "2021-03-12"),
-    ("12.03.2021", "2021-03-12"),
-    ("12 mars 2021", "2021-03-12"),
-    ("12 Mars 2021", "2021-03-12"),
-    ("1er avril 2022", "2022-04-01"),
-    ("1 déc. 2024", "2024-12-01"),
-    ("3 février 2020", "2020-02-03"),
-    ("March 12th, 2021", "2021-03-12"),
-    ("Apr. 1, 2022", "2022-04-01"),
-    ("2021-03-12 00:00:00", "2021-03-12"),
-    ("44267", "2021-03-12"),  # Excel: 44197 is 2021-01-01, 70 days later
-    ("44267.0", "2021-03-12"),
-])
+@pytest.mark.parametrize(
+    "cell, iso",
+    [
+        ("2021-03-12", "2021-03-12"),
+        ("12/03/2021", "2021-03-12"),
+        ("12-03-2021", "2021-03-12"),
+        ("12.03.2021", "2021-03-12"),
+        ("12 mars 2021", "2021-03-12"),
+        ("12 Mars 2021", "2021-03-12"),
+        ("1er avril 2022", "2022-04-01"),
+        ("1 déc. 2024", "2024-12-01"),
+        ("3 février 2020", "2020-02-03"),
+        ("March 12th, 2021", "2021-03-12"),
+        ("Apr. 1, 2022", "2022-04-01"),
+        ("2021-03-12 00:00:00", "2021-03-12"),
+        ("44267", "2021-03-12"),  # Excel: 44197 is 2021-01-01, 70 days later
+        ("44267.0", "2021-03-12"),
+    ],
+)
 def test_dates_as_people_write_them(cell, iso):
     assert read_date(cell).value == iso
 
 
-@pytest.mark.parametrize("cell, problem", [
-    ("31/02/2021", "no such date '31/02/2021'"),
-    ("hier", "unreadable date 'hier': expected a day, a month and a year"),
-    ("12 brumaire 2021", "unreadable date '12 brumaire 2021': expected a day, a month and a year"),
-    ("123", "unreadable date '123': expected a day, a month and a year"),
-    ("12 brumaire, 2021", "unreadable date '12 brumaire, 2021': expected a day, a month and a year"),
-    ("Brumaire 12th, 2021", "unreadable date 'Brumaire 12th, 2021': expected a day, a month and a year"),
-    ("March 12xx, 2021", "unreadable date 'March 12xx, 2021': expected a day, a month and a year"),
-])
+@pytest.mark.parametrize(
+    "cell, problem",
+    [
+        ("31/02/2021", "no such date '31/02/2021'"),
+        ("hier", "unreadable date 'hier': expected a day, a month and a year"),
+        ("12 brumaire 2021", "unreadable date '12 brumaire 2021': expected a day, a month and a year"),
+        ("123", "unreadable date '123': expected a day, a month and a year"),
+        ("12 brumaire, 2021", "unreadable date '12 brumaire, 2021': expected a day, a month and a year"),
+        ("Brumaire 12th, 2021", "unreadable date 'Brumaire 12th, 2021': expected a day, a month and a year"),
+        ("March 12xx, 2021", "unreadable date 'March 12xx, 2021': expected a day, a month and a year"),
+    ],
+)
 def test_unreadable_dates_say_why(cell, problem):
     reading = read_date(cell)
     assert (reading.value, reading.problem) == (None, problem)
@@ -91,14 +117,18 @@ def test_an_empty_date_is_no_value_and_no_problem():
     assert read_date("  ").value is None and read_date("  ").ok
 
 
-@pytest.mark.parametrize("cell, value", [("X", True), ("x", True), ("oui", True), ("✓", True), ("✔", True),
-                                         ("", False), ("non", False), ("-", False)])
+@pytest.mark.parametrize(
+    "cell, value",
+    [("X", True), ("x", True), ("oui", True), ("✓", True), ("✔", True), ("", False), ("non", False), ("-", False)],
+)
 def test_marks(cell, value):
     assert read_mark(cell).value is value
 
 
-@pytest.mark.parametrize("cell, value", [("900 000 100", "900000100"), ("90000011800011", "900000118"),
-                                         ("900.000.100", "900000100"), ("", None)])
+@pytest.mark.parametrize(
+    "cell, value",
+    [("900 000 100", "900000100"), ("90000011800011", "900000118"), ("900.000.100", "900000100"), ("", None)],
+)
 def test_siren_or_siret(cell, value):
     assert read_siren(cell).value == value and read_siren(cell).ok
 
@@ -106,7 +136,8 @@ def test_siren_or_siret(cell, value):
 # ---------------------------------------------------------------- properties
 
 any_cell = st.text(alphabet=st.characters(codec="utf-8"), max_size=40) | st.text(
-    alphabet="0123456789 à-–,;/et\nActivitésinfogéreur()er.mars", max_size=40)
+    alphabet="0123456789 à-–,;/et\nActivitésinfogéreur()er.mars", max_size=40
+)
 
 
 def _check_valid_or_says_why(reading, valid):

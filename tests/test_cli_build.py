@@ -16,16 +16,33 @@ from tests.helpers.oracle import write_csv
 from tests.helpers.paths import REPO
 
 HEADER = ["host", "siren", "activities", "certification_body", "issued", "expires", "positioning", "nationality"]
-OUTPUTS = {"hds.ttl", "hds.jsonld", "hds.nt", "validation.ttl", "answers.json", "quarantine.csv",
-           "unqualified.csv", "README.md", "catalog.ttl", "catalog.jsonld", "void.ttl", "build.json", "SHA256SUMS"}
+OUTPUTS = {
+    "hds.ttl",
+    "hds.jsonld",
+    "hds.nt",
+    "validation.ttl",
+    "answers.json",
+    "quarantine.csv",
+    "unqualified.csv",
+    "README.md",
+    "catalog.ttl",
+    "catalog.jsonld",
+    "void.ttl",
+    "build.json",
+    "SHA256SUMS",
+}
 
 
 @pytest.fixture
 def registry(tmp_path):
-    return write_csv(tmp_path / "2022-04.csv", HEADER, [
-        ["Hébergeur fictif Un SAS", "900000019", "1-6", "Organisme A", "2021-01-01", "2024-01-01", "insurer", "FR"],
-        ["Hébergeur fictif Deux", "", "3;4", "Organisme B", "2021-02-01", "2024-02-01", "", "US"],
-    ])
+    return write_csv(
+        tmp_path / "2022-04.csv",
+        HEADER,
+        [
+            ["Hébergeur fictif Un SAS", "900000019", "1-6", "Organisme A", "2021-01-01", "2024-01-01", "insurer", "FR"],
+            ["Hébergeur fictif Deux", "", "3;4", "Organisme B", "2021-02-01", "2024-02-01", "", "US"],
+        ],
+    )
 
 
 def test_build_on_the_bundled_data_writes_every_output(runner, tmp_path):
@@ -70,28 +87,38 @@ def test_the_jsonld_reads_as_plain_json(runner, tmp_path, registry):
 def test_two_builds_in_separate_processes_are_byte_identical(tmp_path, registry):
     sums = []
     for name in ("a", "b"):
-        subprocess.run([sys.executable, "-m", "hdsgraph", "build", "--registry", str(registry),
-                        "--out", str(tmp_path / name)], check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "hdsgraph", "build", "--registry", str(registry), "--out", str(tmp_path / name)],
+            check=True,
+            capture_output=True,
+        )
         sums.append((tmp_path / name / "SHA256SUMS").read_bytes())
     assert sums[0] == sums[1]
 
 
 def test_quarantine_keeps_each_bad_row_with_its_reason(runner, tmp_path):
-    bad = write_csv(tmp_path / "2022-04.csv", HEADER, [
-        ["Hébergeur fictif Bon", "", "1;2", "", "", "", "", ""],
-        ["", "", "1", "", "", "", "", ""],
-        ["Hébergeur fictif Sept", "", "7", "", "", "", "", ""],
-        ["Hébergeur fictif Date", "", "1", "", "12/03/2021", "", "", ""],
-        ["Hébergeur fictif Siren", "12345678", "1", "", "", "", "", ""],
-        ["Hébergeur fictif Avant", "", "1", "", "2022-01-01", "2021-01-01", "", ""],
-        ["Hébergeur fictif Bon", "", "1-2", "", "", "", "", ""],
-    ])
+    bad = write_csv(
+        tmp_path / "2022-04.csv",
+        HEADER,
+        [
+            ["Hébergeur fictif Bon", "", "1;2", "", "", "", "", ""],
+            ["", "", "1", "", "", "", "", ""],
+            ["Hébergeur fictif Sept", "", "7", "", "", "", "", ""],
+            ["Hébergeur fictif Date", "", "1", "", "12/03/2021", "", "", ""],
+            ["Hébergeur fictif Siren", "12345678", "1", "", "", "", "", ""],
+            ["Hébergeur fictif Avant", "", "1", "", "2022-01-01", "2021-01-01", "", ""],
+            ["Hébergeur fictif Bon", "", "1-2", "", "", "", "", ""],
+        ],
+    )
     out = tmp_path / "out"
     result = runner.invoke(cli, ["build", "--registry", str(bad), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "2022-04.csv (snapshot 2022-04): rows read 7 / kept 1 / quarantined 6" in result.stdout
     lines = (out / "quarantine.csv").read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "source,row,reason,host,activities,siren,certification_body,issued,expires,positioning,nationality,synthetic,snapshot"
+    assert (
+        lines[0]
+        == "source,row,reason,host,activities,siren,certification_body,issued,expires,positioning,nationality,synthetic,snapshot"
+    )
     reasons = [line.split(",")[1:3] for line in lines[1:]]
     assert reasons == [
         ["3", "no host name"],
@@ -107,8 +134,11 @@ def test_quarantine_keeps_each_bad_row_with_its_reason(runner, tmp_path):
     "content, message",
     [
         (b"host,siren\nA,900000019\n", "{path}: missing required column 'activities' (found: 'host', 'siren')"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "{path}: not a UTF-8 CSV file (byte 0 cannot be decoded); "
-                                                "convert it to UTF-8, or use 'hdsgraph import' for other encodings"),
+        (
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+            "{path}: not a UTF-8 CSV file (byte 0 cannot be decoded); "
+            "convert it to UTF-8, or use 'hdsgraph import' for other encodings",
+        ),
         (b"", "{path}: the file is empty"),
         (b'host,activities\n"unclosed,1\n', "{path}: not a readable CSV file (line 2: unexpected end of data)"),
         (b"host,activities\n,1\n,9\n", "no usable row: all 2 rows were quarantined (row 2 of {name}: no host name)"),
@@ -145,8 +175,10 @@ def test_bad_options_give_one_line_and_exit_2(runner, tmp_path, args, message):
 
 def test_bad_qualification_row_names_its_row(runner, tmp_path, registry):
     qualification = write_csv(tmp_path / "q.csv", ["host", "positioning"], [["A", "hosting"]])
-    result = runner.invoke(cli, ["build", "--registry", str(registry), "--qualification", str(qualification),
-                                 "--out", str(tmp_path / "out")])
+    result = runner.invoke(
+        cli,
+        ["build", "--registry", str(registry), "--qualification", str(qualification), "--out", str(tmp_path / "out")],
+    )
     assert result.exit_code == 2
     assert result.stderr == f"Error: {qualification}, row 2: unknown positioning code 'hosting'\n"
 
@@ -185,41 +217,59 @@ def test_build_refuses_to_replace_a_folder_that_is_not_a_build(runner, tmp_path,
     (precious / "thesis.tex").write_text("years of work")
     result = runner.invoke(cli, ["build", "--registry", str(registry), "--out", str(precious)])
     assert result.exit_code == 2
-    assert result.stderr == (f"Error: {precious}: refusing to replace a folder that is not an hdsgraph build "
-                             "(it holds thesis.tex); choose another --out\n")
+    assert result.stderr == (
+        f"Error: {precious}: refusing to replace a folder that is not an hdsgraph build "
+        "(it holds thesis.tex); choose another --out\n"
+    )
     assert (precious / "thesis.tex").read_text() == "years of work"
 
 
 def test_unqualified_hosts_are_listed(runner, tmp_path):
-    registry = write_csv(tmp_path / "2022-04.csv", HEADER, [
-        ["Hébergeur fictif Connu", "", "1", "", "", "", "insurer", "FR"],
-        ["Hébergeur fictif Inconnu", "", "1", "", "", "", "", ""],
-    ])
+    registry = write_csv(
+        tmp_path / "2022-04.csv",
+        HEADER,
+        [
+            ["Hébergeur fictif Connu", "", "1", "", "", "", "insurer", "FR"],
+            ["Hébergeur fictif Inconnu", "", "1", "", "", "", "", ""],
+        ],
+    )
     result = runner.invoke(cli, ["build", "--registry", str(registry), "--out", str(tmp_path / "out")])
     assert result.exit_code == 0
-    assert "Unqualified hosts: 1 (counted as 'unknown' in the answers)\n" \
-           "  - Hébergeur fictif Inconnu: no positioning and nationality\n" in result.stdout
+    assert (
+        "Unqualified hosts: 1 (counted as 'unknown' in the answers)\n"
+        "  - Hébergeur fictif Inconnu: no positioning and nationality\n" in result.stdout
+    )
     answers = json.loads((tmp_path / "out" / "answers.json").read_text())
     assert {r["positioning"]: r["hosts"] for r in answers["hosts-by-positioning"]} == {"insurer": 1, "unknown": 1}
 
 
 def test_several_snapshots_answer_for_the_latest(runner, tmp_path):
     old = write_csv(tmp_path / "2020-07.csv", HEADER, [["Hébergeur fictif Ancien", "", "1", "", "", "", "", ""]])
-    new = write_csv(tmp_path / "2022-04.csv", HEADER, [
-        ["Hébergeur fictif Ancien", "", "1", "", "", "", "", ""],
-        ["Hébergeur fictif Nouveau", "", "5", "", "", "", "", ""],
-    ])
+    new = write_csv(
+        tmp_path / "2022-04.csv",
+        HEADER,
+        [
+            ["Hébergeur fictif Ancien", "", "1", "", "", "", "", ""],
+            ["Hébergeur fictif Nouveau", "", "5", "", "", "", "", ""],
+        ],
+    )
     out = tmp_path / "out"
     result = runner.invoke(cli, ["build", "--registry", str(new), "--registry", str(old), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert json.loads((out / "answers.json").read_text())["hosts-total"] == [{"hosts": 2}]
-    older = runner.invoke(cli, ["query", "hosts-total", "--data", str(out), "--snapshot", "2020-07", "--format", "json"])
+    older = runner.invoke(
+        cli, ["query", "hosts-total", "--data", str(out), "--snapshot", "2020-07", "--format", "json"]
+    )
     assert json.loads(older.stdout) == [{"hosts": 1}]
 
 
 def test_two_files_for_one_snapshot_are_refused(runner, tmp_path):
-    a = write_csv(tmp_path / "a.csv", HEADER + ["snapshot"], [["Hébergeur fictif A", "", "1", "", "", "", "", "", "2022-04"]])
-    b = write_csv(tmp_path / "b.csv", HEADER + ["snapshot"], [["Hébergeur fictif B", "", "1", "", "", "", "", "", "2022-04"]])
+    a = write_csv(
+        tmp_path / "a.csv", HEADER + ["snapshot"], [["Hébergeur fictif A", "", "1", "", "", "", "", "", "2022-04"]]
+    )
+    b = write_csv(
+        tmp_path / "b.csv", HEADER + ["snapshot"], [["Hébergeur fictif B", "", "1", "", "", "", "", "", "2022-04"]]
+    )
     result = runner.invoke(cli, ["build", "--registry", str(a), "--registry", str(b), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert result.stderr == "Error: snapshot 2022-04 comes from more than one file: a.csv, b.csv\n"
@@ -234,10 +284,20 @@ def test_quiet_prints_nothing_and_still_builds(runner, tmp_path, registry):
 
 def test_the_summary_gives_every_stage_its_time(runner, tmp_path, registry):
     result = runner.invoke(cli, ["build", "--registry", str(registry), "--out", str(tmp_path / "out")])
-    line = next(l for l in result.stdout.splitlines() if l.startswith("Stage times: "))
-    stages = [part.split()[0] for part in line[len("Stage times: "):].split(", ")]
-    assert stages == ["read", "normalise", "qualify", "map", "store", "query", "serialise", "validate",
-                      "catalogue", "publish"]
+    line = next(text for text in result.stdout.splitlines() if text.startswith("Stage times: "))
+    stages = [part.split()[0] for part in line[len("Stage times: ") :].split(", ")]
+    assert stages == [
+        "read",
+        "normalise",
+        "qualify",
+        "map",
+        "store",
+        "query",
+        "serialise",
+        "validate",
+        "catalogue",
+        "publish",
+    ]
 
 
 def test_stages_are_announced_in_order_to_a_progress_display(tmp_path, registry):
@@ -245,8 +305,18 @@ def test_stages_are_announced_in_order_to_a_progress_display(tmp_path, registry)
 
     seen = []
     report = build([registry], out=tmp_path / "out", on_stage=seen.append)
-    assert seen == ["read", "normalise", "qualify", "map", "store", "query", "serialise", "validate",
-                    "catalogue", "publish"]
+    assert seen == [
+        "read",
+        "normalise",
+        "qualify",
+        "map",
+        "store",
+        "query",
+        "serialise",
+        "validate",
+        "catalogue",
+        "publish",
+    ]
     assert set(report.timings) == set(seen)
 
 
@@ -255,8 +325,10 @@ STAGES = ["read", "normalise", "qualify", "map", "store", "query", "serialise", 
 
 def test_timings_go_to_a_json_file(runner, tmp_path, registry):
     timings = tmp_path / "timings.json"
-    result = runner.invoke(cli, ["build", "--registry", str(registry), "--out", str(tmp_path / "out"),
-                                 "--timings", str(timings), "--quiet"])
+    result = runner.invoke(
+        cli,
+        ["build", "--registry", str(registry), "--out", str(tmp_path / "out"), "--timings", str(timings), "--quiet"],
+    )
     assert (result.exit_code, result.stdout) == (0, "")
     written = json.loads(timings.read_text(encoding="utf-8"))
     assert list(written) == STAGES
@@ -265,8 +337,9 @@ def test_timings_go_to_a_json_file(runner, tmp_path, registry):
 
 def test_timings_into_a_missing_folder_is_one_line_and_exit_2(runner, tmp_path, registry):
     timings = tmp_path / "nowhere" / "timings.json"
-    result = runner.invoke(cli, ["build", "--registry", str(registry), "--out", str(tmp_path / "out"),
-                                 "--timings", str(timings)])
+    result = runner.invoke(
+        cli, ["build", "--registry", str(registry), "--out", str(tmp_path / "out"), "--timings", str(timings)]
+    )
     assert result.exit_code == 2
     assert result.stderr == f"Error: {timings}: cannot write the timings (No such file or directory)\n"
     assert not (tmp_path / "out").exists()
@@ -275,8 +348,11 @@ def test_timings_into_a_missing_folder_is_one_line_and_exit_2(runner, tmp_path, 
 def test_a_rejected_build_is_a_report_not_an_exception(tmp_path):
     from hdsgraph.pipeline.build import SourceRows, build
 
-    bad = write_csv(tmp_path / "2022-05.csv", HEADER, [["Hébergeur fictif", "900000018", "5", "", "", "", "", ""],
-                                                       ["", "", "1", "", "", "", "", ""]])
+    bad = write_csv(
+        tmp_path / "2022-05.csv",
+        HEADER,
+        [["Hébergeur fictif", "900000018", "5", "", "", "", "", ""], ["", "", "1", "", "", "", "", ""]],
+    )
     out = tmp_path / "out"
     report = build([bad], out=out)
     assert not report.conforms
@@ -290,8 +366,9 @@ def test_a_rejected_build_is_a_report_not_an_exception(tmp_path):
 def test_a_rejected_build_still_writes_its_timings(runner, tmp_path):
     bad = write_csv(tmp_path / "2022-05.csv", HEADER, [["Hébergeur fictif", "900000018", "5", "", "", "", "", ""]])
     timings = tmp_path / "timings.json"
-    result = runner.invoke(cli, ["build", "--registry", str(bad), "--out", str(tmp_path / "out"),
-                                 "--timings", str(timings)])
+    result = runner.invoke(
+        cli, ["build", "--registry", str(bad), "--out", str(tmp_path / "out"), "--timings", str(timings)]
+    )
     assert result.exit_code == 1
     assert "2022-05.csv (snapshot 2022-05): rows read 1 / kept 1 / quarantined 0" in result.stderr
     assert list(json.loads(timings.read_text())) == STAGES

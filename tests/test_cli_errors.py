@@ -21,8 +21,7 @@ BOOM = "Error: internal error (RuntimeError): boom; rerun with --debug to see th
 
 
 def _imported(*args: str) -> tuple[subprocess.CompletedProcess, set[str]]:
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "hdsgraph", *args],
-                          capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "hdsgraph", *args], capture_output=True, text=True)
     modules = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
     return done, modules
 
@@ -39,8 +38,13 @@ def test_version_and_help_import_no_heavy_library(args):
 def test_help_lists_every_command_as_an_eager_group_would(runner):
     ctx = click.Context(cli)
     assert cli.list_commands(ctx) == sorted(COMMANDS)
-    eager = click.Group("cli", commands={name: cli.get_command(ctx, name) for name in COMMANDS},
-                        params=cli.params, help=cli.help, context_settings=cli.context_settings)
+    eager = click.Group(
+        "cli",
+        commands={name: cli.get_command(ctx, name) for name in COMMANDS},
+        params=cli.params,
+        help=cli.help,
+        context_settings=cli.context_settings,
+    )
     lazy = runner.invoke(cli, ["--help"], prog_name="hdsgraph", terminal_width=100)
     assert lazy.exit_code == 0
     assert lazy.stdout == runner.invoke(eager, ["--help"], prog_name="hdsgraph", terminal_width=100).stdout
@@ -86,8 +90,9 @@ def test_a_multi_line_message_stays_on_one_line(runner, monkeypatch):
     monkeypatch.setattr(hdsgraph.cli.validate, "validate_file", fail)
     result = runner.invoke(cli, ["validate", str(SHAPES / "valid.ttl")])
     assert result.exit_code == 3
-    assert result.stderr == ("Error: internal error (KeyError): 'first\\nsecond'; "
-                             "rerun with --debug to see the traceback\n")
+    assert result.stderr == (
+        "Error: internal error (KeyError): 'first\\nsecond'; rerun with --debug to see the traceback\n"
+    )
 
 
 def test_debug_lets_the_traceback_through(runner, monkeypatch):
@@ -124,17 +129,22 @@ def test_a_library_error_a_command_did_not_catch_is_still_one_line(runner, monke
 
 # A real process: the exit code and stderr as a shell sees them (the console script runs
 # hdsgraph.cli:cli the same way).
-FAILING = ("import sys, hdsgraph.cli.validate as v\n"
-           "def boom(*a):\n    raise {error}\n"
-           "v.validate_file = boom\n"
-           "from hdsgraph.cli import cli\n"
-           "cli(prog_name='hdsgraph')\n")
+FAILING = (
+    "import sys, hdsgraph.cli.validate as v\n"
+    "def boom(*a):\n    raise {error}\n"
+    "v.validate_file = boom\n"
+    "from hdsgraph.cli import cli\n"
+    "cli(prog_name='hdsgraph')\n"
+)
 
 
 def _run_failing(error: str, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", FAILING.format(error=error), *args, "validate",
-                           str(SHAPES / "valid.ttl")], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-c", FAILING.format(error=error), *args, "validate", str(SHAPES / "valid.ttl")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def test_in_a_real_process_an_unexpected_error_exits_3_without_a_traceback():
@@ -170,14 +180,18 @@ def test_site_on_a_dump_with_a_blank_node_names_its_triple(runner, tmp_path):
     from hdsgraph.rdf.serialise import ntriples_bytes
 
     dump = tmp_path / "blank.nt"
-    dump.write_bytes(ntriples_bytes(ontology_ntriples())
-                     + b'<https://w3id.org/hdsgraph/host/900000019> <https://example.org/note> _:b0 .\n'
-                       b'_:b0 <http://www.w3.org/2000/01/rdf-schema#label> "a note" .\n')
+    dump.write_bytes(
+        ntriples_bytes(ontology_ntriples())
+        + b"<https://w3id.org/hdsgraph/host/900000019> <https://example.org/note> _:b0 .\n"
+        b'_:b0 <http://www.w3.org/2000/01/rdf-schema#label> "a note" .\n'
+    )
     result = runner.invoke(cli, ["site", "--data", str(dump), "--out", str(tmp_path / "site")])
     assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr == ("Error: the site needs IRIs, but the graph holds a blank node (first in: "
-                             "<https://w3id.org/hdsgraph/host/900000019> <https://example.org/note> _:b0); "
-                             "hdsgraph dumps have none\n")
+    assert result.stderr == (
+        "Error: the site needs IRIs, but the graph holds a blank node (first in: "
+        "<https://w3id.org/hdsgraph/host/900000019> <https://example.org/note> _:b0); "
+        "hdsgraph dumps have none\n"
+    )
     assert not (tmp_path / "site").exists()
 
 

@@ -37,7 +37,7 @@ class RawServer:
         while not self.released.is_set():
             try:
                 connection, _ = self.listener.accept()
-            except (socket.timeout, OSError):
+            except (TimeoutError, OSError):
                 continue
             with connection:
                 connection.recv(65536)
@@ -54,8 +54,9 @@ class RawServer:
 
 
 def _truncated(connection, released):
-    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5000\r\n"
-                       b"Connection: close\r\n\r\n" + PAGE[:1200])
+    connection.sendall(
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5000\r\nConnection: close\r\n\r\n" + PAGE[:1200]
+    )
 
 
 def _hanging(connection, released):
@@ -87,16 +88,21 @@ def test_fetch_then_build_gives_a_valid_graph_with_the_snapshot_provenance(good)
     record = json.loads((snapshots / f"{snapshot}.provenance.json").read_text())
     assert fetched.stdout.splitlines()[-1] == (
         f"New snapshot {snapshot}: {csv_file} (quarantine {snapshot}.quarantine.csv, raw {snapshot}.raw.html, "
-        f"provenance {snapshot}.provenance.json)")
+        f"provenance {snapshot}.provenance.json)"
+    )
     assert "Rows read 8 / kept 5 / quarantined 3" in fetched.stdout
     assert f"{snapshot}.csv (snapshot {snapshot}): rows read 5 / kept 5 / quarantined 0" in built.stdout
     assert "Validation: the graph conforms to the shapes" in built.stdout
-    assert f"Latest snapshot: {snapshot} ({snapshot}.csv), fetched from {url} at {record['retrieved']} (today)" \
+    assert (
+        f"Latest snapshot: {snapshot} ({snapshot}.csv), fetched from {url} at {record['retrieved']} (today)"
         in built.stdout
+    )
     graph = rdflib.Graph().parse(dist / "hds.ttl")
     node = rdflib.URIRef(f"https://w3id.org/hdsgraph/snapshot/{snapshot}")
     assert set(graph.objects(node, PROV.wasDerivedFrom)) == {rdflib.URIRef(url)}
-    assert set(graph.objects(node, PROV.generatedAtTime)) == {rdflib.Literal(record["retrieved"], datatype=XSD.dateTime)}
+    assert set(graph.objects(node, PROV.generatedAtTime)) == {
+        rdflib.Literal(record["retrieved"], datatype=XSD.dateTime)
+    }
     assert set(graph.objects(node, HDS.sourceSha256)) == {rdflib.Literal(record["sha256"])}
 
 
@@ -120,8 +126,10 @@ def test_an_unchanged_page_says_so_and_adds_nothing(good, runner):
 def _respond(status=200, body=PAGE, content_type="text/html", headers=None):
     def install(httpserver):
         httpserver.expect_request("/broken").respond_with_response(
-            Response(body, status=status, content_type=content_type, headers=headers or {}))
+            Response(body, status=status, content_type=content_type, headers=headers or {})
+        )
         return httpserver.url_for("/broken")
+
     return install
 
 
@@ -129,22 +137,35 @@ FAULTS = {
     "500": (_respond(500, b"oops"), [], "{url}: HTTP 500 INTERNAL SERVER ERROR (1 attempt)"),
     "429": (_respond(429, b"", headers={"Retry-After": "1"}), [], "{url}: HTTP 429 TOO MANY REQUESTS (1 attempt)"),
     "404": (_respond(404, b"gone"), [], "{url}: HTTP 404 NOT FOUND"),
-    "no-table": (_respond(body=b"<html><body><p>Le registre a d\xc3\xa9m\xc3\xa9nag\xc3\xa9.</p></body></html>"), [],
-                 "{url}: no table in it, so no registry to read"),
-    "wrong-type": (_respond(body=b"%PDF-1.7", content_type="application/pdf"), [],
-                   "{url}: unexpected content type 'application/pdf' (expected an HTML page, a CSV or an XLSX file)"),
-    "oversized": (_respond(), ["--max-size", "2k"],
-                  f"{{url}}: the page is {len(PAGE):,} bytes, more than the maximum of 2,048 bytes (--max-size)"),
-    "truncated": (_truncated, [], "{url}: the body was cut short: 1,200 bytes received of 5,000 bytes announced "
-                                  "(1 attempt)"),
+    "no-table": (
+        _respond(body=b"<html><body><p>Le registre a d\xc3\xa9m\xc3\xa9nag\xc3\xa9.</p></body></html>"),
+        [],
+        "{url}: no table in it, so no registry to read",
+    ),
+    "wrong-type": (
+        _respond(body=b"%PDF-1.7", content_type="application/pdf"),
+        [],
+        "{url}: unexpected content type 'application/pdf' (expected an HTML page, a CSV or an XLSX file)",
+    ),
+    "oversized": (
+        _respond(),
+        ["--max-size", "2k"],
+        f"{{url}}: the page is {len(PAGE):,} bytes, more than the maximum of 2,048 bytes (--max-size)",
+    ),
+    "truncated": (
+        _truncated,
+        [],
+        "{url}: the body was cut short: 1,200 bytes received of 5,000 bytes announced (1 attempt)",
+    ),
     "hanging": (_hanging, ["--timeout", "0.3"], "{url}: the download stalled (no data for 0.3 s) (1 attempt)"),
     "unreachable": ("unreachable", [], "{url}: cannot connect (connection refused) (1 attempt)"),
 }
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
-def test_every_fault_gives_one_line_and_keeps_the_last_good_snapshot_and_build(good, httpserver, runner, tmp_path,
-                                                                               fault):
+def test_every_fault_gives_one_line_and_keeps_the_last_good_snapshot_and_build(
+    good, httpserver, runner, tmp_path, fault
+):
     snapshots, dist, *_ = good
     serve, options, message = FAULTS[fault]
     snapshots_before = {p.name: p.read_bytes() for p in snapshots.iterdir()}
@@ -187,8 +208,10 @@ def test_a_304_without_an_earlier_snapshot_is_one_line_and_writes_nothing(good, 
     url = _respond(304, b"")(httpserver)
     result = _fetch(runner, url, snapshots)
     assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr == (f"Error: {url}: HTTP 304 Not Modified, but {snapshots} holds no earlier snapshot "
-                             "of this page; nothing fetched\n")
+    assert result.stderr == (
+        f"Error: {url}: HTTP 304 Not Modified, but {snapshots} holds no earlier snapshot "
+        "of this page; nothing fetched\n"
+    )
     assert ({p.name: p.read_bytes() for p in snapshots.iterdir()} if snapshots.exists() else None) == before
 
 
@@ -201,10 +224,13 @@ def test_a_bad_size_option_is_refused(runner, tmp_path):
 def test_a_provenance_record_of_another_version_is_refused_by_the_build(good, runner, tmp_path):
     snapshots, *_ = good
     (csv_file,) = [p for p in snapshots.glob("*.csv") if p.stem.count(".") == 0]
-    csv_file.write_text(csv_file.read_text(encoding="utf-8").replace("Organisme fictif Un", "Organisme fictif 1"),
-                        encoding="utf-8")
+    csv_file.write_text(
+        csv_file.read_text(encoding="utf-8").replace("Organisme fictif Un", "Organisme fictif 1"), encoding="utf-8"
+    )
     result = runner.invoke(cli, ["build", "--registry", str(snapshots), "--out", str(tmp_path / "other")])
     assert result.exit_code == 2
     record = snapshots / f"{csv_file.stem}.provenance.json"
-    assert result.stderr == (f"Error: {record}: describes another version of {csv_file.name} (its checksum differs); "
-                             "fetch again, or delete the record if the file was corrected by hand\n")
+    assert result.stderr == (
+        f"Error: {record}: describes another version of {csv_file.name} (its checksum differs); "
+        "fetch again, or delete the record if the file was corrected by hand\n"
+    )

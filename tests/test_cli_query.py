@@ -35,8 +35,9 @@ def test_csv_and_table_formats_hold_the_same_rows(runner, built):
     rows = json.loads((built / "answers.json").read_text())["hosts-by-positioning"]
     as_csv = runner.invoke(cli, ["query", "hosts-by-positioning", "--data", str(built), "--format", "csv"]).stdout
     parsed = list(csv.DictReader(io.StringIO(as_csv)))
-    assert [(r["positioning"], int(r["hosts"]), float(r["share"])) for r in parsed] == \
-           [(r["positioning"], r["hosts"], r["share"]) for r in rows]
+    assert [(r["positioning"], int(r["hosts"]), float(r["share"])) for r in parsed] == [
+        (r["positioning"], r["hosts"], r["share"]) for r in rows
+    ]
     table = runner.invoke(cli, ["query", "hosts-by-positioning", "--data", str(built)]).stdout.splitlines()
     assert table[0].split() == ["positioning", "hosts", "share"]
     assert [line.split() for line in table[2:]] == [[r["positioning"], str(r["hosts"]), str(r["share"])] for r in rows]
@@ -45,8 +46,10 @@ def test_csv_and_table_formats_hold_the_same_rows(runner, built):
 def test_a_query_file_runs_too(runner, built, tmp_path):
     query = tmp_path / "names.rq"
     # a file of one's own, with --snapshot bound to ?requested: the hosts listed in the latest snapshot
-    query.write_text("PREFIX rov: <http://www.w3.org/ns/regorg#>\nPREFIX hds: <https://w3id.org/hdsgraph/ontology#>\n"
-                     "SELECT (COUNT(?n) AS ?names) WHERE { ?h rov:legalName ?n ; hds:listedIn ?requested }\n")
+    query.write_text(
+        "PREFIX rov: <http://www.w3.org/ns/regorg#>\nPREFIX hds: <https://w3id.org/hdsgraph/ontology#>\n"
+        "SELECT (COUNT(?n) AS ?names) WHERE { ?h rov:legalName ?n ; hds:listedIn ?requested }\n"
+    )
     answers = json.loads((built / "answers.json").read_text())
     latest = answers["hosts-by-snapshot"][-1]["snapshot"]
     result = runner.invoke(cli, ["query", str(query), "--data", str(built), "--snapshot", latest, "--format", "json"])
@@ -56,9 +59,15 @@ def test_a_query_file_runs_too(runner, built, tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["no-such-query"], "unknown query 'no-such-query'; the bundled queries are: " + ", ".join(sorted(study_queries()))),
+        (
+            ["no-such-query"],
+            "unknown query 'no-such-query'; the bundled queries are: " + ", ".join(sorted(study_queries())),
+        ),
         (["{tmp}/missing.rq"], "{tmp}/missing.rq: no such query file"),
-        (["hosts-total", "--data", "{tmp}/empty"], "{tmp}/empty: no build here (no hds.nt); run 'hdsgraph build' first"),
+        (
+            ["hosts-total", "--data", "{tmp}/empty"],
+            "{tmp}/empty: no build here (no hds.nt); run 'hdsgraph build' first",
+        ),
         (["hosts-total", "--snapshot", "1999-01"], "no snapshot '1999-01' in this graph (snapshots: 2020-07, 2022-04)"),
         (["{tmp}/bad.rq"], "bad: not a valid SPARQL query ("),
         (["{tmp}/ask.rq"], "ask: only SELECT queries give a table"),

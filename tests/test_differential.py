@@ -47,21 +47,32 @@ def registries(draw):
         positioning = draw(st.sampled_from([None, *POSITIONINGS]))
         nationality = draw(st.sampled_from([None, *NATIONALITIES]))
         placement = draw(st.sampled_from(["registry", "qualification", "qualification-by-name"]))
-        hosts.append({"host_id": index, "base": base, "siren": siren, "positioning": positioning,
-                      "nationality": nationality, "placement": placement})
+        hosts.append(
+            {
+                "host_id": index,
+                "base": base,
+                "siren": siren,
+                "positioning": positioning,
+                "nationality": nationality,
+                "placement": placement,
+            }
+        )
         for _ in range(draw(st.integers(1, 3))):
             issued = draw(st.dates(dt.date(2018, 1, 1), dt.date(2022, 3, 1)))
-            rows.append({
-                "host_id": index,
-                "name": draw(st.sampled_from(name_variants(base))),
-                "siren_cell": siren if siren and draw(st.booleans()) else "",
-                "activities": frozenset(draw(st.sets(st.integers(1, 6), min_size=1))),
-                "body": draw(st.sampled_from(BODIES)),
-                "issued": issued.isoformat(),
-                "expires": draw(st.sampled_from(["", issued.replace(year=issued.year + 3).isoformat()]))
-                if not (issued.month == 2 and issued.day == 29) else "",
-                "snapshot": draw(st.sampled_from(SNAPSHOTS)),
-            })
+            rows.append(
+                {
+                    "host_id": index,
+                    "name": draw(st.sampled_from(name_variants(base))),
+                    "siren_cell": siren if siren and draw(st.booleans()) else "",
+                    "activities": frozenset(draw(st.sets(st.integers(1, 6), min_size=1))),
+                    "body": draw(st.sampled_from(BODIES)),
+                    "issued": issued.isoformat(),
+                    "expires": draw(st.sampled_from(["", issued.replace(year=issued.year + 3).isoformat()]))
+                    if not (issued.month == 2 and issued.day == 29)
+                    else "",
+                    "snapshot": draw(st.sampled_from(SNAPSHOTS)),
+                }
+            )
     # the latest snapshot lists at least one host
     rows[0]["snapshot"] = SNAPSHOTS[-1]
     if draw(st.booleans()):  # a certificate listed twice
@@ -81,19 +92,48 @@ def test_answers_equal_the_pandas_oracle(tmp_path_factory, generated):
     for row in rows:
         host = by_id[row["host_id"]]
         in_registry = host["placement"] == "registry"
-        registry_rows.append([
-            row["name"], row["siren_cell"], row["activities_cell"], row["body"], row["issued"], row["expires"],
-            host["positioning"] or "" if in_registry else "", host["nationality"] or "" if in_registry else "",
-            row["snapshot"],
-        ])
-    registry = write_csv(folder / "registry.csv",
-                         ["host", "siren", "activities", "certification_body", "issued", "expires", "positioning",
-                          "nationality", "snapshot"], registry_rows)
-    qualification = write_csv(folder / "qualification.csv", ["host", "siren", "positioning", "nationality"], [
-        [h["base"], h["siren"] or "" if h["placement"] == "qualification" else "", h["positioning"] or "",
-         h["nationality"] or ""]
-        for h in hosts if h["placement"] != "registry"
-    ])
+        registry_rows.append(
+            [
+                row["name"],
+                row["siren_cell"],
+                row["activities_cell"],
+                row["body"],
+                row["issued"],
+                row["expires"],
+                host["positioning"] or "" if in_registry else "",
+                host["nationality"] or "" if in_registry else "",
+                row["snapshot"],
+            ]
+        )
+    registry = write_csv(
+        folder / "registry.csv",
+        [
+            "host",
+            "siren",
+            "activities",
+            "certification_body",
+            "issued",
+            "expires",
+            "positioning",
+            "nationality",
+            "snapshot",
+        ],
+        registry_rows,
+    )
+    qualification = write_csv(
+        folder / "qualification.csv",
+        ["host", "siren", "positioning", "nationality"],
+        [
+            [
+                h["base"],
+                h["siren"] or "" if h["placement"] == "qualification" else "",
+                h["positioning"] or "",
+                h["nationality"] or "",
+            ]
+            for h in hosts
+            if h["placement"] != "registry"
+        ],
+    )
 
     report = build([registry], qualification, folder / "out")
 

@@ -10,8 +10,9 @@ from tests.helpers.paths import REPO
 
 
 def test_the_cli_reference_in_the_readme_is_generated_from_the_cli():
-    check = subprocess.run([sys.executable, str(REPO / "tools" / "cli_reference.py"), "--check"],
-                           capture_output=True, text=True)
+    check = subprocess.run(
+        [sys.executable, str(REPO / "tools" / "cli_reference.py"), "--check"], capture_output=True, text=True
+    )
     assert check.returncode == 0, check.stdout
 
 
@@ -47,6 +48,14 @@ def test_every_bundled_query_is_documented():
 def test_the_readme_gives_every_exit_code():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     codes = readme.split("Exit codes, for every command:", 1)[1].split("\n\n", 1)[0]
-    for code in ("`0` success", "`1` the graph breaks the shapes", "`2` input that", "`3` an unexpected internal error",
-                 "`130` interrupted (Ctrl-C)", "`141` the program reading the output", "--debug", "HDSGRAPH_DEBUG=1"):
+    for code in (
+        "`0` success",
+        "`1` the graph breaks the shapes",
+        "`2` input that",
+        "`3` an unexpected internal error",
+        "`130` interrupted (Ctrl-C)",
+        "`141` the program reading the output",
+        "--debug",
+        "HDSGRAPH_DEBUG=1",
+    ):
         assert code in " ".join(codes.split()), code

@@ -41,22 +41,25 @@ def build(runner, tmp_path, rows, *args) -> Path:
 
 def my_skeleton(tmp_path, text: str | None = None) -> Path:
     text = text or SKELETON.read_text(encoding="utf-8")
-    text = text.replace('"Certified health-data hosts (HDS): knowledge graph"@en',
-                        '"Registre fictif de l\'Agence"@en')
+    text = text.replace('"Certified health-data hosts (HDS): knowledge graph"@en', '"Registre fictif de l\'Agence"@en')
     path = tmp_path / "mine.ttl"
     path.write_text(text, encoding="utf-8")
     return path
 
 
 REAL = [["Hébergeur Un", "900000019", "1-6", "2021-01-01", "2024-01-01", ""]]
-SYNTHETIC = [["Hébergeur fictif Un", "900000019", "1-6", "2021-01-01", "2024-01-01", "true"],
-             ["Hébergeur fictif Deux", "", "3", "", "", "true"]]
+SYNTHETIC = [
+    ["Hébergeur fictif Un", "900000019", "1-6", "2021-01-01", "2024-01-01", "true"],
+    ["Hébergeur fictif Deux", "", "3", "", "", "true"],
+]
 
 
 def test_a_publisher_skeleton_s_title_names_the_dataset_in_the_graph_the_catalogue_and_void(runner, tmp_path):
     out = build(runner, tmp_path, REAL, "--catalog-skeleton", str(my_skeleton(tmp_path)))
-    expected = {Literal("Registre fictif de l'Agence", lang="en"),
-                Literal("Hébergeurs de données de santé certifiés (HDS) : graphe de connaissances", lang="fr")}
+    expected = {
+        Literal("Registre fictif de l'Agence", lang="en"),
+        Literal("Hébergeurs de données de santé certifiés (HDS) : graphe de connaissances", lang="fr"),
+    }
     for name in DESCRIBING:
         assert texts(out, name, DCTERMS.title) == expected, name
     descriptions = [texts(out, name, DCTERMS.description) for name in DESCRIBING]
@@ -72,8 +75,10 @@ def test_synthetic_hosts_make_every_description_say_demonstration_data(runner, t
     descriptions = {name: texts(out, name, DCTERMS.description) for name in DESCRIBING}
     assert descriptions["hds.ttl"] == descriptions["catalog.ttl"] == descriptions["void.ttl"]
     english = next(str(d) for d in descriptions["hds.ttl"] if d.language == "en")
-    assert english.endswith("This is synthetic demonstration data, calibrated on the figures published by the "
-                            "2022 mind Health study: all 2 hosts are fictitious, flagged hds:synthetic.")
+    assert english.endswith(
+        "This is synthetic demonstration data, calibrated on the figures published by the "
+        "2022 mind Health study: all 2 hosts are fictitious, flagged hds:synthetic."
+    )
 
 
 def test_some_synthetic_hosts_are_counted(runner, tmp_path):
@@ -83,9 +88,20 @@ def test_some_synthetic_hosts_are_counted(runner, tmp_path):
 
 
 def test_a_skeleton_without_the_demonstration_texts_still_says_demonstration_data(runner, tmp_path):
-    kept = [line for line in SKELETON.read_text(encoding="utf-8").splitlines(keepends=True)
-            if not line.lstrip().startswith(("#", "hdscat:demonstration", "hdscat:allFictitious", "hdscat:someFictitious",
-                                             '"This is synthetic', '"Certified health-data hosts (HDS): knowledge graph —'))]
+    kept = [
+        line
+        for line in SKELETON.read_text(encoding="utf-8").splitlines(keepends=True)
+        if not line.lstrip().startswith(
+            (
+                "#",
+                "hdscat:demonstration",
+                "hdscat:allFictitious",
+                "hdscat:someFictitious",
+                '"This is synthetic',
+                '"Certified health-data hosts (HDS): knowledge graph —',
+            )
+        )
+    ]
     skeleton = my_skeleton(tmp_path, "".join(kept))
     assert "demonstration" not in skeleton.read_text(encoding="utf-8")
     out = build(runner, tmp_path, SYNTHETIC, "--catalog-skeleton", str(skeleton))
@@ -98,7 +114,8 @@ def test_a_skeleton_without_the_demonstration_texts_still_says_demonstration_dat
 def test_the_licence_of_void_is_the_skeleton_s(runner, tmp_path):
     text = SKELETON.read_text(encoding="utf-8").replace(
         "hdscat:distributionLicence <https://www.etalab.gouv.fr/licence-ouverte-open-licence/>",
-        "hdscat:distributionLicence <https://creativecommons.org/licenses/by/4.0/>")
+        "hdscat:distributionLicence <https://creativecommons.org/licenses/by/4.0/>",
+    )
     out = build(runner, tmp_path, REAL, "--catalog-skeleton", str(my_skeleton(tmp_path, text)))
     assert texts(out, "void.ttl", DCTERMS.license) == {URIRef("https://creativecommons.org/licenses/by/4.0/")}
 
@@ -149,14 +166,14 @@ def test_the_streaming_jsonld_writer_keeps_the_triples(context):
     from hdsgraph.rdf.serialise import prefix_context, to_jsonld
 
     nt = (
-        '<https://w3id.org/hdsgraph/dataset> <http://purl.org/dc/terms/title> "Un \\"titre\\""@fr .\n'
-        '<https://w3id.org/hdsgraph/dataset> <http://purl.org/dc/terms/title> "A title"@en .\n'
-        '<https://w3id.org/hdsgraph/dataset> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/ns/dcat#Dataset> .\n'
-        '<https://w3id.org/hdsgraph/dataset> <http://www.w3.org/ns/dcat#byteSize> "12"^^<http://www.w3.org/2001/XMLSchema#decimal> .\n'
-        '<https://w3id.org/hdsgraph/dataset> <http://rdfs.org/ns/void#triples> "7"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
-        '<https://w3id.org/hdsgraph/dataset> <urn:x:plain> "plain" .\n'
-        '<https://w3id.org/hdsgraph/dataset> <urn:x:link> <https://w3id.org/hdsgraph/ontology#Host> .\n'
-    ).encode()
+        b'<https://w3id.org/hdsgraph/dataset> <http://purl.org/dc/terms/title> "Un \\"titre\\""@fr .\n'
+        b'<https://w3id.org/hdsgraph/dataset> <http://purl.org/dc/terms/title> "A title"@en .\n'
+        b"<https://w3id.org/hdsgraph/dataset> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/ns/dcat#Dataset> .\n"
+        b'<https://w3id.org/hdsgraph/dataset> <http://www.w3.org/ns/dcat#byteSize> "12"^^<http://www.w3.org/2001/XMLSchema#decimal> .\n'
+        b'<https://w3id.org/hdsgraph/dataset> <http://rdfs.org/ns/void#triples> "7"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+        b'<https://w3id.org/hdsgraph/dataset> <urn:x:plain> "plain" .\n'
+        b"<https://w3id.org/hdsgraph/dataset> <urn:x:link> <https://w3id.org/hdsgraph/ontology#Host> .\n"
+    )
     chosen = None if context == "dumps" else prefix_context(prefixes("dct", "dcat", "void", "xsd", "hds"))
     document = to_jsonld(nt, context=chosen)
     expected = rdflib.Graph().parse(data=nt, format="nt")

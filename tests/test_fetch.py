@@ -67,7 +67,11 @@ def test_a_fetch_keeps_the_raw_page_its_table_and_its_provenance(httpserver, tmp
     result = fetch(url, tmp_path, options=FAST, clock=clock())
     assert result.outcome == "new" and result.snapshot == "2024-05-02"
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "2024-05-02.csv", "2024-05-02.provenance.json", "2024-05-02.quarantine.csv", "2024-05-02.raw.html"]
+        "2024-05-02.csv",
+        "2024-05-02.provenance.json",
+        "2024-05-02.quarantine.csv",
+        "2024-05-02.raw.html",
+    ]
     assert (tmp_path / "2024-05-02.raw.html").read_bytes() == PAGE
     assert (tmp_path / "2024-05-02.csv").read_bytes() == (EXPORTS / "registry-page.expected.csv").read_bytes()
     record = json.loads((tmp_path / "2024-05-02.provenance.json").read_text())
@@ -83,11 +87,14 @@ def test_a_fetch_keeps_the_raw_page_its_table_and_its_provenance(httpserver, tmp
     assert seen[0].headers["User-Agent"].startswith(f"hdsgraph/{__version__} ")
 
 
-@pytest.mark.parametrize("name, content_type, rows", [
-    ("merged-cells.html", "text/html", (5, 3, 2)),
-    ("windows-1252.csv", "text/csv; charset=windows-1252", (5, 2, 3)),
-    ("per-activity.tsv", "text/tab-separated-values", (3, 3, 0)),
-])
+@pytest.mark.parametrize(
+    "name, content_type, rows",
+    [
+        ("merged-cells.html", "text/html", (5, 3, 2)),
+        ("windows-1252.csv", "text/csv; charset=windows-1252", (5, 2, 3)),
+        ("per-activity.tsv", "text/tab-separated-values", (3, 3, 0)),
+    ],
+)
 def test_every_layout_served_is_imported_with_no_row_lost(httpserver, tmp_path, name, content_type, rows):
     body = (EXPORTS / name).read_bytes()
     serve(httpserver, Response(body, content_type=content_type), path=f"/{name}")
@@ -104,8 +111,11 @@ def test_an_xlsx_export_is_kept_as_xlsx(httpserver, tmp_path):
 
     (tmp_path / "made").mkdir()
     body = _workbook(tmp_path / "made").read_bytes()
-    serve(httpserver, Response(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-          path="/liste.xlsx")
+    serve(
+        httpserver,
+        Response(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        path="/liste.xlsx",
+    )
     snapshots = tmp_path / "snapshots"
     result = fetch(httpserver.url_for("/liste.xlsx"), snapshots, options=FAST, clock=clock())
     assert (snapshots / "2024-05-02.raw.xlsx").read_bytes() == body
@@ -114,7 +124,8 @@ def test_an_xlsx_export_is_kept_as_xlsx(httpserver, tmp_path):
 
 def test_a_redirect_is_followed_and_both_addresses_recorded(httpserver, tmp_path):
     httpserver.expect_request("/old").respond_with_response(
-        Response("", status=301, headers={"Location": httpserver.url_for("/page.html")}))
+        Response("", status=301, headers={"Location": httpserver.url_for("/page.html")})
+    )
     serve(httpserver, html())
     result = fetch(httpserver.url_for("/old"), tmp_path, options=FAST, clock=clock())
     assert result.provenance["url"] == httpserver.url_for("/old")
@@ -141,8 +152,12 @@ def test_the_backoff_doubles_at_each_retry(httpserver, tmp_path):
 
 def test_429_waits_what_retry_after_says(httpserver, tmp_path):
     retry_at = (DAY + timedelta(seconds=42)).strftime("%a, %d %b %Y %H:%M:%S GMT")
-    serve(httpserver, Response("", status=429, headers={"Retry-After": "7"}),
-          Response("", status=429, headers={"Retry-After": retry_at}), html())
+    serve(
+        httpserver,
+        Response("", status=429, headers={"Retry-After": "7"}),
+        Response("", status=429, headers={"Retry-After": retry_at}),
+        html(),
+    )
     sleeps = Sleeps()
     assert fetch(httpserver.url_for("/page.html"), tmp_path, options=FAST, sleep=sleeps, clock=clock()).outcome == "new"
     assert sleeps == [7.0, 42.0]
@@ -153,8 +168,10 @@ def test_a_retry_after_too_long_is_not_waited_for(httpserver, tmp_path):
     sleeps = Sleeps()
     with pytest.raises(FetchError) as error:
         fetch(httpserver.url_for("/page.html"), tmp_path, options=FAST, sleep=sleeps, clock=clock())
-    assert str(error.value) == (f"{httpserver.url_for('/page.html')}: HTTP 503 SERVICE UNAVAILABLE; "
-                                "the server asks to wait 3600 s, longer than 300 s")
+    assert str(error.value) == (
+        f"{httpserver.url_for('/page.html')}: HTTP 503 SERVICE UNAVAILABLE; "
+        "the server asks to wait 3600 s, longer than 300 s"
+    )
     assert sleeps == []
 
 
@@ -205,8 +222,9 @@ def test_a_changed_page_the_same_day_replaces_that_day_and_says_what_it_replaced
 
 
 def test_a_changed_page_another_day_is_a_new_snapshot(httpserver, tmp_path):
-    result = fetch_twice(httpserver, tmp_path, timedelta(days=30), html(),
-                         html(PAGE.replace(b"31/02/2021", b"28/02/2021")))
+    result = fetch_twice(
+        httpserver, tmp_path, timedelta(days=30), html(), html(PAGE.replace(b"31/02/2021", b"28/02/2021"))
+    )
     assert (result.outcome, result.snapshot) == ("new", "2024-06-01")
     assert result.provenance["rows"] == {"read": 8, "kept": 6, "quarantined": 2}
     assert (tmp_path / "2024-05-02.csv").read_bytes() == (EXPORTS / "registry-page.expected.csv").read_bytes()
@@ -220,8 +238,9 @@ def test_a_page_without_the_registry_table_is_refused(httpserver, tmp_path):
     url = httpserver.url_for("/page.html")
     with pytest.raises(InputError) as error:
         fetch(url, tmp_path, options=FAST, clock=clock())
-    assert str(error.value).startswith(f"{url}: cannot find the registry's host and activities columns "
-                                       "(headers found: 'Contact')")
+    assert str(error.value).startswith(
+        f"{url}: cannot find the registry's host and activities columns (headers found: 'Contact')"
+    )
     assert list(tmp_path.iterdir()) == []
 
 

@@ -19,20 +19,29 @@ EXPORTS = Path(__file__).parent / "fixtures" / "exports"
 # For each fixture, written by hand from the export: the data rows it holds (blank rows are
 # not rows) and the rows that must be quarantined, with their reasons.
 FIXTURES = {
-    "registry-page.html": (8, [
-        (8, "activity 7 is not one of the six HDS activities (1-6)"),
-        (9, "issue date: no such date '31/02/2021'"),
-        (10, "a note or title, not a host row: '* Liste fictive arrêtée au 1er avril 2022 ; les dates sont …'"),
-    ]),
-    "merged-cells.html": (5, [
-        (6, "activity 6: unreadable mark 'peut-être': expected X, oui, ✓ or an empty cell"),
-        (8, "no activity"),
-    ]),
-    "windows-1252.csv": (5, [
-        (7, "malformed SIREN '90000019': expected 9 digits (or a 14-digit SIRET)"),
-        (8, "no activity"),
-        (9, "a note or title, not a host row: 'Source : données fictives.'"),
-    ]),
+    "registry-page.html": (
+        8,
+        [
+            (8, "activity 7 is not one of the six HDS activities (1-6)"),
+            (9, "issue date: no such date '31/02/2021'"),
+            (10, "a note or title, not a host row: '* Liste fictive arrêtée au 1er avril 2022 ; les dates sont …'"),
+        ],
+    ),
+    "merged-cells.html": (
+        5,
+        [
+            (6, "activity 6: unreadable mark 'peut-être': expected X, oui, ✓ or an empty cell"),
+            (8, "no activity"),
+        ],
+    ),
+    "windows-1252.csv": (
+        5,
+        [
+            (7, "malformed SIREN '90000019': expected 9 digits (or a 14-digit SIRET)"),
+            (8, "no activity"),
+            (9, "a note or title, not a host row: 'Source : données fictives.'"),
+        ],
+    ),
     "per-activity.tsv": (3, []),
 }
 
@@ -44,7 +53,7 @@ def test_each_layout_gives_the_expected_table_and_quarantine(name):
     expected = (EXPORTS / (Path(name).stem + ".expected.csv")).read_bytes()
     assert canonical_csv(result) == expected
     assert [(number, reason) for number, reason, _ in result.quarantine] == quarantined
-    kept = len(list(csv.DictReader(io.StringIO(expected.decode())))) 
+    kept = len(list(csv.DictReader(io.StringIO(expected.decode()))))
     assert kept + len(quarantined) == rows_in  # the hand count agrees with itself...
     assert len(result.rows) + len(result.quarantine) == rows_in == result.rows_read  # ...and with the import
 
@@ -52,9 +61,14 @@ def test_each_layout_gives_the_expected_table_and_quarantine(name):
 def test_the_page_table_is_picked_among_several_and_its_columns_named():
     result = import_file(EXPORTS / "registry-page.html")
     assert result.table == "table 3 of 3"
-    assert result.columns == {"Raison sociale": "host", "N° SIREN": "siren", "Activités certifiées": "activities",
-                              "Organisme certificateur": "certification_body", "Date de certification": "issued",
-                              "Date d'expiration": "expires"}
+    assert result.columns == {
+        "Raison sociale": "host",
+        "N° SIREN": "siren",
+        "Activités certifiées": "activities",
+        "Organisme certificateur": "certification_body",
+        "Date de certification": "issued",
+        "Date d'expiration": "expires",
+    }
 
 
 def test_the_quarantine_file_keeps_the_row_as_read(runner, tmp_path):
@@ -63,10 +77,28 @@ def test_the_quarantine_file_keeps_the_row_as_read(runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert "Rows read 5 / kept 2 / quarantined 3\n" in result.stdout
     rows = list(csv.reader((tmp_path / "2022-04-01.quarantine.csv").open(encoding="utf-8")))
-    assert rows[0] == ["source", "row", "reason", "Société", "SIREN", "Périmètre de certification",
-                       "Organisme de certification", "Date de délivrance", "Fin de validité"]
-    assert rows[1] == ["windows-1252.csv", "7", "malformed SIREN '90000019': expected 9 digits (or a 14-digit SIRET)",
-                       "Hébergeur fictif Kilo", "90000019", "1-2", "Organisme fictif Cinq", "2021-05-05", "2024-05-04"]
+    assert rows[0] == [
+        "source",
+        "row",
+        "reason",
+        "Société",
+        "SIREN",
+        "Périmètre de certification",
+        "Organisme de certification",
+        "Date de délivrance",
+        "Fin de validité",
+    ]
+    assert rows[1] == [
+        "windows-1252.csv",
+        "7",
+        "malformed SIREN '90000019': expected 9 digits (or a 14-digit SIRET)",
+        "Hébergeur fictif Kilo",
+        "90000019",
+        "1-2",
+        "Organisme fictif Cinq",
+        "2021-05-05",
+        "2024-05-04",
+    ]
 
 
 def test_an_imported_export_builds_into_a_valid_graph(runner, tmp_path):
@@ -92,8 +124,12 @@ def _workbook(tmp_path: Path) -> Path:
     sheet = book.create_sheet("Liste")
     sheet.append(["Liste fictive des hébergeurs certifiés"])
     sheet.merge_cells("A1:E1")
-    sheet.append(["Dénomination", "Périmètre", "Organisme certificateur", "Début de validité", "Date de fin de validité"])
-    sheet.append(["Hébergeur fictif Oscar", "1-2", "Organisme fictif Sept", datetime(2021, 3, 12), datetime(2024, 3, 11)])
+    sheet.append(
+        ["Dénomination", "Périmètre", "Organisme certificateur", "Début de validité", "Date de fin de validité"]
+    )
+    sheet.append(
+        ["Hébergeur fictif Oscar", "1-2", "Organisme fictif Sept", datetime(2021, 3, 12), datetime(2024, 3, 11)]
+    )
     sheet.append([None, "3;4", None, 44267, "11/03/2024"])  # the host and body merged down from the row above
     sheet.append(["Hébergeur fictif Papa", 5, "Organisme fictif Sept", "hier", None])
     sheet.merge_cells("A3:A4")
@@ -107,15 +143,34 @@ def test_an_xlsx_workbook_with_merged_cells_and_excel_dates(tmp_path):
     result = import_file(_workbook(tmp_path))
     assert result.table == "sheet 'Liste'"
     assert [row for _, row in result.rows] == [
-        {"host": "Hébergeur fictif Oscar", "activities": "1;2", "siren": "", "issued": "2021-03-12",
-         "expires": "2024-03-11", "certification_body": "Organisme fictif Sept", "positioning": "",
-         "nationality": "", "synthetic": "", "snapshot": ""},
-        {"host": "Hébergeur fictif Oscar", "activities": "3;4", "siren": "", "issued": "2021-03-12",
-         "expires": "2024-03-11", "certification_body": "Organisme fictif Sept", "positioning": "",
-         "nationality": "", "synthetic": "", "snapshot": ""},
+        {
+            "host": "Hébergeur fictif Oscar",
+            "activities": "1;2",
+            "siren": "",
+            "issued": "2021-03-12",
+            "expires": "2024-03-11",
+            "certification_body": "Organisme fictif Sept",
+            "positioning": "",
+            "nationality": "",
+            "synthetic": "",
+            "snapshot": "",
+        },
+        {
+            "host": "Hébergeur fictif Oscar",
+            "activities": "3;4",
+            "siren": "",
+            "issued": "2021-03-12",
+            "expires": "2024-03-11",
+            "certification_body": "Organisme fictif Sept",
+            "positioning": "",
+            "nationality": "",
+            "synthetic": "",
+            "snapshot": "",
+        },
     ]
     assert [(n, reason) for n, reason, _ in result.quarantine] == [
-        (5, "issue date: unreadable date 'hier': expected a day, a month and a year")]
+        (5, "issue date: unreadable date 'hier': expected a day, a month and a year")
+    ]
     assert result.rows_read == 3
 
 
@@ -146,25 +201,42 @@ def test_missing_columns_list_the_headers_found_and_how_to_map_them(runner, tmp_
     assert result.stderr == (
         f"Error: {export}: cannot find the registry's host and activities columns (headers found: 'Prestataire', "
         "'Domaine'); name the header of each with --mapping FILE.yaml, for example "
-        '{host: ["Prestataire"], activities: ["Domaine"]}\n')
+        '{host: ["Prestataire"], activities: ["Domaine"]}\n'
+    )
     assert not (tmp_path / "o.csv").exists()
 
 
-@pytest.mark.parametrize("content, mapping, message", [
-    (b"<html><body><p>Plus de tableau ici.</p></body></html>", None,
-     "{export}: no table in it, so no registry to read"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(200), None,
-     "{export}: an old binary Excel (.xls) workbook: save it as .xlsx or CSV and import that"),
-    (b"PK\x03\x04 not really a zip", None, "{export}: not a readable XLSX workbook (File is not a zip file)"),
-    (b"", None, "{export}: the file is empty"),
-    (b"Nom,Activit\xc3\xa9s\nA,1\n", "hots: [Nom]\n",
-     "{mapping}: unknown column 'hots' (known: host, activities, siren, certification_body, issued, expires, "
-     "positioning, nationality, synthetic, snapshot, activity_1, activity_2, activity_3, activity_4, activity_5, "
-     "activity_6)"),
-    (b"Nom,Activit\xc3\xa9s\nA,1\n", "host: [Nom\n", "{mapping}: not a readable YAML file (line 2)"),
-    (b"Nom,Activit\xc3\xa9s\nA,1\n", "- Nom\n",
-     "{mapping}: expected a YAML mapping of column names to header lists, such as 'host: [\"Raison sociale\"]'"),
-], ids=["no-table", "xls", "bad-zip", "empty", "unknown-column", "bad-yaml", "not-a-mapping"])
+@pytest.mark.parametrize(
+    "content, mapping, message",
+    [
+        (
+            b"<html><body><p>Plus de tableau ici.</p></body></html>",
+            None,
+            "{export}: no table in it, so no registry to read",
+        ),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(200),
+            None,
+            "{export}: an old binary Excel (.xls) workbook: save it as .xlsx or CSV and import that",
+        ),
+        (b"PK\x03\x04 not really a zip", None, "{export}: not a readable XLSX workbook (File is not a zip file)"),
+        (b"", None, "{export}: the file is empty"),
+        (
+            b"Nom,Activit\xc3\xa9s\nA,1\n",
+            "hots: [Nom]\n",
+            "{mapping}: unknown column 'hots' (known: host, activities, siren, certification_body, issued, expires, "
+            "positioning, nationality, synthetic, snapshot, activity_1, activity_2, activity_3, activity_4, activity_5, "
+            "activity_6)",
+        ),
+        (b"Nom,Activit\xc3\xa9s\nA,1\n", "host: [Nom\n", "{mapping}: not a readable YAML file (line 2)"),
+        (
+            b"Nom,Activit\xc3\xa9s\nA,1\n",
+            "- Nom\n",
+            "{mapping}: expected a YAML mapping of column names to header lists, such as 'host: [\"Raison sociale\"]'",
+        ),
+    ],
+    ids=["no-table", "xls", "bad-zip", "empty", "unknown-column", "bad-yaml", "not-a-mapping"],
+)
 def test_unusable_exports_give_one_line_and_exit_2(runner, tmp_path, content, mapping, message):
     export = tmp_path / "export.html"
     export.write_bytes(content)
@@ -185,7 +257,9 @@ def test_import_never_overwrites_its_input(runner, tmp_path):
     assert result.stderr == f"Error: {export}: is the input itself; choose another --out\n"
     default = runner.invoke(cli, ["import", str(export)])
     assert default.exit_code == 0
-    assert (tmp_path / "export.canonical.csv").read_text(encoding="utf-8") == "host,activities\nHébergeur fictif Tango,1\n"
+    assert (tmp_path / "export.canonical.csv").read_text(
+        encoding="utf-8"
+    ) == "host,activities\nHébergeur fictif Tango,1\n"
 
 
 def test_a_canonical_csv_imports_to_the_same_certificates(tmp_path):

@@ -20,7 +20,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-
 import hdsgraph
 
 PACKAGE = Path(hdsgraph.__file__).resolve().parent
@@ -41,7 +40,8 @@ MODULES = module_names()
 
 def _is_type_checking(test: ast.expr) -> bool:
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def _imports(body: list[ast.stmt], top: bool):
@@ -59,8 +59,9 @@ def _imports(body: list[ast.stmt], top: bool):
         else:
             for field in ("body", "orelse", "finalbody", "handlers", "cases"):
                 for child in getattr(node, field, []) or []:
-                    yield from _imports(child.body if isinstance(child, (ast.ExceptHandler, ast.match_case))
-                                        else [child], top)
+                    yield from _imports(
+                        child.body if isinstance(child, (ast.ExceptHandler, ast.match_case)) else [child], top
+                    )
 
 
 def targets(module: str, node: ast.Import | ast.ImportFrom) -> list[str]:
@@ -112,7 +113,7 @@ def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
         path.append(node)
         for target in sorted(edges[node]):
             if state.get(target) == 1:
-                return path[path.index(target):] + [target]
+                return path[path.index(target) :] + [target]
             if target not in state:
                 cycle = visit(target)
                 if cycle:

@@ -24,8 +24,12 @@ from hdsgraph.resources import data_file
 from tests.helpers.oracle import write_csv
 
 HEADER = ["host", "siren", "activities", "certification_body", "issued", "expires", "positioning", "nationality"]
-AWKWARD = ['Hébergeur "cité" \\ fictif', "Hébergeur\tfictif\x1b\x7f à la ligne", "Hôte 😀 𝔘 fictif \u2028 SAS",
-           "Hébergeur fictif </script> & <b>"]
+AWKWARD = [
+    'Hébergeur "cité" \\ fictif',
+    "Hébergeur\tfictif\x1b\x7f à la ligne",
+    "Hôte 😀 𝔘 fictif \u2028 SAS",
+    "Hébergeur fictif </script> & <b>",
+]
 
 
 def refuse(url, options=None):
@@ -52,10 +56,14 @@ def dump(folder, name: str) -> bytes:
 def awkward(tmp_path_factory):
     """A small build whose names hold quotes, backslashes, tabs, control, astral and HTML characters."""
     folder = tmp_path_factory.mktemp("jsonld")
-    registry = write_csv(folder / "2022-04.csv", HEADER, [
-        [name, "", "1-6" if i % 2 else "3;4", f"Organisme {name}", "2021-01-01", "2024-01-01", "insurer", "FR"]
-        for i, name in enumerate(AWKWARD)
-    ])
+    registry = write_csv(
+        folder / "2022-04.csv",
+        HEADER,
+        [
+            [name, "", "1-6" if i % 2 else "3;4", f"Organisme {name}", "2021-01-01", "2024-01-01", "insurer", "FR"]
+            for i, name in enumerate(AWKWARD)
+        ],
+    )
     build([registry], out=folder / "dist")
     return folder / "dist"
 
@@ -89,7 +97,8 @@ def test_the_graph_compacted_by_pyld_with_the_context_gives_the_same_triples(awk
 
 TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=20) | st.lists(
     st.sampled_from(['"', "\\", "\n", "\r", "\t", "\x00", "\x1f", "\x7f", "\u2028", "😀", "\\u0041", "</script>"]),
-    max_size=8).map("".join)
+    max_size=8,
+).map("".join)
 
 
 @settings(max_examples=150, deadline=None)
@@ -97,8 +106,13 @@ TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=20) | st.list
 def test_any_text_survives_the_jsonld_writer(name, label):
     host = "<https://w3id.org/hdsgraph/host/900000019>"
     body = "<https://w3id.org/hdsgraph/certification-body/organisme>"
-    lines = sorted({f"{host} <{ROV}legalName> {literal(name)}", f"{host} <{RDFS}label> {literal(label, lang='fr')}",
-                    f"{body} <{SKOS}prefLabel> {literal(label)}"})
+    lines = sorted(
+        {
+            f"{host} <{ROV}legalName> {literal(name)}",
+            f"{host} <{RDFS}label> {literal(label, lang='fr')}",
+            f"{body} <{SKOS}prefLabel> {literal(label)}",
+        }
+    )
     nt = "".join(line + " .\n" for line in lines).encode("utf-8")
     written = json.loads(to_jsonld(nt))
     assert pyld_triples(written) == triples(nt, ox.RdfFormat.N_TRIPLES)

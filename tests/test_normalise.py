@@ -17,8 +17,14 @@ from hdsgraph.pipeline.normalise import (
 
 @pytest.mark.parametrize(
     "cell, expected",
-    [("1", (1,)), ("1;2", (1, 2)), ("3, 4,5 ,6", (3, 4, 5, 6)), ("1-6", (1, 2, 3, 4, 5, 6)),
-     ("1 – 3; 6", (1, 2, 3, 6)), ("6;1;1", (1, 6))],
+    [
+        ("1", (1,)),
+        ("1;2", (1, 2)),
+        ("3, 4,5 ,6", (3, 4, 5, 6)),
+        ("1-6", (1, 2, 3, 4, 5, 6)),
+        ("1 – 3; 6", (1, 2, 3, 6)),
+        ("6;1;1", (1, 6)),
+    ],
 )
 def test_activities_as_the_canonical_table_writes_them(cell, expected):
     assert parse_activities(cell) == expected
@@ -26,10 +32,14 @@ def test_activities_as_the_canonical_table_writes_them(cell, expected):
 
 @pytest.mark.parametrize(
     "cell, reason",
-    [("", "no activity"), ("7", "activity 7 is not one of the six HDS activities (1-6)"),
-     ("0-2", "activity 0 is not one of the six HDS activities (1-6)"),
-     ("un", "unreadable activities 'un': expected numbers 1-6 separated by ';' or ','"),
-     ("4-2", "unreadable activity range '4-2'"), (";", "no activity")],
+    [
+        ("", "no activity"),
+        ("7", "activity 7 is not one of the six HDS activities (1-6)"),
+        ("0-2", "activity 0 is not one of the six HDS activities (1-6)"),
+        ("un", "unreadable activities 'un': expected numbers 1-6 separated by ';' or ','"),
+        ("4-2", "unreadable activity range '4-2'"),
+        (";", "no activity"),
+    ],
 )
 def test_bad_activities_give_a_reason(cell, reason):
     with pytest.raises(RowError) as caught:
@@ -69,8 +79,14 @@ def test_siren_spacing_is_ignored(cell, expected):
 
 @pytest.mark.parametrize(
     "a, b",
-    [("Exemple SAS", "EXEMPLE"), ("Éditeur Santé", "editeur sante"), ("Exemple S.A.S.", "exemple"),
-     ("Exemple  Cloud", "Exemple Cloud"), ("Exemple Inc.", "Exemple"), ("Exemple-Cloud SARL", "exemple cloud")],
+    [
+        ("Exemple SAS", "EXEMPLE"),
+        ("Éditeur Santé", "editeur sante"),
+        ("Exemple S.A.S.", "exemple"),
+        ("Exemple  Cloud", "Exemple Cloud"),
+        ("Exemple Inc.", "Exemple"),
+        ("Exemple-Cloud SARL", "exemple cloud"),
+    ],
 )
 def test_names_that_are_one_host(a, b):
     assert name_key(a) == name_key(b)

@@ -21,11 +21,48 @@ from hdsgraph.pipeline.read import read_registry
 from hdsgraph.rdf.namespaces import RDFS, ROV, SKOS, XSD
 from hdsgraph.rdf.terms import literal
 
-AWKWARD = ['"', "\\", "\n", "\r", "\t", "\x00", "\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x7f", "\x85", "\xa0",
-           "\u2028", "\u2029", "\ufeff", "\ufffe", "\uffff", "é", "ß", "İ", "\u0301", "😀", "𝔘", "\U0010ffff",
-           "\\u0041", "\\U0001F600", "\\n", '\\"', "<", ">", "^^", "@en", " .", "#", "_:b0"]
+AWKWARD = [
+    '"',
+    "\\",
+    "\n",
+    "\r",
+    "\t",
+    "\x00",
+    "\x01",
+    "\x08",
+    "\x0b",
+    "\x0c",
+    "\x1b",
+    "\x7f",
+    "\x85",
+    "\xa0",
+    "\u2028",
+    "\u2029",
+    "\ufeff",
+    "\ufffe",
+    "\uffff",
+    "é",
+    "ß",
+    "İ",
+    "\u0301",
+    "😀",
+    "𝔘",
+    "\U0010ffff",
+    "\\u0041",
+    "\\U0001F600",
+    "\\n",
+    '\\"',
+    "<",
+    ">",
+    "^^",
+    "@en",
+    " .",
+    "#",
+    "_:b0",
+]
 TEXT = st.lists(st.one_of(st.sampled_from(AWKWARD), st.characters(exclude_categories=("Cs",))), max_size=24).map(
-    "".join)
+    "".join
+)
 NO_NUL = TEXT.map(lambda s: s.replace("\x00", ""))  # a registry holding NUL is refused as binary (test_cli_build)
 
 

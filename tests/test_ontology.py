@@ -19,8 +19,12 @@ def graph():
 def test_the_ontology_header_says_what_it_is():
     g = graph()
     assert (ONTOLOGY, RDF.type, OWL.Ontology) in g
-    for prop in (RDFS.label, rdflib.URIRef("http://purl.org/dc/terms/license"), OWL.versionIRI,
-                 rdflib.URIRef("http://purl.org/vocab/vann/preferredNamespacePrefix")):
+    for prop in (
+        RDFS.label,
+        rdflib.URIRef("http://purl.org/dc/terms/license"),
+        OWL.versionIRI,
+        rdflib.URIRef("http://purl.org/vocab/vann/preferredNamespacePrefix"),
+    ):
         assert g.value(ONTOLOGY, prop) is not None, prop
 
 
@@ -49,7 +53,9 @@ def test_every_concept_has_a_notation_and_labels_in_both_languages():
 def test_the_certificate_types_split_the_six_activities():
     types = vocabulary().certificate_types
     assert {t.code: sorted(t.activities) for t in types} == {
-        "physical_infrastructure_host": [1, 2], "managed_services_host": [3, 4, 5, 6]}
+        "physical_infrastructure_host": [1, 2],
+        "managed_services_host": [3, 4, 5, 6],
+    }
 
 
 def test_the_ontology_has_no_blank_node_so_dumps_stay_byte_stable():

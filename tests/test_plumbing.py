@@ -27,20 +27,45 @@ def refusal(call, *args) -> str:
 # ---------------------------------------------------------------- the IRI / URL check
 
 
-@pytest.mark.parametrize("value", [
-    "https://w3id.org/hdsgraph/", "http://127.0.0.1:7878/query", "HTTPS://example.org/a", "http://[::1]:80/x",
-    "https://example.org/h%C3%A9bergeur", "https://example.org/hébergeur",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://w3id.org/hdsgraph/",
+        "http://127.0.0.1:7878/query",
+        "HTTPS://example.org/a",
+        "http://[::1]:80/x",
+        "https://example.org/h%C3%A9bergeur",
+        "https://example.org/hébergeur",
+    ],
+)
 def test_an_http_iri_passes_unchanged(value):
     assert check_http(value, "base URI") == value
 
 
-@pytest.mark.parametrize("value", [
-    "not a uri", "files/", "ftp://127.0.0.1/q", "urn:x:y", "http:///path", "http://:80/", "https://",
-    "http://example.org/a b", "http://example.org/<x>", 'http://example.org/"', "http://example.org/{x}",
-    "http://example.org/a|b", "http://example.org/a\\b", "http://example.org/a^b", "http://example.org/a`b",
-    "http://example.org/a%zz", "http://example.org:port/", "http://[::1/", "http://example.org/\n",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "not a uri",
+        "files/",
+        "ftp://127.0.0.1/q",
+        "urn:x:y",
+        "http:///path",
+        "http://:80/",
+        "https://",
+        "http://example.org/a b",
+        "http://example.org/<x>",
+        'http://example.org/"',
+        "http://example.org/{x}",
+        "http://example.org/a|b",
+        "http://example.org/a\\b",
+        "http://example.org/a^b",
+        "http://example.org/a`b",
+        "http://example.org/a%zz",
+        "http://example.org:port/",
+        "http://[::1/",
+        "http://example.org/\n",
+    ],
+)
 def test_what_is_not_an_http_iri_is_refused_in_the_caller_s_words(value):
     message = f"download URL {value!r} is not an absolute http(s) URL"
     assert refusal(check_http, value, "download URL", "URL") == message
@@ -62,7 +87,8 @@ def test_a_url_only_requested_is_not_held_to_iri_syntax():
 def test_credentials_in_an_endpoint_url_are_refused_without_showing_them():
     assert refusal(check_url, "http://me:secret@127.0.0.1:9/store") == (
         "http://127.0.0.1:9/store: put no credentials in the URL; "
-        "set HDSGRAPH_USER and HDSGRAPH_PASSWORD or use a netrc file")
+        "set HDSGRAPH_USER and HDSGRAPH_PASSWORD or use a netrc file"
+    )
 
 
 SHOWN = {  # a URL -> as messages show it
@@ -102,8 +128,12 @@ def _fetched_snapshot(folder: Path, url) -> Path:
 
     table = folder / "2024-05-02.csv"
     table.write_bytes(b"host,activities\nOrganisme fictif Un,1;2\n")
-    record = {"url": url, "retrieved": "2024-05-02T09:30:00Z", "sha256": "0" * 64,
-              "canonical_sha256": hashlib.sha256(table.read_bytes()).hexdigest()}
+    record = {
+        "url": url,
+        "retrieved": "2024-05-02T09:30:00Z",
+        "sha256": "0" * 64,
+        "canonical_sha256": hashlib.sha256(table.read_bytes()).hexdigest(),
+    }
     (folder / "2024-05-02.provenance.json").write_text(json.dumps(record), encoding="utf-8")
     return table
 
@@ -118,7 +148,8 @@ def test_a_provenance_record_whose_url_is_no_http_iri_is_refused(tmp_path, url):
     table = _fetched_snapshot(tmp_path, url)
     assert refusal(read_registry, table) == (
         f"{tmp_path / '2024-05-02.provenance.json'}: needs an http(s) 'url', a 'retrieved' "
-        "time (YYYY-MM-DDTHH:MM:SSZ) and the 'sha256' of the raw download")
+        "time (YYYY-MM-DDTHH:MM:SSZ) and the 'sha256' of the raw download"
+    )
 
 
 def test_fetch_refuses_a_url_its_provenance_could_not_carry(tmp_path):
@@ -175,8 +206,11 @@ def test_an_input_file_that_cannot_be_read_is_one_line_in_each_reader_s_words(tm
     folder = tmp_path / "2022-04.csv"
     folder.mkdir()
     missing = tmp_path / "none.csv"
-    for read, what in ((read_registry, "a registry file"), (import_file, "an export of the registry"),
-                       (read_qualification, "a qualification file")):
+    for read, what in (
+        (read_registry, "a registry file"),
+        (import_file, "an export of the registry"),
+        (read_qualification, "a qualification file"),
+    ):
         assert refusal(read, folder) == f"{folder}: is a folder, not {what}"
         assert refusal(read, missing) == f"{missing}: no such file"
 

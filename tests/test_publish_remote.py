@@ -42,8 +42,14 @@ def local(runner, data, *args):
 
 def test_publish_puts_every_triple_in_exactly_one_graph(store, two_snapshots):
     base, output = store
-    names = [row["g"] for row in requests.get(base + "/query", params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
-                                               headers={"Accept": "application/sparql-results+json"}).json()["results"]["bindings"]]
+    names = [
+        row["g"]
+        for row in requests.get(
+            base + "/query",
+            params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
+            headers={"Accept": "application/sparql-results+json"},
+        ).json()["results"]["bindings"]
+    ]
     names = sorted(n["value"] for n in names)
     assert names == [GRAPH + "ontology", GRAPH + "registry", GRAPH + "snapshot/2020-07", GRAPH + "snapshot/2022-04"]
     graphs = {}
@@ -62,12 +68,15 @@ def test_publish_puts_every_triple_in_exactly_one_graph(store, two_snapshots):
     listed_in = "https://w3id.org/hdsgraph/ontology#listedIn"
     for snapshot in ("2020-07", "2022-04"):
         iri = "https://w3id.org/hdsgraph/snapshot/" + snapshot
-        expected = {t for t in ox.parse(dump, format=ox.RdfFormat.N_TRIPLES)
-                    if t.subject.value == iri or (t.predicate.value == listed_in and t.object.value == iri)}
+        expected = {
+            t
+            for t in ox.parse(dump, format=ox.RdfFormat.N_TRIPLES)
+            if t.subject.value == iri or (t.predicate.value == listed_in and t.object.value == iri)
+        }
         assert graphs[GRAPH + "snapshot/" + snapshot] == expected
     # the command reported each graph with the count the store holds
     assert output.splitlines()[:-1] == [
-        f"<{name}> ({name[len(GRAPH):].replace('/', ' ')}): {len(graphs[name])} triples, read back and checked"
+        f"<{name}> ({name[len(GRAPH) :].replace('/', ' ')}): {len(graphs[name])} triples, read back and checked"
         for name in [GRAPH + "ontology", GRAPH + "registry", GRAPH + "snapshot/2020-07", GRAPH + "snapshot/2022-04"]
     ]
     assert output.splitlines()[-1] == f"Published {len(load_rdflib(dump))} triples in 4 graphs"
@@ -99,15 +108,23 @@ def test_the_python_api_gives_the_same_dataframe_remotely(store, two_snapshots):
 
 def test_a_store_without_union_default_graph_needs_the_graphs_named(runner, two_snapshots, tmp_path):
     with oxigraph(tmp_path / "db", union=False) as base:
-        assert runner.invoke(cli, ["publish", "--data", str(two_snapshots), "--endpoint", base + "/store",
-                                   "--graph", "urn:hds:"]).exit_code == 0
+        assert (
+            runner.invoke(
+                cli, ["publish", "--data", str(two_snapshots), "--endpoint", base + "/store", "--graph", "urn:hds:"]
+            ).exit_code
+            == 0
+        )
         bare = runner.invoke(cli, ["query", "hosts-total", "--endpoint", base + "/query"])
         assert bare.exit_code == 2
         assert bare.stderr == (
             f"Error: {base}/query holds no hdsgraph snapshot in the graph it queries; if the data was published in "
-            "named graphs, query their union (Oxigraph: serve --union-default-graph) or name them with --default-graph\n")
-        graphs = [x for g in ("ontology", "registry", "snapshot/2020-07", "snapshot/2022-04")
-                  for x in ("--default-graph", "urn:hds:" + g)]
+            "named graphs, query their union (Oxigraph: serve --union-default-graph) or name them with --default-graph\n"
+        )
+        graphs = [
+            x
+            for g in ("ontology", "registry", "snapshot/2020-07", "snapshot/2022-04")
+            for x in ("--default-graph", "urn:hds:" + g)
+        ]
         named = runner.invoke(cli, ["query", "hosts-by-nationality", "--endpoint", base + "/query", *graphs])
         assert named.exit_code == 0, named.output
         assert named.stdout == local(runner, two_snapshots, "hosts-by-nationality")
@@ -134,7 +151,10 @@ def test_an_answer_that_is_not_sparql_results_is_one_line(runner, httpserver):
     httpserver.expect_request("/page").respond_with_data("<html></html>", content_type="text/html")
     httpserver.expect_request("/broken").respond_with_data("{not json", content_type="application/sparql-results+json")
     page = runner.invoke(cli, ["query", "hosts-total", "--endpoint", httpserver.url_for("/page")])
-    assert (page.exit_code, page.stderr) == (2, f"Error: {httpserver.url_for('/page')} did not answer with SPARQL results (it sent text/html)\n")
+    assert (page.exit_code, page.stderr) == (
+        2,
+        f"Error: {httpserver.url_for('/page')} did not answer with SPARQL results (it sent text/html)\n",
+    )
     broken = runner.invoke(cli, ["query", "hosts-total", "--endpoint", httpserver.url_for("/broken")])
     assert broken.exit_code == 2
     assert broken.stderr.startswith(f"Error: {httpserver.url_for('/broken')} sent results that cannot be read (")
@@ -142,8 +162,11 @@ def test_an_answer_that_is_not_sparql_results_is_one_line(runner, httpserver):
 
 def _echo_auth(request):
     """A store that refuses everyone and echoes the credentials it got (a careless server)."""
-    return Response(f"denied for {request.headers.get('Authorization', '-')} "
-                    f"{base64.b64decode(request.headers.get('Authorization', 'Basic ')[6:]).decode()}\n", status=401)
+    return Response(
+        f"denied for {request.headers.get('Authorization', '-')} "
+        f"{base64.b64decode(request.headers.get('Authorization', 'Basic ')[6:]).decode()}\n",
+        status=401,
+    )
 
 
 def test_credentials_come_from_the_environment_and_never_show(runner, httpserver, two_snapshots, monkeypatch):
@@ -159,17 +182,23 @@ def test_credentials_come_from_the_environment_and_never_show(runner, httpserver
         assert result.exit_code == 2
         assert "s3cret-pw" not in result.output and sent not in result.output
         assert result.stderr.count("\n") == 1
-    assert publish.stderr.startswith(f"Error: {httpserver.url_for('/store')} answered HTTP 401 UNAUTHORIZED to the PUT of graph <")
-    assert query.stderr.startswith(f"Error: {httpserver.url_for('/query')} answered HTTP 401 Unauthorized: denied for Basic ")
+    assert publish.stderr.startswith(
+        f"Error: {httpserver.url_for('/store')} answered HTTP 401 UNAUTHORIZED to the PUT of graph <"
+    )
+    assert query.stderr.startswith(
+        f"Error: {httpserver.url_for('/query')} answered HTTP 401 Unauthorized: denied for Basic "
+    )
 
 
 def test_credentials_come_from_a_netrc_file(runner, httpserver, tmp_path, monkeypatch):
     netrc = tmp_path / "netrc"
-    netrc.write_text(textwrap.dedent("""\
+    netrc.write_text(
+        textwrap.dedent("""\
         machine localhost
         login reader
         password from-netrc
-    """))
+    """)
+    )
     netrc.chmod(0o600)
     monkeypatch.delenv("HDSGRAPH_USER", raising=False)
     monkeypatch.delenv("HDSGRAPH_PASSWORD", raising=False)
@@ -181,20 +210,29 @@ def test_credentials_come_from_a_netrc_file(runner, httpserver, tmp_path, monkey
 
 
 def test_credentials_in_the_url_are_refused(runner, two_snapshots):
-    result = runner.invoke(cli, ["publish", "--data", str(two_snapshots), "--endpoint", "http://me:pw@127.0.0.1:9/store"])
+    result = runner.invoke(
+        cli, ["publish", "--data", str(two_snapshots), "--endpoint", "http://me:pw@127.0.0.1:9/store"]
+    )
     assert (result.exit_code, result.stderr) == (
-        2, "Error: http://127.0.0.1:9/store: put no credentials in the URL; set HDSGRAPH_USER and HDSGRAPH_PASSWORD "
-           "or use a netrc file\n")
+        2,
+        "Error: http://127.0.0.1:9/store: put no credentials in the URL; set HDSGRAPH_USER and HDSGRAPH_PASSWORD "
+        "or use a netrc file\n",
+    )
 
 
 def test_publish_fails_when_a_graph_reads_back_with_another_count(runner, httpserver, two_snapshots):
     httpserver.expect_request("/store", method="PUT").respond_with_data("", status=204)
     httpserver.expect_request("/store", method="GET").respond_with_data(
-        "<urn:a> <urn:b> <urn:c> .\n", content_type="application/n-triples")
+        "<urn:a> <urn:b> <urn:c> .\n", content_type="application/n-triples"
+    )
     result = runner.invoke(cli, ["publish", "--data", str(two_snapshots), "--endpoint", httpserver.url_for("/store")])
     ontology = len(rdflib.Graph().parse(REPO / "ontology" / "hds.ttl"))
     assert (result.exit_code, result.stderr) == (
-        2, f"Error: graph <{GRAPH}ontology> (ontology) holds 1 triples on the store after the upload, expected {ontology}\n")
+        2,
+        f"Error: graph <{GRAPH}ontology> (ontology) holds 1 triples on the store after the upload, expected {ontology}\n",
+    )
     puts = [r for r, _ in httpserver.log if r.method == "PUT"]
-    assert [r.args["graph"] for r in puts] == [GRAPH + g for g in ("ontology", "registry", "snapshot/2020-07", "snapshot/2022-04")]
+    assert [r.args["graph"] for r in puts] == [
+        GRAPH + g for g in ("ontology", "registry", "snapshot/2020-07", "snapshot/2022-04")
+    ]
     assert {r.headers["Content-Type"] for r in puts} == {"application/n-triples"}

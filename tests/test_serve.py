@@ -26,9 +26,11 @@ TIMEOUT = 2
 CAP = 20_000
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
 # The hosts of one small positioning: a result of a few kilobytes, under the endpoint's cap.
-CONSTRUCT_HOSTS = ("PREFIX hds: <https://w3id.org/hdsgraph/ontology#> PREFIX rov: <http://www.w3.org/ns/regorg#> "
-                   "CONSTRUCT { ?h rov:legalName ?name ; hds:listedIn ?s } WHERE { ?h rov:legalName ?name ; "
-                   "hds:listedIn ?s ; hds:positioning <https://w3id.org/hdsgraph/positioning/regional_ehealth_group> }")
+CONSTRUCT_HOSTS = (
+    "PREFIX hds: <https://w3id.org/hdsgraph/ontology#> PREFIX rov: <http://www.w3.org/ns/regorg#> "
+    "CONSTRUCT { ?h rov:legalName ?name ; hds:listedIn ?s } WHERE { ?h rov:legalName ?name ; "
+    "hds:listedIn ?s ; hds:positioning <https://w3id.org/hdsgraph/positioning/regional_ehealth_group> }"
+)
 
 
 @pytest.fixture(scope="module")
@@ -59,13 +61,24 @@ def test_remote_query_prints_the_same_table_as_the_local_query(runner, endpoint,
     assert remote.stdout == local.stdout
 
 
-@pytest.mark.parametrize("accept, content_type, fmt", [
-    ("application/sparql-results+json", "application/sparql-results+json; charset=utf-8", ox.QueryResultsFormat.JSON),
-    ("application/sparql-results+xml", "application/sparql-results+xml", ox.QueryResultsFormat.XML),
-    ("text/tab-separated-values", "text/tab-separated-values; charset=utf-8", ox.QueryResultsFormat.TSV),
-    (None, "application/sparql-results+json; charset=utf-8", ox.QueryResultsFormat.JSON),
-    ("text/csv;q=0.2, application/sparql-results+xml;q=0.9", "application/sparql-results+xml", ox.QueryResultsFormat.XML),
-])
+@pytest.mark.parametrize(
+    "accept, content_type, fmt",
+    [
+        (
+            "application/sparql-results+json",
+            "application/sparql-results+json; charset=utf-8",
+            ox.QueryResultsFormat.JSON,
+        ),
+        ("application/sparql-results+xml", "application/sparql-results+xml", ox.QueryResultsFormat.XML),
+        ("text/tab-separated-values", "text/tab-separated-values; charset=utf-8", ox.QueryResultsFormat.TSV),
+        (None, "application/sparql-results+json; charset=utf-8", ox.QueryResultsFormat.JSON),
+        (
+            "text/csv;q=0.2, application/sparql-results+xml;q=0.9",
+            "application/sparql-results+xml",
+            ox.QueryResultsFormat.XML,
+        ),
+    ],
+)
 def test_select_results_by_content_negotiation(endpoint, local_store, accept, content_type, fmt):
     _, text = query_text("activity-coverage")
     response = requests.get(endpoint, params={"query": text}, headers={"Accept": accept} if accept else {})
@@ -79,16 +92,20 @@ def test_select_results_as_csv(endpoint, local_store):
     response = requests.get(endpoint, params={"query": text}, headers={"Accept": "text/csv"})
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     parsed = list(csv.DictReader(io.StringIO(response.text)))
-    assert [(r["positioning"], int(r["hosts"])) for r in parsed] == \
-           [(r["positioning"], r["hosts"]) for r in run_select(local_store, text).rows]
+    assert [(r["positioning"], int(r["hosts"])) for r in parsed] == [
+        (r["positioning"], r["hosts"]) for r in run_select(local_store, text).rows
+    ]
 
 
-@pytest.mark.parametrize("accept, fmt", [
-    ("text/turtle", ox.RdfFormat.TURTLE),
-    ("application/n-triples", ox.RdfFormat.N_TRIPLES),
-    ("application/ld+json", ox.RdfFormat.JSON_LD),
-    (None, ox.RdfFormat.TURTLE),
-])
+@pytest.mark.parametrize(
+    "accept, fmt",
+    [
+        ("text/turtle", ox.RdfFormat.TURTLE),
+        ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+        ("application/ld+json", ox.RdfFormat.JSON_LD),
+        (None, ox.RdfFormat.TURTLE),
+    ],
+)
 def test_construct_results_by_content_negotiation(endpoint, local_store, accept, fmt):
     response = requests.get(endpoint, params={"query": CONSTRUCT_HOSTS}, headers={"Accept": accept} if accept else {})
     assert response.status_code == 200, response.text
@@ -113,7 +130,9 @@ def test_post_form_and_post_query_answer_like_get(endpoint, local_store):
 def test_an_unacceptable_format_is_406_and_bad_sparql_is_400(endpoint):
     refused = requests.get(endpoint, params={"query": "ASK {}"}, headers={"Accept": "image/png"})
     assert refused.status_code == 406
-    assert refused.text.startswith("cannot answer Accept: image/png for this query; it offers json (application/sparql-results+json)")
+    assert refused.text.startswith(
+        "cannot answer Accept: image/png for this query; it offers json (application/sparql-results+json)"
+    )
     bad = requests.get(endpoint, params={"query": "SELECT WHERE {"})
     assert bad.status_code == 400 and bad.text.startswith("not a valid SPARQL query: ")
     missing = requests.get(endpoint)
@@ -123,21 +142,37 @@ def test_an_unacceptable_format_is_406_and_bad_sparql_is_400(endpoint):
 INSERT = "INSERT DATA { <urn:x> <urn:p> <urn:o> }"
 
 
-@pytest.mark.parametrize("method, path, kwargs, status", [
-    ("POST", "/query", {"data": INSERT, "headers": {"Content-Type": "application/sparql-update"}}, 403),
-    ("POST", "/query", {"data": {"update": INSERT}}, 403),
-    ("POST", "/update", {"data": {"update": INSERT}}, 403),
-    ("PUT", "/store?default", {"data": "<urn:x> <urn:p> <urn:o> .", "headers": {"Content-Type": "application/n-triples"}}, 405),
-    ("POST", "/store?default", {"data": "<urn:x> <urn:p> <urn:o> .", "headers": {"Content-Type": "application/n-triples"}}, 405),
-    ("DELETE", "/store?default", {}, 405),
-    ("PUT", "/query", {"data": "x"}, 405),
-], ids=["update-body", "update-form", "update-path", "store-put", "store-post", "store-delete", "query-put"])
+@pytest.mark.parametrize(
+    "method, path, kwargs, status",
+    [
+        ("POST", "/query", {"data": INSERT, "headers": {"Content-Type": "application/sparql-update"}}, 403),
+        ("POST", "/query", {"data": {"update": INSERT}}, 403),
+        ("POST", "/update", {"data": {"update": INSERT}}, 403),
+        (
+            "PUT",
+            "/store?default",
+            {"data": "<urn:x> <urn:p> <urn:o> .", "headers": {"Content-Type": "application/n-triples"}},
+            405,
+        ),
+        (
+            "POST",
+            "/store?default",
+            {"data": "<urn:x> <urn:p> <urn:o> .", "headers": {"Content-Type": "application/n-triples"}},
+            405,
+        ),
+        ("DELETE", "/store?default", {}, 405),
+        ("PUT", "/query", {"data": "x"}, 405),
+    ],
+    ids=["update-body", "update-form", "update-path", "store-put", "store-post", "store-delete", "query-put"],
+)
 def test_writes_are_refused_and_change_nothing(endpoint, method, path, kwargs, status):
     base = endpoint[: -len("/query")]
     response = requests.request(method, base + path, **kwargs)
     assert response.status_code == status
     assert "read-only" in response.text
-    check = requests.get(endpoint, params={"query": "ASK { <urn:x> ?p ?o }"}, headers={"Accept": "application/sparql-results+json"})
+    check = requests.get(
+        endpoint, params={"query": "ASK { <urn:x> ?p ?o }"}, headers={"Accept": "application/sparql-results+json"}
+    )
     assert check.json()["boolean"] is False
 
 
@@ -152,11 +187,17 @@ def test_a_heavy_query_is_stopped_at_the_timeout_and_the_server_goes_on(endpoint
 
 def test_a_result_over_the_cap_is_refused(endpoint, local_store):
     everything = "CONSTRUCT WHERE { ?s ?p ?o }"
-    assert len(ox.serialize(local_store.query(everything), format=ox.RdfFormat.TURTLE)) > CAP  # the test means something
+    assert (
+        len(ox.serialize(local_store.query(everything), format=ox.RdfFormat.TURTLE)) > CAP
+    )  # the test means something
     response = requests.get(endpoint, params={"query": everything})
     assert (response.status_code, response.text) == (
-        400, f"the result is larger than this endpoint's cap of {CAP} bytes; add a LIMIT or ask for less\n")
-    small = requests.get(endpoint, params={"query": everything + " LIMIT 3"}, headers={"Accept": "application/n-triples"})
+        400,
+        f"the result is larger than this endpoint's cap of {CAP} bytes; add a LIMIT or ask for less\n",
+    )
+    small = requests.get(
+        endpoint, params={"query": everything + " LIMIT 3"}, headers={"Accept": "application/n-triples"}
+    )
     assert small.status_code == 200 and len(small.text.splitlines()) == 3
 
 
@@ -187,8 +228,10 @@ def test_the_form_shows_results_as_a_web_page(endpoint, local_store):
     assert linked.text == response.text
 
 
-NASTY = (b'<http://example.org/a"<script> <http://example.org/p> "<script>alert(\\"x\\")</script> & \'q\'" .\n'
-         b"<http://example.org/b?x='1'&y=2> <http://example.org/p> _:n .\n")
+NASTY = (
+    b'<http://example.org/a"<script> <http://example.org/p> "<script>alert(\\"x\\")</script> & \'q\'" .\n'
+    b"<http://example.org/b?x='1'&y=2> <http://example.org/p> _:n .\n"
+)
 
 
 def nasty_store() -> ox.Store:
@@ -208,15 +251,21 @@ def test_the_html_results_escape_what_the_data_holds():
     status, content_type, body = html_answer(store, "SELECT ?s ?o ?none WHERE { ?s ?p ?o } ORDER BY ?s")
     assert (status, content_type) == (200, "text/html; charset=utf-8")
     page = body.decode("utf-8")
-    assert "<tr><td><a href=\"http://example.org/a&quot;&lt;script\">http://example.org/a&quot;&lt;script</a></td>" \
-           "<td>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#x27;q&#x27;</td><td></td></tr>\n" in page
-    assert "<tr><td><a href=\"http://example.org/b?x=&#x27;1&#x27;&amp;y=2\">http://example.org/b?x=&#x27;1&#x27;&amp;y=2" \
-           "</a></td><td>" in page
+    assert (
+        '<tr><td><a href="http://example.org/a&quot;&lt;script">http://example.org/a&quot;&lt;script</a></td>'
+        "<td>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#x27;q&#x27;</td><td></td></tr>\n" in page
+    )
+    assert (
+        '<tr><td><a href="http://example.org/b?x=&#x27;1&#x27;&amp;y=2">http://example.org/b?x=&#x27;1&#x27;&amp;y=2'
+        "</a></td><td>" in page
+    )
     assert "<script" not in page and "<p>2 rows</p>" in page
     _, _, body = html_answer(store, "CONSTRUCT WHERE { ?s ?p ?o }")
     graph = body.decode("utf-8")
-    assert "&lt;http://example.org/a&quot;&lt;script&gt; &lt;http://example.org/p&gt; " \
-           "&quot;&lt;script&gt;alert(\\&quot;x\\&quot;)&lt;/script&gt; &amp; &#x27;q&#x27;&quot; .\n" in graph
+    assert (
+        "&lt;http://example.org/a&quot;&lt;script&gt; &lt;http://example.org/p&gt; "
+        "&quot;&lt;script&gt;alert(\\&quot;x\\&quot;)&lt;/script&gt; &amp; &#x27;q&#x27;&quot; .\n" in graph
+    )
     assert "<script" not in graph
 
 
@@ -230,6 +279,7 @@ def test_the_html_results_of_ask_and_of_one_row():
 
 def test_an_endless_html_result_stops_at_the_cap():
     """The page is written as it renders: a result with no end is refused at the cap."""
+
     class Endless:
         variables = [ox.Variable("n")]
         taken = 0
@@ -249,8 +299,10 @@ def test_an_endless_html_result_stops_at_the_cap():
 def test_an_html_result_over_the_cap_is_refused():
     store = nasty_store()
     assert html_answer(store, "SELECT * WHERE { ?s ?p ?o }", 300) == (
-        400, "text/plain; charset=utf-8",
-        b"the result is larger than this endpoint's cap of 300 bytes; add a LIMIT or ask for less\n")
+        400,
+        "text/plain; charset=utf-8",
+        b"the result is larger than this endpoint's cap of 300 bytes; add a LIMIT or ask for less\n",
+    )
 
 
 def test_stopping_the_server_stops_its_workers(two_snapshots, tmp_path):
@@ -265,7 +317,9 @@ def test_serve_errors_are_one_line(runner, tmp_path):
     (tmp_path / "empty").mkdir()
     result = runner.invoke(cli, ["serve", "--data", str(tmp_path / "empty")])
     assert (result.exit_code, result.stderr) == (
-        2, f"Error: {tmp_path / 'empty'}: no build here (no hds.nt); run 'hdsgraph build' first\n")
+        2,
+        f"Error: {tmp_path / 'empty'}: no build here (no hds.nt); run 'hdsgraph build' first\n",
+    )
 
 
 def test_a_port_in_use_is_one_line(runner, two_snapshots):
@@ -274,4 +328,7 @@ def test_a_port_in_use_is_one_line(runner, two_snapshots):
         busy.listen()
         port = busy.getsockname()[1]
         result = runner.invoke(cli, ["serve", "--data", str(two_snapshots), "--port", str(port), "--workers", "1"])
-    assert (result.exit_code, result.stderr) == (2, f"Error: cannot listen on 127.0.0.1:{port} (Address already in use)\n")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"Error: cannot listen on 127.0.0.1:{port} (Address already in use)\n",
+    )

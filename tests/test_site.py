@@ -22,8 +22,17 @@ BASE = "https://w3id.org/hdsgraph/"
 HDS = Namespace("https://w3id.org/hdsgraph/ontology#")
 SCHEMA = Namespace("https://schema.org/")
 NASTY = "Hébergeur <script>alert('x')</script> & Fils"
-HEADER = ["host", "siren", "activities", "certification_body", "issued", "expires", "positioning", "nationality",
-          "synthetic"]
+HEADER = [
+    "host",
+    "siren",
+    "activities",
+    "certification_body",
+    "issued",
+    "expires",
+    "positioning",
+    "nationality",
+    "synthetic",
+]
 
 
 class Page(HTMLParser):
@@ -92,12 +101,12 @@ def test_every_host_in_the_graph_has_a_page_with_its_certificates(built):
     hosts = set(graph.subjects(RDF.type, HDS.Host))
     assert len(hosts) == 3
     for host in hosts:
-        page = site / (str(host)[len(BASE):] + ".html")
+        page = site / (str(host)[len(BASE) :] + ".html")
         text = page.read_text(encoding="utf-8")
         name = str(graph.value(host, URIRef("http://www.w3.org/ns/regorg#legalName")))
         assert f"<h1>{_escaped(name)}</h1>" in text
         for certificate in graph.objects(host, HDS.holds):
-            local = str(certificate)[len(BASE):] + ".html"
+            local = str(certificate)[len(BASE) :] + ".html"
             assert (site / local).is_file()
             assert f'href="{posixpath.relpath(local, "host")}"' in text
         assert '<link rel="alternate" type="text/turtle"' in text
@@ -170,8 +179,9 @@ def test_the_embedded_jsonld_parses_and_hosts_are_schema_org_organisations(built
         if page.parent.name == "host":
             host = URIRef(iri_of(site, page))
             assert (host, RDF.type, SCHEMA.Organization) in embedded
-            assert str(embedded.value(host, SCHEMA.name)) == str(graph.value(host, URIRef(
-                "http://www.w3.org/ns/regorg#legalName")))
+            assert str(embedded.value(host, SCHEMA.name)) == str(
+                graph.value(host, URIRef("http://www.w3.org/ns/regorg#legalName"))
+            )
             assert set(embedded.objects(host, SCHEMA.hasCertification)) == set(graph.objects(host, HDS.holds))
 
 
@@ -198,9 +208,11 @@ def test_the_ontology_page_documents_every_class_and_property(built):
     _, site, _ = built
     ontology = Graph().parse(Path(__file__).resolve().parent.parent / "ontology" / "hds.ttl")
     page = Page((site / "ontology.html").read_text(encoding="utf-8"))
-    terms = {str(s).split("#", 1)[1] for cls in (rdflib.OWL.Class, rdflib.OWL.ObjectProperty, rdflib.OWL.DatatypeProperty,
-                                                  rdflib.SKOS.ConceptScheme)
-             for s in ontology.subjects(RDF.type, cls)}
+    terms = {
+        str(s).split("#", 1)[1]
+        for cls in (rdflib.OWL.Class, rdflib.OWL.ObjectProperty, rdflib.OWL.DatatypeProperty, rdflib.SKOS.ConceptScheme)
+        for s in ontology.subjects(RDF.type, cls)
+    }
     assert terms and terms <= page.ids
 
 
@@ -210,8 +222,9 @@ def test_server_configuration_and_w3id_rules(built, runner, tmp_path):
     assert "RewriteCond %{HTTP_ACCEPT} text/turtle" in htaccess and "RewriteRule ^(.+)$ $1.ttl [L]" in htaccess
     assert "try_files $uri $uri$hdsgraph_variant" in (site / "nginx.conf").read_text()
     assert not (site / "w3id.htaccess").exists()  # only with --base-url
-    result = runner.invoke(cli, ["site", "--data", str(out), "--out", str(tmp_path / "s"),
-                                 "--base-url", "http://127.0.0.1:8000/hds/site/"])
+    result = runner.invoke(
+        cli, ["site", "--data", str(out), "--out", str(tmp_path / "s"), "--base-url", "http://127.0.0.1:8000/hds/site/"]
+    )
     assert result.exit_code == 0, result.output
     w3id = (tmp_path / "s" / "w3id.htaccess").read_text()
     assert "RewriteRule ^(.+)$ http://127.0.0.1:8000/hds/site/$1.ttl [R=303,L]" in w3id
@@ -223,15 +236,19 @@ def test_the_site_is_byte_identical_across_processes(built, tmp_path):
     out, _, _ = built
     sums = []
     for name in ("a", "b"):
-        subprocess.run([sys.executable, "-m", "hdsgraph", "site", "--data", str(out), "--out", str(tmp_path / name)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "hdsgraph", "site", "--data", str(out), "--out", str(tmp_path / name)],
+            check=True,
+            capture_output=True,
+        )
         sums.append((tmp_path / name / "SHA256SUMS").read_bytes())
     assert sums[0] == sums[1] and len(sums[0].splitlines()) > 50
 
 
 def test_a_new_build_removes_the_stale_site_and_says_so(runner, tmp_path):
-    registry = write_csv(tmp_path / "2022-04.csv", HEADER, [
-        ["Hébergeur fictif Un", "900000019", "1-6", "", "", "", "", "", "true"]])
+    registry = write_csv(
+        tmp_path / "2022-04.csv", HEADER, [["Hébergeur fictif Un", "900000019", "1-6", "", "", "", "", "", "true"]]
+    )
     out = tmp_path / "dist"
     assert runner.invoke(cli, ["build", "--registry", str(registry), "--out", str(out)]).exit_code == 0
     assert runner.invoke(cli, ["site", "--data", str(out), "--out", str(out / "site")]).exit_code == 0
@@ -240,7 +257,8 @@ def test_a_new_build_removes_the_stale_site_and_says_so(runner, tmp_path):
     assert result.exit_code == 0
     assert not (out / "site").exists()
     assert result.stdout.endswith(
-        f"Removed the site of the previous build ({out / 'site'}); run 'hdsgraph site' to write it again\n")
+        f"Removed the site of the previous build ({out / 'site'}); run 'hdsgraph site' to write it again\n"
+    )
 
 
 def test_the_site_refuses_to_replace_a_folder_that_is_not_a_site(runner, built, tmp_path):
@@ -250,15 +268,26 @@ def test_the_site_refuses_to_replace_a_folder_that_is_not_a_site(runner, built, 
     (mine / "index.html").write_text("my own page")
     result = runner.invoke(cli, ["site", "--data", str(out), "--out", str(mine)])
     assert (result.exit_code, result.stderr) == (
-        2, f"Error: {mine}: refusing to replace a folder that is not an hdsgraph site; choose another --out\n")
+        2,
+        f"Error: {mine}: refusing to replace a folder that is not an hdsgraph site; choose another --out\n",
+    )
     assert (mine / "index.html").read_text() == "my own page"
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--data", "{tmp}/nothing"], "Error: {tmp}/nothing: no such file or folder\n"),
-    (["--data", "{tmp}", "--out", "{tmp}/s"], "Error: {tmp}: no build here (no hds.nt); run 'hdsgraph build' first\n"),
-    (["--base-url", "http://127.0.0.1/site"], "Error: base URL 'http://127.0.0.1/site' must be an absolute http(s) URL ending with '/'\n"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--data", "{tmp}/nothing"], "Error: {tmp}/nothing: no such file or folder\n"),
+        (
+            ["--data", "{tmp}", "--out", "{tmp}/s"],
+            "Error: {tmp}: no build here (no hds.nt); run 'hdsgraph build' first\n",
+        ),
+        (
+            ["--base-url", "http://127.0.0.1/site"],
+            "Error: base URL 'http://127.0.0.1/site' must be an absolute http(s) URL ending with '/'\n",
+        ),
+    ],
+)
 def test_unusable_input_is_one_line_and_exit_code_2(runner, built, tmp_path, args, message):
     out, _, _ = built
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]

@@ -25,7 +25,7 @@ DCTERMS = rdflib.Namespace("http://purl.org/dc/terms/")
 
 def prints_as(count: int, total: int, share: float) -> bool:
     places = len(repr(float(share)).split(".")[1])
-    return abs(count / total - share) <= 0.5 * 10 ** -places + 1e-12
+    return abs(count / total - share) <= 0.5 * 10**-places + 1e-12
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +100,9 @@ def test_the_2020_snapshot_gives_the_published_figures_and_the_history_holds(bun
     assert low <= total <= high
     distribution = {r["activities"]: r["hosts"] for r in old["activity-count-distribution"]}
     assert prints_as(distribution[6], total, fig["all_six_activities_share"])
-    assert len(old["single-activity-hosts"]) == fig["single_activity_hosts"] == history["2020-07"]["single_activity_hosts"]
+    assert (
+        len(old["single-activity-hosts"]) == fig["single_activity_hosts"] == history["2020-07"]["single_activity_hosts"]
+    )
     french = {r["nationality"]: r["hosts"] for r in old["hosts-by-nationality"]}["FR"]
     assert prints_as(french, total, fig["nationality"]["FR"]["share"])
     # most 2020 hosts are still listed in 2022; a few lapsed; the rest of 2022 is new
@@ -118,7 +120,10 @@ def test_the_dataset_says_it_is_demonstration_data(bundled):
     graph = rdflib.Graph().parse(out / "hds.nt", format="nt")
     dataset = rdflib.URIRef("https://w3id.org/hdsgraph/dataset")
     types = set(graph.objects(dataset, rdflib.RDF.type))
-    assert types == {rdflib.URIRef("http://www.w3.org/ns/dcat#Dataset"), rdflib.URIRef("http://rdfs.org/ns/void#Dataset")}
+    assert types == {
+        rdflib.URIRef("http://www.w3.org/ns/dcat#Dataset"),
+        rdflib.URIRef("http://rdfs.org/ns/void#Dataset"),
+    }
     for predicate in (DCTERMS.title, DCTERMS.description):
         texts = {o.language: str(o) for o in graph.objects(dataset, predicate)}
         assert set(texts) == {"en", "fr"}
@@ -127,8 +132,7 @@ def test_the_dataset_says_it_is_demonstration_data(bundled):
     assert "all 213 hosts are fictitious" in description["en"] and "mind Health" in description["en"]
     derived = set(graph.objects(dataset, rdflib.URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")))
     assert derived == {rdflib.URIRef(f"https://w3id.org/hdsgraph/snapshot/{s}") for s in ("2020-07", "2022-04")}
-    synthetic = set(graph.subjects(rdflib.URIRef("https://w3id.org/hdsgraph/ontology#synthetic"),
-                                   rdflib.Literal(True)))
+    synthetic = set(graph.subjects(rdflib.URIRef("https://w3id.org/hdsgraph/ontology#synthetic"), rdflib.Literal(True)))
     hosts = set(graph.subjects(rdflib.RDF.type, rdflib.URIRef("https://w3id.org/hdsgraph/ontology#Host")))
     assert synthetic == hosts and len(hosts) == 213
 
@@ -163,8 +167,12 @@ def test_the_report_reproduces_every_published_figure_and_says_the_data_is_synth
     assert "<script" not in html and not re.search(r"""(?:src|href)\s*=\s*['"]https?:""", html)
     assert not re.search(r"url\(", html)
     charts = sorted(p.name for p in (tmp_path / "report").glob("*.svg"))
-    assert charts == ["chart-activity-coverage.svg", "chart-hosts-over-time.svg", "chart-nationality.svg",
-                      "chart-positioning.svg"]
+    assert charts == [
+        "chart-activity-coverage.svg",
+        "chart-hosts-over-time.svg",
+        "chart-nationality.svg",
+        "chart-positioning.svg",
+    ]
     for chart in charts:
         assert f"]({chart})" in markdown
         svg = (tmp_path / "report" / chart).read_text(encoding="utf-8")
@@ -182,24 +190,33 @@ def test_the_report_escapes_the_texts_it_shows_in_html(runner, bundled, tmp_path
     figures = json.loads(json.dumps(FIGURES, default=str))
     figures["source"]["title"] = 'A <b>"title"</b> & l\'apostrophe | pipe'
     (tmp_path / "figures.yaml").write_text(yaml.safe_dump(figures, allow_unicode=True), encoding="utf-8")
-    result = runner.invoke(cli, ["report", "--data", str(out), "--figures", str(tmp_path / "figures.yaml"),
-                                 "--out", str(tmp_path / "report")])
+    result = runner.invoke(
+        cli,
+        ["report", "--data", str(out), "--figures", str(tmp_path / "figures.yaml"), "--out", str(tmp_path / "report")],
+    )
     assert result.exit_code == 0, result.output
     html = (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
     markdown = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
-    assert "<p>Study: mind Health, \u201cA &lt;b&gt;&quot;title&quot;&lt;/b&gt; &amp; l&#x27;apostrophe | pipe\u201d, " in html
+    assert (
+        "<p>Study: mind Health, \u201cA &lt;b&gt;&quot;title&quot;&lt;/b&gt; &amp; l&#x27;apostrophe | pipe\u201d, "
+        in html
+    )
     assert "<b>" not in html
-    assert "Study: mind Health, \u201cA <b>\"title\"</b> & l'apostrophe | pipe\u201d, " in markdown
+    assert 'Study: mind Health, \u201cA <b>"title"</b> & l\'apostrophe | pipe\u201d, ' in markdown
     # the style sheet (templates/report.css) is inline, once
     assert html.count("<style>") == 1 and "<style>\nbody { font-family: 'DejaVu Sans'" in html
     assert "code { font-size: 0.9em; }\n</style>\n</head>\n" in html
 
 
 def test_the_report_on_another_registry_shows_where_it_differs(runner, tmp_path):
-    registry = write_csv(tmp_path / "2024-01.csv", ["host", "siren", "activities", "positioning", "nationality"], [
-        ["Hébergeur Un", "", "1-6", "hosting_managed_services", "FR"],
-        ["Hébergeur Deux", "", "5", "insurer", "US"],
-    ])
+    registry = write_csv(
+        tmp_path / "2024-01.csv",
+        ["host", "siren", "activities", "positioning", "nationality"],
+        [
+            ["Hébergeur Un", "", "1-6", "hosting_managed_services", "FR"],
+            ["Hébergeur Deux", "", "5", "insurer", "US"],
+        ],
+    )
     build([registry], out=tmp_path / "dist")
     result = runner.invoke(cli, ["report", "--data", str(tmp_path / "dist"), "--out", str(tmp_path / "report")])
     assert result.exit_code == 0, result.output
@@ -211,11 +228,14 @@ def test_the_report_on_another_registry_shows_where_it_differs(runner, tmp_path)
     assert "| Snapshot 2020-07 | published | not in this graph |" in markdown
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--data", "{tmp}/nowhere"], "{tmp}/nowhere: no such file or folder"),
-    (["--figures", "{tmp}/none.yaml"], "{tmp}/none.yaml: no such file"),
-    (["--snapshot", "1999-01"], "no snapshot '1999-01' in this graph (snapshots: 2020-07, 2022-04)"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--data", "{tmp}/nowhere"], "{tmp}/nowhere: no such file or folder"),
+        (["--figures", "{tmp}/none.yaml"], "{tmp}/none.yaml: no such file"),
+        (["--snapshot", "1999-01"], "no snapshot '1999-01' in this graph (snapshots: 2020-07, 2022-04)"),
+    ],
+)
 def test_report_errors_give_one_line_and_exit_2(runner, bundled, tmp_path, args, message):
     out, _ = bundled
     args = [a.format(tmp=tmp_path) for a in args]
@@ -235,42 +255,84 @@ def _set(figures: dict, path: tuple, value) -> None:
 
 VYV = next(i for i, org in enumerate(FIGURES["named_organisations"]) if org["name"] == "VYV 3IT")
 MALFORMED = {  # one change to the study's own figures -> the message naming the changed key
-    "count-as-text": (("snapshots", "2022-04", "hosts_total"), "205",
-                      "snapshots.2022-04.hosts_total: expected a whole number of hosts, got '205'"),
-    "count-as-flag": (("snapshots", "2022-04", "certification_bodies_habilitated"), True,
-                      "snapshots.2022-04.certification_bodies_habilitated: expected a whole number of hosts, got True"),
-    "share-as-percent": (("snapshots", "2022-04", "all_six_activities_share"), 56.6,
-                         "snapshots.2022-04.all_six_activities_share: expected a share between 0 and 1, got 56.6"),
-    "mean-as-text": (("snapshots", "2022-04", "mean_activity_coverage"), "82 %",
-                     "snapshots.2022-04.mean_activity_coverage: expected a share between 0 and 1, got '82 %'"),
-    "counts-as-list": (("snapshots", "2022-04", "positioning_counts"), [78, 37],
-                       "snapshots.2022-04.positioning_counts: expected a mapping, got [78, 37]"),
-    "count-of-a-positioning": (("snapshots", "2022-04", "positioning_counts", "insurer"), -1,
-                               "snapshots.2022-04.positioning_counts.insurer: expected a whole number of hosts, got -1"),
-    "reading-reversed": (("snapshots", "2022-04", "nationality", "US"), {"share_reading": [0.13, 0.10]},
-                         "snapshots.2022-04.nationality.US.share_reading: expected a range [low, high], got [0.13, 0.1]"),
-    "nationality-as-share": (("snapshots", "2022-04", "nationality", "FR"), 0.75,
-                             "snapshots.2022-04.nationality.FR: expected a mapping, got 0.75"),
-    "coverage-without-figure": (("snapshots", "2022-04", "activity_coverage", 3), {},
-                                "snapshots.2022-04.activity_coverage.3: expected hosts or share, got {}"),
-    "coverage-of-activity-7": (("snapshots", "2022-04", "activity_coverage", 7), {"hosts": 1},
-                               "snapshots.2022-04.activity_coverage.7: expected an activity 1 to 6 as the key, got 7"),
-    "detail-without-hosts": (("snapshots", "2022-04", "single_activity_detail", "insurer"), {"count": 1},
-                             "snapshots.2022-04.single_activity_detail.insurer.hosts: expected a whole number of "
-                             "hosts, found nothing"),
-    "reading-as-number": (("snapshots", "2020-07", "hosts_total_reading"), 100,
-                          "snapshots.2020-07.hosts_total_reading: expected a range [low, high], got 100"),
-    "snapshot-as-list": (("snapshots", "2020-07"), [1],
-                         "snapshots.2020-07: expected a mapping, got [1]"),
+    "count-as-text": (
+        ("snapshots", "2022-04", "hosts_total"),
+        "205",
+        "snapshots.2022-04.hosts_total: expected a whole number of hosts, got '205'",
+    ),
+    "count-as-flag": (
+        ("snapshots", "2022-04", "certification_bodies_habilitated"),
+        True,
+        "snapshots.2022-04.certification_bodies_habilitated: expected a whole number of hosts, got True",
+    ),
+    "share-as-percent": (
+        ("snapshots", "2022-04", "all_six_activities_share"),
+        56.6,
+        "snapshots.2022-04.all_six_activities_share: expected a share between 0 and 1, got 56.6",
+    ),
+    "mean-as-text": (
+        ("snapshots", "2022-04", "mean_activity_coverage"),
+        "82 %",
+        "snapshots.2022-04.mean_activity_coverage: expected a share between 0 and 1, got '82 %'",
+    ),
+    "counts-as-list": (
+        ("snapshots", "2022-04", "positioning_counts"),
+        [78, 37],
+        "snapshots.2022-04.positioning_counts: expected a mapping, got [78, 37]",
+    ),
+    "count-of-a-positioning": (
+        ("snapshots", "2022-04", "positioning_counts", "insurer"),
+        -1,
+        "snapshots.2022-04.positioning_counts.insurer: expected a whole number of hosts, got -1",
+    ),
+    "reading-reversed": (
+        ("snapshots", "2022-04", "nationality", "US"),
+        {"share_reading": [0.13, 0.10]},
+        "snapshots.2022-04.nationality.US.share_reading: expected a range [low, high], got [0.13, 0.1]",
+    ),
+    "nationality-as-share": (
+        ("snapshots", "2022-04", "nationality", "FR"),
+        0.75,
+        "snapshots.2022-04.nationality.FR: expected a mapping, got 0.75",
+    ),
+    "coverage-without-figure": (
+        ("snapshots", "2022-04", "activity_coverage", 3),
+        {},
+        "snapshots.2022-04.activity_coverage.3: expected hosts or share, got {}",
+    ),
+    "coverage-of-activity-7": (
+        ("snapshots", "2022-04", "activity_coverage", 7),
+        {"hosts": 1},
+        "snapshots.2022-04.activity_coverage.7: expected an activity 1 to 6 as the key, got 7",
+    ),
+    "detail-without-hosts": (
+        ("snapshots", "2022-04", "single_activity_detail", "insurer"),
+        {"count": 1},
+        "snapshots.2022-04.single_activity_detail.insurer.hosts: expected a whole number of hosts, found nothing",
+    ),
+    "reading-as-number": (
+        ("snapshots", "2020-07", "hosts_total_reading"),
+        100,
+        "snapshots.2020-07.hosts_total_reading: expected a range [low, high], got 100",
+    ),
+    "snapshot-as-list": (("snapshots", "2020-07"), [1], "snapshots.2020-07: expected a mapping, got [1]"),
     "no-snapshot": (("snapshots",), {}, "snapshots: expected at least one snapshot, found nothing"),
-    "other-count-missing": (("other_published_counts", "2021-02-01"), {"hosts": 135},
-                            "other_published_counts.2021-02-01.hosts_total: expected a whole number of hosts, "
-                            "found nothing"),
+    "other-count-missing": (
+        ("other_published_counts", "2021-02-01"),
+        {"hosts": 135},
+        "other_published_counts.2021-02-01.hosts_total: expected a whole number of hosts, found nothing",
+    ),
     "source-as-text": (("source",), "mind Health", "source: expected a mapping, got 'mind Health'"),
-    "activities-as-text": (("named_organisations", VYV, "activities"), "5",
-                           f"named_organisations[{VYV}].activities: expected a list of activities 1 to 6, got '5'"),
-    "organisations-as-mapping": (("named_organisations",), {"VYV 3IT": "insurer"},
-                                 "named_organisations: expected a list, got {'VYV 3IT': 'insurer'}"),
+    "activities-as-text": (
+        ("named_organisations", VYV, "activities"),
+        "5",
+        f"named_organisations[{VYV}].activities: expected a list of activities 1 to 6, got '5'",
+    ),
+    "organisations-as-mapping": (
+        ("named_organisations",),
+        {"VYV 3IT": "insurer"},
+        "named_organisations: expected a list, got {'VYV 3IT': 'insurer'}",
+    ),
 }
 
 

@@ -14,8 +14,17 @@ from tests.helpers.paths import REPO
 from tests.helpers.siren import luhn_valid
 
 SEEDS = REPO / "seeds"
-SEED_COMMAND = ["synth", "--calibrate", "{seeds}/study-2022.yaml", "--seed", "2022", "--out", "{out}/registries",
-                "--qualification", "{out}/qualification.csv"]
+SEED_COMMAND = [
+    "synth",
+    "--calibrate",
+    "{seeds}/study-2022.yaml",
+    "--seed",
+    "2022",
+    "--out",
+    "{out}/registries",
+    "--qualification",
+    "{out}/qualification.csv",
+]
 
 
 def _rows(path):
@@ -44,13 +53,20 @@ def test_regenerating_the_bundled_seeds_gives_the_very_same_files(runner, tmp_pa
     for name in ("registries/2020-07.csv", "registries/2022-04.csv", "qualification.csv"):
         assert (tmp_path / name).read_bytes() == (SEEDS / name).read_bytes(), name
     # the command is the one the seeds' README gives
-    assert " ".join(["hdsgraph", *SEED_COMMAND]).format(seeds="seeds", out="seeds") in \
-        (SEEDS / "README.md").read_text(encoding="utf-8")
+    assert " ".join(["hdsgraph", *SEED_COMMAND]).format(seeds="seeds", out="seeds") in (SEEDS / "README.md").read_text(
+        encoding="utf-8"
+    )
 
 
-@pytest.mark.parametrize("hosts, seed, snapshots", [
-    (1, 0, ["2022-04"]), (12, 1, ["2022-04"]), (150, 2, ["2021-06-30"]), (90, 3, ["2019-01", "2020-07", "2023-02"]),
-])
+@pytest.mark.parametrize(
+    "hosts, seed, snapshots",
+    [
+        (1, 0, ["2022-04"]),
+        (12, 1, ["2022-04"]),
+        (150, 2, ["2021-06-30"]),
+        (90, 3, ["2019-01", "2020-07", "2023-02"]),
+    ],
+)
 def test_synthetic_registries_build_with_no_quarantined_row_and_no_violation(runner, tmp_path, hosts, seed, snapshots):
     out = tmp_path / ("registries" if len(snapshots) > 1 else "registry.csv")
     args = ["synth", "--hosts", str(hosts), "--seed", str(seed), "--out", str(out)]
@@ -86,8 +102,22 @@ def test_synthetic_registries_build_with_no_quarantined_row_and_no_violation(run
 
 
 def test_later_snapshots_keep_most_hosts_of_earlier_ones(runner, tmp_path):
-    result = runner.invoke(cli, ["synth", "--hosts", "400", "--seed", "9", "--snapshot", "2020-07", "--snapshot",
-                                 "2022-04", "--out", str(tmp_path)])
+    result = runner.invoke(
+        cli,
+        [
+            "synth",
+            "--hosts",
+            "400",
+            "--seed",
+            "9",
+            "--snapshot",
+            "2020-07",
+            "--snapshot",
+            "2022-04",
+            "--out",
+            str(tmp_path),
+        ],
+    )
     assert result.exit_code == 0, result.output
     old = {r["host"] for r in _rows(tmp_path / "2020-07.csv")}
     new = {r["host"] for r in _rows(tmp_path / "2022-04.csv")}
@@ -96,8 +126,9 @@ def test_later_snapshots_keep_most_hosts_of_earlier_ones(runner, tmp_path):
 
 
 def test_qualification_apart_from_the_registry(runner, tmp_path):
-    result = runner.invoke(cli, ["synth", "--hosts", "40", "--out", str(tmp_path / "r.csv"), "--qualification",
-                                 str(tmp_path / "q.csv")])
+    result = runner.invoke(
+        cli, ["synth", "--hosts", "40", "--out", str(tmp_path / "r.csv"), "--qualification", str(tmp_path / "q.csv")]
+    )
     assert result.exit_code == 0, result.output
     registry, qualification = _rows(tmp_path / "r.csv"), _rows(tmp_path / "q.csv")
     assert "positioning" not in registry[0] and "nationality" not in registry[0]
@@ -107,23 +138,36 @@ def test_qualification_apart_from_the_registry(runner, tmp_path):
     assert len(report.hosts.unqualified) == 0
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--hosts", "5", "--calibrate", "{seeds}/study-2022.yaml"],
-     "--hosts and --calibrate cannot be used together: the figures fix the number of hosts"),
-    (["--hosts", "0"], "the number of hosts must be between 1 and 9 999 999"),
-    (["--snapshot", "2022-13"], "snapshot '2022-13' is not a date YYYY-MM or YYYY-MM-DD"),
-    (["--calibrate", "{tmp}/none.yaml"], "{tmp}/none.yaml: no such file"),
-    (["--calibrate", "{seeds}/study-2022.yaml", "--snapshot", "2019-01"],
-     "the figures give nothing for snapshot 2019-01 (they have: 2020-07, 2022-04)"),
-    (["--snapshot", "2020-07", "--snapshot", "2022-04"], "{tmp}/out.csv: several snapshots need a folder for --out, not a file"),
-    (["--calibrate", "{tmp}/impossible.yaml"],
-     "2022-04: activity counts [10, 10, 10, 10, 10, 10] cannot be met with 8 hosts on all six, 0 on one and 2 on two to five"),
-    (["--calibrate", "{tmp}/list.yaml"], "{tmp}/list.yaml: no 'snapshots' mapping of published figures"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["--hosts", "5", "--calibrate", "{seeds}/study-2022.yaml"],
+            "--hosts and --calibrate cannot be used together: the figures fix the number of hosts",
+        ),
+        (["--hosts", "0"], "the number of hosts must be between 1 and 9 999 999"),
+        (["--snapshot", "2022-13"], "snapshot '2022-13' is not a date YYYY-MM or YYYY-MM-DD"),
+        (["--calibrate", "{tmp}/none.yaml"], "{tmp}/none.yaml: no such file"),
+        (
+            ["--calibrate", "{seeds}/study-2022.yaml", "--snapshot", "2019-01"],
+            "the figures give nothing for snapshot 2019-01 (they have: 2020-07, 2022-04)",
+        ),
+        (
+            ["--snapshot", "2020-07", "--snapshot", "2022-04"],
+            "{tmp}/out.csv: several snapshots need a folder for --out, not a file",
+        ),
+        (
+            ["--calibrate", "{tmp}/impossible.yaml"],
+            "2022-04: activity counts [10, 10, 10, 10, 10, 10] cannot be met with 8 hosts on all six, 0 on one and 2 on two to five",
+        ),
+        (["--calibrate", "{tmp}/list.yaml"], "{tmp}/list.yaml: no 'snapshots' mapping of published figures"),
+    ],
+)
 def test_synth_errors_give_one_line_and_exit_2(runner, tmp_path, args, message):
     (tmp_path / "impossible.yaml").write_text(
         "snapshots:\n  '2022-04':\n    hosts_total: 10\n    all_six_activities_share: 0.8\n"
-        "    activity_coverage: {1: {hosts: 10}, 2: {hosts: 10}, 3: {hosts: 10}, 4: {hosts: 10}, 5: {hosts: 10}, 6: {hosts: 10}}\n")
+        "    activity_coverage: {1: {hosts: 10}, 2: {hosts: 10}, 3: {hosts: 10}, 4: {hosts: 10}, 5: {hosts: 10}, 6: {hosts: 10}}\n"
+    )
     (tmp_path / "list.yaml").write_text("- 1\n- 2\n")
     args = [a.format(seeds=SEEDS, tmp=tmp_path) for a in args]
     result = runner.invoke(cli, ["synth", *args, "--out", str(tmp_path / "out.csv")])

@@ -65,16 +65,16 @@ def test_a_report_into_a_missing_folder_is_one_line_and_exit_2(runner, tmp_path)
     report = tmp_path / "no" / "such" / "report.ttl"
     result = runner.invoke(cli, ["validate", str(CASES[0]), "--report", str(report)])
     assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr == (f"Error: {report}: cannot write the report: the folder {report.parent} "
-                             "does not exist\n")
+    assert result.stderr == (f"Error: {report}: cannot write the report: the folder {report.parent} does not exist\n")
     assert not (tmp_path / "no").exists()
 
 
 def test_a_report_that_cannot_be_written_is_one_line_and_exit_2(runner, tmp_path):
     report = tmp_path / "report.ttl"
     report.mkdir()  # a folder where the file should go
-    result = runner.invoke(cli, ["validate", str(Path(__file__).parent / "shapes" / "valid.ttl"),
-                                 "--report", str(report)])
+    result = runner.invoke(
+        cli, ["validate", str(Path(__file__).parent / "shapes" / "valid.ttl"), "--report", str(report)]
+    )
     assert result.exit_code == 2
     assert result.stderr == f"Error: {report}: cannot write the report (Is a directory)\n"
 
@@ -92,9 +92,11 @@ def test_an_ill_formed_date_is_a_violation_and_nothing_else_on_stderr(tmp_path):
     bad.write_text(valid.replace('"2024-01-01"^^xsd:date', '"2021-13-45"^^xsd:date'), encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "hdsgraph", "validate", str(bad)], capture_output=True, text=True)
     assert (done.returncode, done.stderr) == (1, "")
-    assert done.stdout == ("Validation: 1 violation\n"
-                           "  - https://example.org/physical (https://w3id.org/hdsgraph/ontology#expiryDate): "
-                           "a certificate has at most one expiry date, an xsd:date [value: 2021-13-45]\n")
+    assert done.stdout == (
+        "Validation: 1 violation\n"
+        "  - https://example.org/physical (https://w3id.org/hdsgraph/ontology#expiryDate): "
+        "a certificate has at most one expiry date, an xsd:date [value: 2021-13-45]\n"
+    )
 
 
 def test_an_ill_formed_date_logs_no_warning(caplog):
@@ -102,10 +104,12 @@ def test_an_ill_formed_date_logs_no_warning(caplog):
 
     from hdsgraph.pipeline.validate import _shacl_violations
 
-    nt = (b'<https://example.org/c> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
-          b'<https://w3id.org/hdsgraph/ontology#Certificate> .\n'
-          b'<https://example.org/c> <https://w3id.org/hdsgraph/ontology#expiryDate> '
-          b'"2021-13-45"^^<http://www.w3.org/2001/XMLSchema#date> .\n')
+    nt = (
+        b"<https://example.org/c> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+        b"<https://w3id.org/hdsgraph/ontology#Certificate> .\n"
+        b"<https://example.org/c> <https://w3id.org/hdsgraph/ontology#expiryDate> "
+        b'"2021-13-45"^^<http://www.w3.org/2001/XMLSchema#date> .\n'
+    )
     with caplog.at_level(logging.WARNING):
         violations = _shacl_violations(nt)
     assert any(v.value == "2021-13-45" for v in violations)

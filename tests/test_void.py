@@ -19,15 +19,23 @@ DATASET = URIRef(BASE + "dataset")
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     folder = tmp_path_factory.mktemp("void")
-    registry = write_csv(folder / "2022-04.csv", ["host", "siren", "activities", "issued", "expires"], [
-        ["Hébergeur fictif Un", "900000019", "1-6", "2021-01-01", "2024-01-01"],
-        ["Hébergeur fictif Deux", "900000027", "3;4", "2021-01-01", "2024-01-01"],
-        ["Hébergeur fictif Trois", "", "1", "2021-01-01", "2024-01-01"],
-    ])
-    qualification = write_csv(folder / "qualification.csv", ["siren", "host", "positioning", "nationality", "wikidata"], [
-        ["900000019", "", "insurer", "FR", "Q1000001"],
-        ["900000027", "", "it_services_company", "US", ""],
-    ])
+    registry = write_csv(
+        folder / "2022-04.csv",
+        ["host", "siren", "activities", "issued", "expires"],
+        [
+            ["Hébergeur fictif Un", "900000019", "1-6", "2021-01-01", "2024-01-01"],
+            ["Hébergeur fictif Deux", "900000027", "3;4", "2021-01-01", "2024-01-01"],
+            ["Hébergeur fictif Trois", "", "1", "2021-01-01", "2024-01-01"],
+        ],
+    )
+    qualification = write_csv(
+        folder / "qualification.csv",
+        ["siren", "host", "positioning", "nationality", "wikidata"],
+        [
+            ["900000019", "", "insurer", "FR", "Q1000001"],
+            ["900000027", "", "it_services_company", "US", ""],
+        ],
+    )
     out = folder / "dist"
     build([registry], qualification, out=out)
     graph = rdflib.Graph().parse(out / "hds.nt", format="nt")
@@ -55,17 +63,20 @@ def test_the_dataset_counts_equal_counts_computed_on_the_graph(built):
 
 def test_the_partitions_count_each_class_and_property(built):
     graph, void = built
-    classes = {void.value(p, VOID["class"]): count(void, p, "entities") for p in void.objects(DATASET, VOID.classPartition)}
+    classes = {
+        void.value(p, VOID["class"]): count(void, p, "entities") for p in void.objects(DATASET, VOID.classPartition)
+    }
     assert classes == {c: len(set(graph.subjects(RDF.type, c))) for c in set(graph.objects(None, RDF.type))}
     assert classes[HDS.Host] == 3
-    properties = {void.value(p, VOID.property): count(void, p, "triples")
-                  for p in void.objects(DATASET, VOID.propertyPartition)}
+    properties = {
+        void.value(p, VOID.property): count(void, p, "triples") for p in void.objects(DATASET, VOID.propertyPartition)
+    }
     assert properties == {p: len(list(graph.triples((None, p, None)))) for p in set(graph.predicates())}
 
 
 def test_the_linksets_count_the_links_to_countries_and_wikidata(built):
     graph, void = built
-    linksets = {void.value(l, VOID.objectsTarget): l for l in void.subjects(RDF.type, VOID.Linkset)}
+    linksets = {void.value(ls, VOID.objectsTarget): ls for ls in void.subjects(RDF.type, VOID.Linkset)}
     country = linksets[URIRef("http://publications.europa.eu/resource/authority/country")]
     assert void.value(country, VOID.linkPredicate) == HDS.nationality
     assert count(void, country, "triples") == len(list(graph.triples((None, HDS.nationality, None)))) == 2
@@ -74,7 +85,7 @@ def test_the_linksets_count_the_links_to_countries_and_wikidata(built):
     same_as = [o for o in graph.objects(None, OWL.sameAs) if str(o).startswith("http://www.wikidata.org/entity/")]
     assert count(void, wikidata, "triples") == len(same_as) == 1
     assert set(void.objects(DATASET, VOID.subset)) == {country, wikidata}
-    assert all(void.value(l, VOID.subjectsTarget) == DATASET for l in (country, wikidata))
+    assert all(void.value(ls, VOID.subjectsTarget) == DATASET for ls in (country, wikidata))
 
 
 def test_example_resources_are_hosts_of_the_graph_and_no_endpoint_by_default(built):
@@ -86,5 +97,5 @@ def test_example_resources_are_hosts_of_the_graph_and_no_endpoint_by_default(bui
 
 def test_the_bundled_data_has_no_wikidata_linkset(bundled):
     void = rdflib.Graph().parse(bundled / "void.ttl", format="turtle")
-    targets = {void.value(l, VOID.objectsTarget) for l in void.subjects(RDF.type, VOID.Linkset)}
+    targets = {void.value(ls, VOID.objectsTarget) for ls in void.subjects(RDF.type, VOID.Linkset)}
     assert targets == {URIRef("http://publications.europa.eu/resource/authority/country")}

@@ -109,9 +109,11 @@ def read_activities(cell: str) -> Reading[tuple[int, ...]]:
         if not numbers:
             return Reading(problem=f"unreadable activities {shown(cell)}: {problem}")
     if numbers and named and not numbers <= named:
-        return Reading(problem=f"activities {shown(cell)} name a certificate type that does not cover "
-                               f"activit{'ies' if len(numbers - named) > 1 else 'y'} "
-                               f"{', '.join(map(str, sorted(numbers - named)))}")
+        return Reading(
+            problem=f"activities {shown(cell)} name a certificate type that does not cover "
+            f"activit{'ies' if len(numbers - named) > 1 else 'y'} "
+            f"{', '.join(map(str, sorted(numbers - named)))}"
+        )
     found = numbers or named
     if not found:
         return Reading(problem=f"no activity in {shown(cell)}")
@@ -184,8 +186,10 @@ def read_mark(cell: str) -> Reading[bool]:
 def is_note(cell: str) -> bool:
     """Whether a cell reads as a note under a table ("* Liste mise à jour le ...")."""
     text = fold(cell).strip()
-    return any(text.startswith(start) and (not start[-1].isalnum() or text[len(start):][:1] in ("", " ", ":", ","))
-               for start in words().note_starts)
+    return any(
+        text.startswith(start) and (not start[-1].isalnum() or text[len(start) :][:1] in ("", " ", ":", ","))
+        for start in words().note_starts
+    )
 
 
 # ---------------------------------------------------------------- dates

@@ -23,12 +23,12 @@ import hashlib
 import json
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from http.client import IncompleteRead
 from pathlib import Path
-from typing import Callable
 
 import requests
 import urllib3
@@ -49,11 +49,19 @@ REGISTRY_URL = "https://esante.gouv.fr/offres-services/hds/liste-des-hebergeurs-
 
 USER_AGENT = f"hdsgraph/{__version__} (open knowledge graph of the French HDS registry; python-requests)"
 # What a registry export may be served as; a missing Content-Type is accepted too.
-ACCEPTED_TYPES = frozenset({
-    "text/html", "application/xhtml+xml", "text/csv", "application/csv", "text/plain",
-    "text/tab-separated-values", "application/vnd.ms-excel", "application/octet-stream",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-})
+ACCEPTED_TYPES = frozenset(
+    {
+        "text/html",
+        "application/xhtml+xml",
+        "text/csv",
+        "application/csv",
+        "text/plain",
+        "text/tab-separated-values",
+        "application/vnd.ms-excel",
+        "application/octet-stream",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+)
 KEPT_HEADERS = ("content-type", "content-length", "content-encoding", "etag", "last-modified", "date")
 RAW_SUFFIX = {"html": ".raw.html", "csv": ".raw.csv", "xlsx": ".raw.xlsx"}
 CHUNK = 64 * 1024
@@ -144,7 +152,9 @@ def _read_body(response: requests.Response, options: FetchOptions, progress: Pro
     declared = response.headers.get("Content-Length", "").strip()
     total = int(declared) if declared.isdigit() else None
     if total is not None and total > options.max_bytes:
-        raise FetchError(f"the page is {_size(total)}, more than the maximum of {_size(options.max_bytes)} (--max-size)")
+        raise FetchError(
+            f"the page is {_size(total)}, more than the maximum of {_size(options.max_bytes)} (--max-size)"
+        )
     kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
     if kind and kind not in ACCEPTED_TYPES:
         raise FetchError(f"unexpected content type {kind!r} (expected an HTML page, a CSV or an XLSX file)")
@@ -162,27 +172,39 @@ def _read_body(response: requests.Response, options: FetchOptions, progress: Pro
         raise _Retry(f"the download stalled (no data for {options.read_timeout:g} s)") from None
     except (urllib3.exceptions.ProtocolError, IncompleteRead, urllib3.exceptions.DecodeError) as exc:
         if total is not None and "IncompleteRead" in repr(exc):
-            raise _Retry(f"the body was cut short: {_size(response.raw.tell())} received of "
-                         f"{_size(total)} announced") from None
+            raise _Retry(
+                f"the body was cut short: {_size(response.raw.tell())} received of {_size(total)} announced"
+            ) from None
         raise _Retry(f"the connection broke during the download ({type(exc).__name__})") from None
     if total is not None and response.raw.tell() < total:  # belt and braces: urllib3 checks it too
         raise _Retry(f"the body was cut short: {_size(response.raw.tell())} received of {_size(total)} announced")
     return b"".join(chunks)
 
 
-def download(url: str, *, conditions: dict[str, str] | None = None, options: FetchOptions = FetchOptions(),
-              session: requests.Session | None = None, sleep: Callable[[float], None] = time.sleep,
-              clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
-              progress: Progress | None = None) -> Download | None:
+def download(
+    url: str,
+    *,
+    conditions: dict[str, str] | None = None,
+    options: FetchOptions = FetchOptions(),
+    session: requests.Session | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+    progress: Progress | None = None,
+) -> Download | None:
     """GET ``url`` with retries; None when the server answers 304 Not Modified.
     Raises FetchError with one line saying what went wrong."""
     session = session or new_session()
     failure = ""
     for attempt in range(options.retries + 1):
-        wait = options.backoff * 2 ** attempt
+        wait = options.backoff * 2**attempt
         try:
-            response = session.get(url, headers=conditions or {}, stream=True, allow_redirects=True,
-                                   timeout=(options.connect_timeout, options.read_timeout))
+            response = session.get(
+                url,
+                headers=conditions or {},
+                stream=True,
+                allow_redirects=True,
+                timeout=(options.connect_timeout, options.read_timeout),
+            )
         except (requests.ConnectionError, requests.Timeout) as exc:
             failure = _connection_failure(exc, options)
         except requests.RequestException as exc:  # an invalid URL, too many redirects...
@@ -208,7 +230,9 @@ def download(url: str, *, conditions: dict[str, str] | None = None, options: Fet
         if attempt == options.retries:
             break
         if wait > options.max_wait:
-            raise FetchError(f"{url}: {failure}; the server asks to wait {wait:.0f} s, longer than {options.max_wait:g} s")
+            raise FetchError(
+                f"{url}: {failure}; the server asks to wait {wait:.0f} s, longer than {options.max_wait:g} s"
+            )
         sleep(wait)
     attempts = options.retries + 1
     raise FetchError(f"{url}: {failure} ({attempts} attempt{'s' if attempts > 1 else ''})")
@@ -242,11 +266,17 @@ def _conditions(previous: dict | None) -> dict[str, str]:
     return conditions
 
 
-def fetch(url: str = REGISTRY_URL, snapshots: Path = Path("snapshots"), *, mapping: dict | None = None,
-          options: FetchOptions = FetchOptions(), session: requests.Session | None = None,
-          sleep: Callable[[float], None] = time.sleep,
-          clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
-          progress: Progress | None = None) -> FetchResult:
+def fetch(
+    url: str = REGISTRY_URL,
+    snapshots: Path = Path("snapshots"),
+    *,
+    mapping: dict | None = None,
+    options: FetchOptions = FetchOptions(),
+    session: requests.Session | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+    progress: Progress | None = None,
+) -> FetchResult:
     """Download the registry and keep it as a dated snapshot with its provenance.
     Raises FetchError (or InputError when the URL is not one, or the page holds no registry table)."""
     check_http(url, "registry URL", "URL")  # the same check as the provenance record gets when it is read
@@ -255,22 +285,37 @@ def fetch(url: str = REGISTRY_URL, snapshots: Path = Path("snapshots"), *, mappi
         raise InputError(f"{snapshots}: exists and is not a folder")
     history = snapshots_of(snapshots, url) if snapshots.is_dir() else []
     previous = history[-1] if history else None
-    got = download(url, conditions=_conditions(previous), options=options, session=session, sleep=sleep,
-                   clock=clock, progress=progress)
+    got = download(
+        url,
+        conditions=_conditions(previous),
+        options=options,
+        session=session,
+        sleep=sleep,
+        clock=clock,
+        progress=progress,
+    )
     if got is None:
         if previous is None:  # a 304 to an unconditional request: a misbehaving server or proxy
-            raise FetchError(f"{url}: HTTP 304 Not Modified, but {snapshots} holds no earlier snapshot of "
-                             "this page; nothing fetched")
+            raise FetchError(
+                f"{url}: HTTP 304 Not Modified, but {snapshots} holds no earlier snapshot of this page; nothing fetched"
+            )
         return FetchResult("unchanged", previous["snapshot"], "HTTP 304 Not Modified", provenance=previous)
     digest = hashlib.sha256(got.body).hexdigest()
     if previous and previous.get("sha256") == digest:
         return FetchResult("unchanged", previous["snapshot"], "the same bytes as before", provenance=previous)
 
-    imported = import_bytes(got.body, url, got.headers.get("content-type", ""), mapping,
-                            (lambda done, total: progress("import", done, total)) if progress else None)
+    imported = import_bytes(
+        got.body,
+        url,
+        got.headers.get("content-type", ""),
+        mapping,
+        (lambda done, total: progress("import", done, total)) if progress else None,
+    )
     if not imported.rows:
-        raise InputError(f"{url}: the registry table has no usable row ({len(imported.quarantine)} quarantined); "
-                         "earlier snapshots kept")
+        raise InputError(
+            f"{url}: the registry table has no usable row ({len(imported.quarantine)} quarantined); "
+            "earlier snapshots kept"
+        )
     snapshot = got.retrieved.astimezone(timezone.utc).date().isoformat()
     files = {
         "raw": snapshots / (snapshot + RAW_SUFFIX[imported.format]),
@@ -305,12 +350,15 @@ def fetch(url: str = REGISTRY_URL, snapshots: Path = Path("snapshots"), *, mappi
         stale = [p for p in snapshots.glob(f"{snapshot}.raw.*") if p != files["raw"]]
         write_atomically(files["raw"], got.body)
         write_atomically(files["quarantine"], quarantine_csv(imported))
-        write_atomically(files["provenance"], (json.dumps(provenance, ensure_ascii=False, indent=2,
-                                                          sort_keys=True) + "\n").encode("utf-8"))
+        write_atomically(
+            files["provenance"],
+            (json.dumps(provenance, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"),
+        )
         write_atomically(files["csv"], table)
         for path in stale:  # the same day's raw file in another format
             path.unlink(missing_ok=True)
     except OSError as exc:
         raise FetchError(f"{snapshots}: cannot write the snapshot ({exc.strerror or exc})") from None
-    return FetchResult("replaced" if same_day else "new", snapshot, files=files, provenance=provenance,
-                       imported=imported)
+    return FetchResult(
+        "replaced" if same_day else "new", snapshot, files=files, provenance=provenance, imported=imported
+    )

@@ -12,10 +12,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 
 import yaml
 
@@ -77,8 +77,9 @@ def parse_mapping(data, source: str) -> dict[str, list[str]]:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise InputError(f"{source}: expected a YAML mapping of column names to header lists, "
-                         f"such as 'host: [\"Raison sociale\"]'")
+        raise InputError(
+            f"{source}: expected a YAML mapping of column names to header lists, such as 'host: [\"Raison sociale\"]'"
+        )
     mapping: dict[str, list[str]] = {}
     for column, headers in data.items():
         if column not in KNOWN_COLUMNS:
@@ -128,8 +129,9 @@ class Layout:
 
     @property
     def usable(self) -> bool:
-        return "host" in self.columns and ("activities" in self.columns
-                                           or any(c in self.columns for c in ACTIVITY_COLUMNS))
+        return "host" in self.columns and (
+            "activities" in self.columns or any(c in self.columns for c in ACTIVITY_COLUMNS)
+        )
 
     @property
     def score(self) -> tuple:
@@ -139,7 +141,7 @@ class Layout:
 def _joined(parent: list[str], child: list[str]) -> list[str]:
     """Two header rows as one: "Activités" over "1" reads "Activités 1"."""
     out = []
-    for above, below in zip(parent, child):
+    for above, below in zip(parent, child, strict=False):
         if not below or above == below:
             out.append(above)
         elif not above:
@@ -247,7 +249,10 @@ def _canonical_row(row: Row, layout: Layout) -> tuple[dict[str, str] | None, str
 
 
 def import_tables(
-    tables: list[Table], source: str, fmt: str, mapping: dict[str, list[str]] | None = None,
+    tables: list[Table],
+    source: str,
+    fmt: str,
+    mapping: dict[str, list[str]] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Pick the registry table and read its rows. Raises InputError when there is none."""
@@ -258,7 +263,7 @@ def import_tables(
         raise InputError(_missing_columns_message(source, layout))
     rows: list[tuple[int, dict[str, str]]] = []
     quarantine: list[tuple[int, str, list[str]]] = []
-    data_rows = layout.table.rows[layout.first_data:]
+    data_rows = layout.table.rows[layout.first_data :]
     for done, row in enumerate(data_rows, start=1):
         if any(text.strip() for text in row.cells):  # a blank line is not a row
             canonical, reason = _canonical_row(row, layout)
@@ -269,7 +274,9 @@ def import_tables(
                 rows.append((row.number, canonical))
         if progress:
             progress(done, len(data_rows))
-    columns = {layout.header[i].replace("\n", " "): column for column, i in sorted(layout.columns.items(), key=lambda c: c[1])}
+    columns = {
+        layout.header[i].replace("\n", " "): column for column, i in sorted(layout.columns.items(), key=lambda c: c[1])
+    }
     return ImportResult(source, fmt, layout.table.name, columns, layout.header, rows, quarantine, layout.ignored)
 
 
@@ -280,14 +287,23 @@ def _missing_columns_message(source: str, layout: Layout | None) -> str:
     if layout and "activities" in missing and any(c in layout.columns for c in ACTIVITY_COLUMNS):
         missing.remove("activities")
     unrecognised = list(layout.ignored) if layout else []
-    example = ", ".join(f"{column}: [{(unrecognised.pop(0) if unrecognised else 'the header')!r}]".replace("'", '"')
-                        for column in missing)
-    return (f"{source}: cannot find the registry's {' and '.join(missing)} column{'s' if len(missing) > 1 else ''} "
-            f"(headers found: {found}); name the header of each with --mapping FILE.yaml, for example {{{example}}}")
+    example = ", ".join(
+        f"{column}: [{(unrecognised.pop(0) if unrecognised else 'the header')!r}]".replace("'", '"')
+        for column in missing
+    )
+    return (
+        f"{source}: cannot find the registry's {' and '.join(missing)} column{'s' if len(missing) > 1 else ''} "
+        f"(headers found: {found}); name the header of each with --mapping FILE.yaml, for example {{{example}}}"
+    )
 
 
-def import_bytes(data: bytes, source: str, content_type: str = "", mapping: dict[str, list[str]] | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> ImportResult:
+def import_bytes(
+    data: bytes,
+    source: str,
+    content_type: str = "",
+    mapping: dict[str, list[str]] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
     """Import an export held in memory (what fetch downloaded)."""
     try:
         fmt, tables = read_tables(data, source, content_type)
@@ -296,8 +312,9 @@ def import_bytes(data: bytes, source: str, content_type: str = "", mapping: dict
     return import_tables(tables, source, fmt, mapping, progress)
 
 
-def import_file(path: Path, mapping: dict[str, list[str]] | None = None,
-                progress: Callable[[int, int], None] | None = None) -> ImportResult:
+def import_file(
+    path: Path, mapping: dict[str, list[str]] | None = None, progress: Callable[[int, int], None] | None = None
+) -> ImportResult:
     data = read_input(path, "an export of the registry")
     if not data.strip():
         raise InputError(f"{path}: the file is empty")

@@ -116,8 +116,11 @@ class _TableParser(HTMLParser):
             self._close_cell()
             if self._stack[-1]["row"] is None:
                 self._stack[-1]["row"] = []
-            self._stack[-1]["cell"] = {"text": [], "rowspan": _span(attributes.get("rowspan")),
-                                       "colspan": _span(attributes.get("colspan"))}
+            self._stack[-1]["cell"] = {
+                "text": [],
+                "rowspan": _span(attributes.get("rowspan")),
+                "colspan": _span(attributes.get("colspan")),
+            }
         elif tag == "br" or tag in _BLOCKS:
             self._text("\n")
 

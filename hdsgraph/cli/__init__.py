@@ -21,37 +21,61 @@ from hdsgraph._version import __version__
 
 # name -> (module in hdsgraph.cli, attribute, short help: the first sentence of the command's help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "build": ("build", "build_command",
-              "Build the knowledge graph from a registry: normalise, qualify, map to RDF, validate "
-              "with SHACL, answer the study's questions, and write the dumps."),
-    "validate": ("validate", "validate_command",
-                 "Validate a graph (a dump, or a build folder) against the hdsgraph shapes."),
-    "query": ("query", "query_command",
-              "Run a bundled study query, or any SPARQL SELECT file, on a build, a dump or a SPARQL "
-              "endpoint."),
-    "site": ("site", "site_command",
-             "Write a static Linked Data site of a build: one HTML page per host, certificate, activity, "
-             "certificate type, certification body, positioning and snapshot, each with its description "
-             "in Turtle and JSON-LD beside it; an index; a page documenting the ontology; and the server "
-             "configuration for content negotiation (.htaccess, nginx.conf, and w3id.htaccess when "
-             "--base-url is given)."),
-    "serve": ("serve", "serve_command",
-              "Serve a build (or a dump) as a read-only SPARQL 1.1 endpoint, until stopped."),
-    "publish": ("publish", "publish_command",
-                "Upload a build to a SPARQL 1.1 store with the Graph Store HTTP Protocol."),
-    "import": ("import_", "import_command",
-               "Turn an export of the registry (an HTML page, a CSV/TSV file or an XLSX workbook) into "
-               "the canonical registry CSV that `hdsgraph build` reads."),
-    "fetch": ("fetch", "fetch_command",
-              "Download the registry, keep it as a dated snapshot with its provenance, and import it "
-              "into the canonical CSV that `hdsgraph build --registry SNAPSHOTS` reads."),
-    "synth": ("synth", "synth_command",
-              "Generate a synthetic registry: fictitious hosts with the structure of the real one."),
-    "diff": ("diff", "diff_command",
-             "List the hosts that appeared, disappeared, or changed activities between two registries: "
-             "two registry files, or two snapshot ids of a build (--data)."),
-    "report": ("report", "report_command",
-               "Write a report comparing a build with the study's published figures."),
+    "build": (
+        "build",
+        "build_command",
+        "Build the knowledge graph from a registry: normalise, qualify, map to RDF, validate "
+        "with SHACL, answer the study's questions, and write the dumps.",
+    ),
+    "validate": (
+        "validate",
+        "validate_command",
+        "Validate a graph (a dump, or a build folder) against the hdsgraph shapes.",
+    ),
+    "query": (
+        "query",
+        "query_command",
+        "Run a bundled study query, or any SPARQL SELECT file, on a build, a dump or a SPARQL endpoint.",
+    ),
+    "site": (
+        "site",
+        "site_command",
+        "Write a static Linked Data site of a build: one HTML page per host, certificate, activity, "
+        "certificate type, certification body, positioning and snapshot, each with its description "
+        "in Turtle and JSON-LD beside it; an index; a page documenting the ontology; and the server "
+        "configuration for content negotiation (.htaccess, nginx.conf, and w3id.htaccess when "
+        "--base-url is given).",
+    ),
+    "serve": ("serve", "serve_command", "Serve a build (or a dump) as a read-only SPARQL 1.1 endpoint, until stopped."),
+    "publish": (
+        "publish",
+        "publish_command",
+        "Upload a build to a SPARQL 1.1 store with the Graph Store HTTP Protocol.",
+    ),
+    "import": (
+        "import_",
+        "import_command",
+        "Turn an export of the registry (an HTML page, a CSV/TSV file or an XLSX workbook) into "
+        "the canonical registry CSV that `hdsgraph build` reads.",
+    ),
+    "fetch": (
+        "fetch",
+        "fetch_command",
+        "Download the registry, keep it as a dated snapshot with its provenance, and import it "
+        "into the canonical CSV that `hdsgraph build --registry SNAPSHOTS` reads.",
+    ),
+    "synth": (
+        "synth",
+        "synth_command",
+        "Generate a synthetic registry: fictitious hosts with the structure of the real one.",
+    ),
+    "diff": (
+        "diff",
+        "diff_command",
+        "List the hosts that appeared, disappeared, or changed activities between two registries: "
+        "two registry files, or two snapshot ids of a build (--data).",
+    ),
+    "report": ("report", "report_command", "Write a report comparing a build with the study's published figures."),
 }
 
 INTERRUPTED = 130
@@ -117,9 +141,12 @@ def internal_error(exc: BaseException) -> str:
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", prog_name="hdsgraph")
-@click.option("--debug", is_flag=True, envvar="HDSGRAPH_DEBUG",
-              help="Show the traceback of an unexpected error instead of one line (or set HDSGRAPH_DEBUG=1).")
+@click.option(
+    "--debug",
+    is_flag=True,
+    envvar="HDSGRAPH_DEBUG",
+    help="Show the traceback of an unexpected error instead of one line (or set HDSGRAPH_DEBUG=1).",
+)
 def cli(debug):
     """Publish the French registry of certified health-data hosts (HDS) as an open,
     validated knowledge graph, and answer questions about it with SPARQL."""
-

@@ -35,24 +35,44 @@ UNQUALIFIED_SHOWN = 50
 )
 @click.option("--out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True, help="Output folder.")
 @click.option("--base-uri", default=DEFAULT_BASE_URI, show_default=True, help="Base of the data IRIs.")
-@click.option("--download-url", metavar="URL", default=None,
-              help="Where the output files can be downloaded, for the catalogue. Default: {base-uri}dist/.")
-@click.option("--sparql-endpoint", metavar="URL", default=None,
-              help="A SPARQL endpoint serving the graph, announced in the catalogue and VoID.")
-@click.option("--catalog-skeleton", type=click.Path(path_type=Path), default=None,
-              help="Your own copy of the catalogue's fixed text (publisher, contact point...), in Turtle.")
-@click.option("--timings", "timings_file", metavar="FILE.json", type=click.Path(path_type=Path), default=None,
-              help="Write each stage's time (seconds) to this JSON file, for benchmarks and logs.")
+@click.option(
+    "--download-url",
+    metavar="URL",
+    default=None,
+    help="Where the output files can be downloaded, for the catalogue. Default: {base-uri}dist/.",
+)
+@click.option(
+    "--sparql-endpoint",
+    metavar="URL",
+    default=None,
+    help="A SPARQL endpoint serving the graph, announced in the catalogue and VoID.",
+)
+@click.option(
+    "--catalog-skeleton",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Your own copy of the catalogue's fixed text (publisher, contact point...), in Turtle.",
+)
+@click.option(
+    "--timings",
+    "timings_file",
+    metavar="FILE.json",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write each stage's time (seconds) to this JSON file, for benchmarks and logs.",
+)
 @quiet_option
-def build_command(registries, qualification, out, base_uri, download_url, sparql_endpoint, catalog_skeleton,
-                  timings_file, quiet):
+def build_command(
+    registries, qualification, out, base_uri, download_url, sparql_endpoint, catalog_skeleton, timings_file, quiet
+):
     """Build the knowledge graph from a registry: normalise, qualify, map to RDF, validate
     with SHACL, answer the study's questions, and write the dumps.
 
     Writes hds.ttl, hds.jsonld, hds.nt, validation.ttl, answers.json, quarantine.csv,
     unqualified.csv, the DCAT-AP catalogue (catalog.ttl, catalog.jsonld), void.ttl,
-    build.json (the build's parameters) and SHA256SUMS into OUT, replacing it whole only when the build succeeds (a site written
-    into OUT/site by 'hdsgraph site' goes with it: run 'hdsgraph site' again).
+    build.json (the build's parameters) and SHA256SUMS into OUT, replacing it whole only
+    when the build succeeds (a site written into OUT/site by 'hdsgraph site' goes with it:
+    run 'hdsgraph site' again).
     Exit code 0 when the graph conforms, 1 when the shapes find violations, 2 when the
     input cannot be used. On a terminal a spinner names the running stage; the summary
     ends with each stage's time.
@@ -82,7 +102,9 @@ def build_command(registries, qualification, out, base_uri, download_url, sparql
     _print_summary(report)
     click.echo(f"Wrote {out}/ ({', '.join(sorted(p.name for p in Path(out).iterdir()))})")
     if had_site:
-        click.echo(f"Removed the site of the previous build ({Path(out) / 'site'}); run 'hdsgraph site' to write it again")
+        click.echo(
+            f"Removed the site of the previous build ({Path(out) / 'site'}); run 'hdsgraph site' to write it again"
+        )
 
 
 def _write_timings(path: Path, report: BuildReport) -> None:
@@ -115,8 +137,12 @@ def _print_summary(report: BuildReport, err: bool = False) -> None:
     echo(report.validation.summary())
     stages = [f"{stage} {seconds:.2f} s" for stage, seconds in report.timings.items()]
     if report.validation_workers > 1:
-        stages = [f"{s} (in {report.validation_workers} processes, alongside store, query and serialise)"
-                  if s.startswith("validate ") else s for s in stages]
+        stages = [
+            f"{s} (in {report.validation_workers} processes, alongside store, query and serialise)"
+            if s.startswith("validate ")
+            else s
+            for s in stages
+        ]
     echo("Stage times: " + ", ".join(stages))
 
 

@@ -11,8 +11,14 @@ from hdsgraph.study.history import compare
 @click.argument("old", metavar="OLD")
 @click.argument("new", metavar="NEW")
 @data_option
-@click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True,
-              help="csv prints only the rows, for a spreadsheet or another program.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv"]),
+    default="table",
+    show_default=True,
+    help="csv prints only the rows, for a spreadsheet or another program.",
+)
 def diff_command(old, new, data, fmt):
     """List the hosts that appeared, disappeared, or changed activities between two
     registries: two registry files, or two snapshot ids of a build (--data).
@@ -31,8 +37,11 @@ def diff_command(old, new, data, fmt):
         result = compare(old, new, data)
     for listing in (result.old, result.new):
         if listing.quarantined:
-            click.echo(f"warning: {listing.label}: {listing.quarantined} unusable row(s) left out "
-                       "(see 'hdsgraph build' for the reasons)", err=True)
+            click.echo(
+                f"warning: {listing.label}: {listing.quarantined} unusable row(s) left out "
+                "(see 'hdsgraph build' for the reasons)",
+                err=True,
+            )
     click.echo(format_result(result.result, fmt), nl=False)
     if fmt == "table":
         click.echo(result.summary())

@@ -12,7 +12,7 @@ from hdsgraph.cli.common import library_errors
 from hdsgraph.cli.import_ import echo_import, mapping_option
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?)i?b?\s*$", re.I)
-_UNITS = {"": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
+_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 
 
 class ByteSize(click.ParamType):
@@ -34,8 +34,13 @@ def _progress_bar(quiet: bool):
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn
 
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[detail]}"),
-                   console=Console(stderr=True), transient=True)
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[detail]}"),
+        console=Console(stderr=True),
+        transient=True,
+    )
     tasks: dict[str, int] = {}
     labels = {"download": ("Downloading", "{:,} bytes"), "import": ("Reading rows", "{:,} rows")}
 
@@ -51,16 +56,36 @@ def _progress_bar(quiet: bool):
 
 @click.command("fetch")
 @click.option("--url", default=REGISTRY_URL, show_default=True, help="Where the registry is published.")
-@click.option("--snapshots", type=click.Path(path_type=Path), default=Path("snapshots"), show_default=True,
-              help="The folder of dated snapshots (YYYY-MM-DD.csv, with the raw download and its provenance).")
+@click.option(
+    "--snapshots",
+    type=click.Path(path_type=Path),
+    default=Path("snapshots"),
+    show_default=True,
+    help="The folder of dated snapshots (YYYY-MM-DD.csv, with the raw download and its provenance).",
+)
 @mapping_option
-@click.option("--timeout", type=click.FloatRange(min=0.01), default=30.0, show_default=True,
-              help="Seconds to wait for the server to answer or send more data.")
-@click.option("--retries", type=click.IntRange(min=0), default=4, show_default=True,
-              help="Attempts after the first on a connection error, a timeout, HTTP 429 or 5xx "
-                   "(waiting 2, 4, 8... s, or what Retry-After says).")
-@click.option("--max-size", type=ByteSize(), default="50M", show_default=True,
-              help="Refuse a download larger than this (bytes, or with k, M, G).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.01),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for the server to answer or send more data.",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(min=0),
+    default=4,
+    show_default=True,
+    help="Attempts after the first on a connection error, a timeout, HTTP 429 or 5xx "
+    "(waiting 2, 4, 8... s, or what Retry-After says).",
+)
+@click.option(
+    "--max-size",
+    type=ByteSize(),
+    default="50M",
+    show_default=True,
+    help="Refuse a download larger than this (bytes, or with k, M, G).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def fetch_command(url, snapshots, mapping, timeout, retries, max_size, quiet):
     """Download the registry, keep it as a dated snapshot with its provenance, and import it
@@ -77,8 +102,12 @@ def fetch_command(url, snapshots, mapping, timeout, retries, max_size, quiet):
         hdsgraph fetch --snapshots snapshots
         hdsgraph build --registry snapshots
     """
-    options = FetchOptions(connect_timeout=min(timeout, FetchOptions.connect_timeout), read_timeout=timeout,
-                           retries=retries, max_bytes=max_size)
+    options = FetchOptions(
+        connect_timeout=min(timeout, FetchOptions.connect_timeout),
+        read_timeout=timeout,
+        retries=retries,
+        max_bytes=max_size,
+    )
     bar, update = _progress_bar(quiet)
     with library_errors():
         words = load_mapping(mapping) if mapping else None
@@ -91,9 +120,13 @@ def fetch_command(url, snapshots, mapping, timeout, retries, max_size, quiet):
         click.echo(f"Unchanged since snapshot {result.snapshot} ({result.reason}): no new snapshot")
         return
     provenance = result.provenance
-    click.echo(f"Fetched {provenance['final_url']} at {provenance['retrieved']}: {provenance['bytes']:,} bytes, "
-               f"sha256 {provenance['sha256']}")
+    click.echo(
+        f"Fetched {provenance['final_url']} at {provenance['retrieved']}: {provenance['bytes']:,} bytes, "
+        f"sha256 {provenance['sha256']}"
+    )
     echo_import(result.imported)
     verb = "Replaced today's snapshot" if result.outcome == "replaced" else "New snapshot"
-    click.echo(f"{verb} {result.snapshot}: {result.files['csv']} (quarantine {result.files['quarantine'].name}, "
-               f"raw {result.files['raw'].name}, provenance {result.files['provenance'].name})")
+    click.echo(
+        f"{verb} {result.snapshot}: {result.files['csv']} (quarantine {result.files['quarantine'].name}, "
+        f"raw {result.files['raw'].name}, provenance {result.files['provenance'].name})"
+    )

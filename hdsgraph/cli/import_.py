@@ -14,9 +14,11 @@ from hdsgraph.cli.common import library_errors
 from hdsgraph.errors import InputError
 
 mapping_option = click.option(
-    "--mapping", type=click.Path(path_type=Path), default=None,
+    "--mapping",
+    type=click.Path(path_type=Path),
+    default=None,
     help="A YAML file naming the headers of each column, for a layout the bundled synonyms do not know "
-         "(e.g. 'host: [\"Société\"]').",
+    "(e.g. 'host: [\"Société\"]').",
 )
 
 
@@ -36,9 +38,13 @@ def echo_import(result: ImportResult, out: Path | None = None) -> None:
 @click.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
 @mapping_option
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="The canonical CSV to write; its quarantine goes beside it as NAME.quarantine.csv. "
-                   "Default: FILE with the suffix .csv (.canonical.csv for a CSV input).")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The canonical CSV to write; its quarantine goes beside it as NAME.quarantine.csv. "
+    "Default: FILE with the suffix .csv (.canonical.csv for a CSV input).",
+)
 def import_command(file, mapping, out):
     """Turn an export of the registry (an HTML page, a CSV/TSV file or an XLSX workbook) into
     the canonical registry CSV that `hdsgraph build` reads.

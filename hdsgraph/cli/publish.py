@@ -8,10 +8,19 @@ from hdsgraph.sparql.graphstore import publish
 
 @click.command("publish")
 @data_option
-@click.option("--endpoint", metavar="URL", required=True,
-              help="The store's SPARQL 1.1 Graph Store endpoint (Oxigraph: http://HOST:7878/store).")
-@click.option("--graph", "prefix", metavar="IRI", default=None,
-              help="Start of the named graphs' IRIs.  [default: the data's base IRI + graph/]")
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    required=True,
+    help="The store's SPARQL 1.1 Graph Store endpoint (Oxigraph: http://HOST:7878/store).",
+)
+@click.option(
+    "--graph",
+    "prefix",
+    metavar="IRI",
+    default=None,
+    help="Start of the named graphs' IRIs.  [default: the data's base IRI + graph/]",
+)
 def publish_command(data, endpoint, prefix):
     """Upload a build to a SPARQL 1.1 store with the Graph Store HTTP Protocol.
 

@@ -17,13 +17,23 @@ from hdsgraph.rdf.results import format_result
 @click.command("query")
 @click.argument("query", metavar="NAME|FILE.rq", required=False)
 @data_option
-@click.option("--endpoint", metavar="URL", default=None,
-              help="Run the query on this SPARQL endpoint instead of a local build.")
-@click.option("--default-graph", "default_graphs", metavar="IRI", multiple=True,
-              help="With --endpoint: a graph the endpoint should query as its default graph (repeat for several).")
+@click.option(
+    "--endpoint", metavar="URL", default=None, help="Run the query on this SPARQL endpoint instead of a local build."
+)
+@click.option(
+    "--default-graph",
+    "default_graphs",
+    metavar="IRI",
+    multiple=True,
+    help="With --endpoint: a graph the endpoint should query as its default graph (repeat for several).",
+)
 @snapshot_option
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
     help="json prints the rows as answers.json holds them.",
 )
 @click.option("--list", "list_queries", is_flag=True, help="List the bundled queries and the question each answers.")
@@ -44,8 +54,14 @@ def query_command(ctx, query, data, endpoint, default_graphs, snapshot, fmt, lis
     """
     if list_queries or query is None:
         for name, path in study_queries().items():
-            question = next((l[len("# Question:"):].strip() for l in path.read_text(encoding="utf-8").splitlines()
-                             if l.startswith("# Question:")), "")
+            question = next(
+                (
+                    text[len("# Question:") :].strip()
+                    for text in path.read_text(encoding="utf-8").splitlines()
+                    if text.startswith("# Question:")
+                ),
+                "",
+            )
             click.echo(f"{name:32} {question}")
         return
     if endpoint is not None and ctx.get_parameter_source("data") is ParameterSource.COMMANDLINE:

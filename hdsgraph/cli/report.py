@@ -10,10 +10,20 @@ from hdsgraph.study.report import write_report
 
 @click.command("report")
 @data_option
-@click.option("--out", type=click.Path(path_type=Path), default=Path("report"), show_default=True,
-              help="Output folder: report.md, report.html and the charts (SVG).")
-@click.option("--figures", type=click.Path(path_type=Path), default=None, metavar="FIGURES.yaml",
-              help="Published figures to compare with.  [default: the study's, seeds/study-2022.yaml]")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("report"),
+    show_default=True,
+    help="Output folder: report.md, report.html and the charts (SVG).",
+)
+@click.option(
+    "--figures",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="FIGURES.yaml",
+    help="Published figures to compare with.  [default: the study's, seeds/study-2022.yaml]",
+)
 @snapshot_option
 def report_command(data, out, figures, snapshot):
     """Write a report comparing a build with the study's published figures.

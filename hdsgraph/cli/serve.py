@@ -11,16 +11,40 @@ from hdsgraph.sparql.server import serve
 
 @click.command("serve")
 @data_option
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; only this machine can connect unless you change it.")
-@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
-              help="Port to listen on (0: any free port, printed at start).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30, show_default=True,
-              help="Seconds a query may run before it is stopped with an error (HTTP 503).")
-@click.option("--max-result-bytes", type=click.IntRange(min=1), default=10_000_000, show_default=True,
-              help="Largest result sent; a larger one is refused (HTTP 400).")
-@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
-              help="Queries answered at the same time (one process each).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; only this machine can connect unless you change it.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=7878,
+    show_default=True,
+    help="Port to listen on (0: any free port, printed at start).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30,
+    show_default=True,
+    help="Seconds a query may run before it is stopped with an error (HTTP 503).",
+)
+@click.option(
+    "--max-result-bytes",
+    type=click.IntRange(min=1),
+    default=10_000_000,
+    show_default=True,
+    help="Largest result sent; a larger one is refused (HTTP 400).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Queries answered at the same time (one process each).",
+)
 def serve_command(data, host, port, timeout, max_result_bytes, workers):
     """Serve a build (or a dump) as a read-only SPARQL 1.1 endpoint, until stopped.
 
@@ -36,6 +60,7 @@ def serve_command(data, host, port, timeout, max_result_bytes, workers):
         hdsgraph serve --data dist --port 7878
         hdsgraph query hosts-by-positioning --endpoint http://127.0.0.1:7878/query
     """
+
     def stop(signum, frame):
         raise KeyboardInterrupt
 
@@ -46,7 +71,15 @@ def serve_command(data, host, port, timeout, max_result_bytes, workers):
 
     try:
         with library_errors():
-            serve(data, host, port, timeout, max_result_bytes, workers, on_ready=ready,
-                  log=lambda line: click.echo(line, err=True))
+            serve(
+                data,
+                host,
+                port,
+                timeout,
+                max_result_bytes,
+                workers,
+                on_ready=ready,
+                log=lambda line: click.echo(line, err=True),
+            )
     except KeyboardInterrupt:
         click.echo("Stopped")

@@ -10,11 +10,20 @@ from hdsgraph.site.pages import write_site
 
 @click.command("site")
 @data_option
-@click.option("--out", type=click.Path(path_type=Path), default=Path("dist/site"), show_default=True,
-              help="Output folder of the site.")
-@click.option("--base-url", metavar="URL", default=None,
-              help="The URL the site will be served from (ending with /), for the w3id.org redirect rules "
-                   "and the nginx snippet. Default: the data's base URI.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("dist/site"),
+    show_default=True,
+    help="Output folder of the site.",
+)
+@click.option(
+    "--base-url",
+    metavar="URL",
+    default=None,
+    help="The URL the site will be served from (ending with /), for the w3id.org redirect rules "
+    "and the nginx snippet. Default: the data's base URI.",
+)
 def site_command(data, out, base_url):
     """Write a static Linked Data site of a build: one HTML page per host, certificate,
     activity, certificate type, certification body, positioning and snapshot, each with its

@@ -15,16 +15,35 @@ DEFAULT_SNAPSHOT = "2022-04"  # the study's snapshot
 @click.command("synth")
 @click.option("--hosts", type=int, default=None, help="Number of hosts in the latest snapshot.  [default: 1000]")
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same bytes.")
-@click.option("--snapshot", "snapshots", multiple=True, metavar="ID",
-              help="The snapshot date (YYYY-MM or YYYY-MM-DD). Repeat for a history: several snapshots "
-                   f"sharing most hosts.  [default: {DEFAULT_SNAPSHOT}, or with --calibrate every snapshot "
-                   "of the figures]")
-@click.option("--calibrate", "figures", type=click.Path(path_type=Path), default=None, metavar="FIGURES.yaml",
-              help="Published figures to match exactly (see seeds/study-2022.yaml); they fix the number of hosts.")
-@click.option("--out", type=click.Path(path_type=Path), required=True,
-              help="The registry CSV to write; with several snapshots, a folder that gets one YYYY-MM.csv each.")
-@click.option("--qualification", type=click.Path(path_type=Path), default=None,
-              help="Write the hosts' positioning and nationality to this CSV instead of the registry rows.")
+@click.option(
+    "--snapshot",
+    "snapshots",
+    multiple=True,
+    metavar="ID",
+    help="The snapshot date (YYYY-MM or YYYY-MM-DD). Repeat for a history: several snapshots "
+    f"sharing most hosts.  [default: {DEFAULT_SNAPSHOT}, or with --calibrate every snapshot "
+    "of the figures]",
+)
+@click.option(
+    "--calibrate",
+    "figures",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="FIGURES.yaml",
+    help="Published figures to match exactly (see seeds/study-2022.yaml); they fix the number of hosts.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The registry CSV to write; with several snapshots, a folder that gets one YYYY-MM.csv each.",
+)
+@click.option(
+    "--qualification",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write the hosts' positioning and nationality to this CSV instead of the registry rows.",
+)
 def synth_command(hosts, seed, snapshots, figures, out, qualification):
     """Generate a synthetic registry: fictitious hosts with the structure of the real one.
 
@@ -64,4 +83,3 @@ def synth_command(hosts, seed, snapshots, figures, out, qualification):
         click.echo(f"Wrote {path}: snapshot {snapshot}, {result.hosts[snapshot]} hosts, {len(table)} certificate rows")
     if qualification is not None:
         click.echo(f"Wrote {qualification}: {len(result.qualification)} hosts' positioning and nationality")
-

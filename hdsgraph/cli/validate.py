@@ -10,7 +10,9 @@ from hdsgraph.pipeline.validate import validate_file
 
 @click.command("validate")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--report", type=click.Path(path_type=Path), default=None, help="Also write the SHACL report (Turtle) here.")
+@click.option(
+    "--report", type=click.Path(path_type=Path), default=None, help="Also write the SHACL report (Turtle) here."
+)
 def validate_command(file, report):
     """Validate a graph (a dump, or a build folder) against the hdsgraph shapes.
 

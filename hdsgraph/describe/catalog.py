@@ -18,10 +18,11 @@ covers them all.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Mapping, cast
+from typing import cast
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -62,8 +63,9 @@ DISTRIBUTION_DEFAULTS = {
 }
 
 # The prefixes the catalogue declares (from the one table).
-CATALOG_PREFIXES = prefixes("dcat", "dct", "foaf", "vcard", "spdx", "skos", "prov", "rdfs", "xsd", "hds",
-                            "filetype", "eulang", "eutheme")
+CATALOG_PREFIXES = prefixes(
+    "dcat", "dct", "foaf", "vcard", "spdx", "skos", "prov", "rdfs", "xsd", "hds", "filetype", "eulang", "eutheme"
+)
 
 
 @dataclass(frozen=True)
@@ -77,11 +79,13 @@ class FileType:
         return FILE_TYPE + self.code
 
 
-@lru_cache(maxsize=None)
+@cache
 def file_types() -> dict[str, FileType]:
     """File extension -> EU file type and IANA media type (``data/file-types.csv``)."""
-    return {row["extension"]: FileType(row["file_type"], row["label"], row["media_type"])
-            for row in data_table("file-types.csv")}
+    return {
+        row["extension"]: FileType(row["file_type"], row["label"], row["media_type"])
+        for row in data_table("file-types.csv")
+    }
 
 
 def nn(value: str) -> ox.NamedNode:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import cast
 
@@ -81,8 +81,9 @@ class Skeleton:
 
     def about_dataset(self, predicate: str) -> list:
         """The objects of ``<dataset> predicate``, sorted."""
-        return sorted((t.object for t in self.triples if t.subject == self.dataset and t.predicate.value == predicate),
-                      key=str)
+        return sorted(
+            (t.object for t in self.triples if t.subject == self.dataset and t.predicate.value == predicate), key=str
+        )
 
     def by_language(self, predicate: str) -> dict[str, str]:
         return {o.language or "": o.value for o in self.about_dataset(predicate) if isinstance(o, ox.Literal)}
@@ -105,11 +106,13 @@ def _read_skeleton(path: Path, base_uri: str) -> Skeleton:
         raise InputError(f"{path}: not a valid Turtle catalogue skeleton ({first})") from None
     dataset = ox.NamedNode(dataset_iri(base_uri))
     if ox.Triple(dataset, ox.NamedNode(RDF + "type"), ox.NamedNode(DCAT + "Dataset")) not in triples:
-        raise InputError(f"{path}: the skeleton must describe <dataset> (the dataset {dataset.value}) as a dcat:Dataset")
+        raise InputError(
+            f"{path}: the skeleton must describe <dataset> (the dataset {dataset.value}) as a dcat:Dataset"
+        )
     return Skeleton(path, base_uri, triples)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _bundled(base_uri: str) -> Skeleton:
     return _read_skeleton(data_file(SKELETON), base_uri)
 
@@ -152,12 +155,17 @@ def dataset_texts(skeleton: Skeleton, hosts: int, synthetic: int) -> Texts:
     descriptions = sorted(skeleton.by_language(DCTERMS + "description").items())
     if synthetic:
         phrase = "allFictitious" if synthetic == hosts else "someFictitious"
-        titles = [(lang, _fill(_annotation(skeleton, "demonstrationTitle", lang), title=text))
-                  for lang, text in titles]
+        titles = [(lang, _fill(_annotation(skeleton, "demonstrationTitle", lang), title=text)) for lang, text in titles]
         descriptions = [
-            (lang, text + " " + _fill(_annotation(skeleton, "demonstrationNote", lang),
-                                      fictitious=_fill(_annotation(skeleton, phrase, lang),
-                                                       hosts=hosts, synthetic=synthetic)))
+            (
+                lang,
+                text
+                + " "
+                + _fill(
+                    _annotation(skeleton, "demonstrationNote", lang),
+                    fictitious=_fill(_annotation(skeleton, phrase, lang), hosts=hosts, synthetic=synthetic),
+                ),
+            )
             for lang, text in descriptions
         ]
     licences = [o.value for o in skeleton.about_dataset(HDSCAT + "distributionLicence") if isinstance(o, ox.NamedNode)]
@@ -234,13 +242,15 @@ class Facts:
         return self.counts.dates[-1] if self.counts.snapshots else None
 
 
-def dataset_facts(store: ox.Store, base_uri: str, options: CatalogOptions | None = None,
-                  skeleton: Skeleton | None = None) -> Facts:
+def dataset_facts(
+    store: ox.Store, base_uri: str, options: CatalogOptions | None = None, skeleton: Skeleton | None = None
+) -> Facts:
     """The facts for the graph held by ``store`` (``skeleton``: already read, or read here
     from ``options``)."""
     options = options or CatalogOptions()
     download, endpoint = options.download_base(base_uri), options.endpoint()
     skeleton = skeleton or read_skeleton(options.skeleton, base_uri)
     counts = graph_counts(store)
-    return Facts(base_uri, counts, dataset_texts(skeleton, counts.hosts, counts.synthetic), skeleton, download,
-                 endpoint)
+    return Facts(
+        base_uri, counts, dataset_texts(skeleton, counts.hosts, counts.synthetic), skeleton, download, endpoint
+    )

@@ -78,7 +78,9 @@ def read_manifest(data: Path) -> Manifest | None:
             raise TypeError("base_uri and graph_prefix must be strings")
         return Manifest(base, prefix, tuple(document.get("snapshots", ())), str(document.get("hdsgraph", "")))
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
-        what = f"no {exc}" if isinstance(exc, KeyError) else str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        what = (
+            f"no {exc}" if isinstance(exc, KeyError) else str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        )
         raise InputError(f"{path}: not a valid build manifest ({what})") from None
 
 

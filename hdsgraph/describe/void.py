@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from typing import cast
 
 import pyoxigraph as ox
@@ -56,7 +56,7 @@ class Linkset:
     title: str
 
 
-@lru_cache(maxsize=None)
+@cache
 def linksets() -> tuple[Linkset, ...]:
     return tuple(Linkset(**row) for row in data_table("linksets.csv"))
 
@@ -81,6 +81,7 @@ def _string(value: str) -> str:
 
 def statistics(store: ox.Store, uri_space: str) -> Statistics:
     """The counts of the graph in ``store`` (its default graph), by SPARQL."""
+
     def count(aggregate: str, where: str) -> int:
         return sparql_count(store, aggregate, where)
 
@@ -92,7 +93,9 @@ def statistics(store: ox.Store, uri_space: str) -> Statistics:
     links = {}
     for linkset in linksets():
         links[linkset.name] = count(
-            "COUNT(*)", f"?s <{linkset.predicate}> ?o FILTER(isIRI(?o) && STRSTARTS(STR(?o), {_string(linkset.uri_space)}))")
+            "COUNT(*)",
+            f"?s <{linkset.predicate}> ?o FILTER(isIRI(?o) && STRSTARTS(STR(?o), {_string(linkset.uri_space)}))",
+        )
     hosts = solutions(store, f"SELECT ?h WHERE {{ ?h {rdf_type} <{HDS}Host> }} ORDER BY STR(?h) LIMIT {EXAMPLES}")
     return Statistics(
         triples=count("COUNT(*)", "?s ?p ?o"),
@@ -182,7 +185,6 @@ def void_triples(facts: Facts, store: ox.Store) -> list[ox.Triple]:
         add(target, VOID + "uriSpace", ox.Literal(linkset.uri_space))
         add(target, FOAF + "homepage", target)
     return sorted(out, key=str)
-
 
 
 def void_turtle(facts: Facts, store: ox.Store) -> bytes:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 import pyoxigraph as ox
 
@@ -45,8 +45,17 @@ from hdsgraph.resources import asset_dir, data_file
 
 DUMPS = ("hds.ttl", "hds.jsonld", "hds.nt")
 PARALLEL_VALIDATION_BYTES = 20_000_000  # about 10,000 hosts
-OUTPUTS = DUMPS + ("validation.ttl", "answers.json", "quarantine.csv", "unqualified.csv", "README.md",
-                   "catalog.ttl", "catalog.jsonld", "void.ttl", MANIFEST)
+OUTPUTS = DUMPS + (
+    "validation.ttl",
+    "answers.json",
+    "quarantine.csv",
+    "unqualified.csv",
+    "README.md",
+    "catalog.ttl",
+    "catalog.jsonld",
+    "void.ttl",
+    MANIFEST,
+)
 
 
 def bundled_registries() -> Path:
@@ -138,8 +147,13 @@ class BuildReport:
         kept = certificates.drop_duplicates(["source", "row"]).groupby("source").size()
         quarantined = quarantine.groupby("source").size()
         return [
-            SourceRows(source, tuple(sorted(set(certificates.loc[certificates["source"] == source, "snapshot"]))),
-                       read, int(kept.get(source, 0)), int(quarantined.get(source, 0)))
+            SourceRows(
+                source,
+                tuple(sorted(set(certificates.loc[certificates["source"] == source, "snapshot"]))),
+                read,
+                int(kept.get(source, 0)),
+                int(quarantined.get(source, 0)),
+            )
             for source, read in self.registry.rows_read.items()
         ]
 

@@ -51,15 +51,21 @@ class Minter:
         return f"{self.base}host/"
 
     def host(self, host_key: str) -> str:
-        local = host_key[len("name:"):].replace(" ", "-") if host_key.startswith("name:") else host_key
+        local = host_key[len("name:") :].replace(" ", "-") if host_key.startswith("name:") else host_key
         if host_key.startswith("name:") and local.isdigit():
             local = "name-" + local  # never mistaken for a SIREN
         return f"{self.host_prefix}{local}"
 
     def certificate(self, row) -> str:
         identity = "|".join(
-            [row.host_key, row.certificate_type, ",".join(map(str, row.activities)),
-             name_key(row.certification_body or ""), row.issued or "", row.expires or ""]
+            [
+                row.host_key,
+                row.certificate_type,
+                ",".join(map(str, row.activities)),
+                name_key(row.certification_body or ""),
+                row.issued or "",
+                row.expires or "",
+            ]
         )
         digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:12]
         kind = row.certificate_type.split("_")[0]
@@ -107,11 +113,9 @@ def map_registry(registry: Registry, hosts: Hosts, base: str = DEFAULT_BASE_URI)
             add(f"{h} <{OWL}sameAs> {iri(WIKIDATA + host.wikidata)}")
 
     certificates = registry.certificates
-    body_names = {
-        key: most_common(group)
-        for key, group in certificates["certification_body"].dropna().groupby(
-            certificates["certification_body"].dropna().map(slug)
-        )
+    bodies = certificates["certification_body"].dropna()
+    body_names = {  # slug -> the spelling most often written
+        key: name for key, group in bodies.groupby(bodies.map(slug)) if (name := most_common(group)) is not None
     }
     for name in body_names.values():
         b = iri(mint.certification_body(name))
@@ -132,7 +136,9 @@ def map_registry(registry: Registry, hosts: Hosts, base: str = DEFAULT_BASE_URI)
         for activity in row.activities:
             add(f"{c} <{HDS}activity> {iri(vocab.activities[activity])}")
         if row.certification_body:
-            add(f"{c} <{HDS}certificationBody> {iri(mint.certification_body(body_names[slug(row.certification_body)]))}")
+            add(
+                f"{c} <{HDS}certificationBody> {iri(mint.certification_body(body_names[slug(row.certification_body)]))}"
+            )
         if row.issued:
             add(f"{c} <{HDS}issueDate> {literal(row.issued, XSD + 'date')}")
         if row.expires:

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 import pandas as pd
 
@@ -24,7 +25,15 @@ from hdsgraph.pipeline.vocabulary import countries, legal_forms, vocabulary
 # One row per certificate: where it was read, its host, what it covers, then the optional
 # columns of the canonical table carried through as they were read.
 CERTIFICATE_COLUMNS = [
-    "snapshot", "source", "row", "host_key", "host", "name_key", "siren", "certificate_type", "activities",
+    "snapshot",
+    "source",
+    "row",
+    "host_key",
+    "host",
+    "name_key",
+    "siren",
+    "certificate_type",
+    "activities",
     *(column for column in OPTIONAL_COLUMNS if column not in ("siren", "snapshot")),
 ]
 QUARANTINE_COLUMNS = ["source", "row", "reason", *COLUMNS]
@@ -166,7 +175,7 @@ def _clean_name(cell: str) -> str:
 # ---------------------------------------------------------------- the stage
 
 
-def _parse_row(row: dict[str, str], snapshot_default: str | None) -> dict:
+def _parse_row(row: dict[str, str], snapshot_default: str | None) -> dict[str, Any]:
     if "__extra__" in row:
         raise RowError(row["__extra__"])
     host = _clean_name(row.get("host", ""))
@@ -175,7 +184,7 @@ def _parse_row(row: dict[str, str], snapshot_default: str | None) -> dict:
     key = name_key(host)
     if not key:
         raise RowError(f"host name {host!r} has no letter or digit")
-    parsed = {
+    parsed: dict[str, Any] = {
         "host": host,
         "name_key": key,
         "siren": parse_siren(row.get("siren", "")),
@@ -250,8 +259,12 @@ def normalise(snapshots: list[RawSnapshot]) -> Registry:
     kept: list[dict] = []
     for values in parsed:
         identity = (
-            values["snapshot"], values["host_key"], values["activities"],
-            name_key(values["certification_body"] or ""), values["issued"], values["expires"],
+            values["snapshot"],
+            values["host_key"],
+            values["activities"],
+            name_key(values["certification_body"] or ""),
+            values["issued"],
+            values["expires"],
         )
         if identity in seen:
             snap = next(s for s in snapshots if s.source == values["source"])

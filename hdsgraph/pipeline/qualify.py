@@ -58,7 +58,9 @@ def read_qualification(path: Path | None) -> Qualification:
         raise InputError(f"{path}: the file is empty")
     header = [c.strip().lower() for c in rows[0]]
     if "host" not in header and "siren" not in header:
-        raise InputError(f"{path}: a qualification table needs a 'host' or a 'siren' column (found: {', '.join(rows[0])})")
+        raise InputError(
+            f"{path}: a qualification table needs a 'host' or a 'siren' column (found: {', '.join(rows[0])})"
+        )
     for number, cells in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in cells):
             continue
@@ -119,8 +121,11 @@ def qualify(registry: Registry, qualification: Qualification) -> Hosts:
     table["host"] = _most_common(rows[latest], "host")
     table["siren"] = _most_common(rows, "siren")
     names = rows[latest].drop_duplicates(["host_key", "host"]).set_index(["host_key", "host"])["name_key"]
-    keys = [names[(k, h)] for k, h in zip(table.index, table["host"])]
-    looked_up = [qualification.lookup_key(s if isinstance(s, str) else None, k) for s, k in zip(table["siren"], keys)]
+    keys = [names[(k, h)] for k, h in zip(table.index, table["host"], strict=False)]
+    looked_up = [
+        qualification.lookup_key(siren if isinstance(siren, str) else None, key)
+        for siren, key in zip(table["siren"], keys, strict=True)
+    ]
 
     warnings: list[str] = []
     for column in ("positioning", "nationality"):
@@ -132,7 +137,7 @@ def qualify(registry: Registry, qualification: Qualification) -> Hosts:
                 f"{table.at[host_key, 'host']}: rows disagree on {column} ({', '.join(values)}); kept the most frequent"
             )
         from_rows = _most_common(rows, column).reindex(table.index)
-        table[column] = [v if isinstance(v, str) else q.get(column) for v, q in zip(from_rows, looked_up)]
+        table[column] = [v if isinstance(v, str) else q.get(column) for v, q in zip(from_rows, looked_up, strict=False)]
     synthetic = rows["synthetic"].astype(bool)
     table["synthetic"] = synthetic.groupby(rows["host_key"]).any().reindex(table.index)
     table["wikidata"] = [q.get("wikidata") for q in looked_up]
@@ -147,5 +152,5 @@ def qualify(registry: Registry, qualification: Qualification) -> Hosts:
 def _gaps(table: pd.DataFrame) -> list[str]:
     return [
         " and ".join(name for name, value in (("positioning", p), ("nationality", n)) if not value)
-        for p, n in zip(table["positioning"], table["nationality"])
+        for p, n in zip(table["positioning"], table["nationality"], strict=False)
     ]

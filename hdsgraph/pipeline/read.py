@@ -132,13 +132,22 @@ def read_provenance(path: Path, sha256: str) -> dict | None:
     if not isinstance(record, dict):
         raise InputError(f"{record_path}: not a readable provenance record (JSON)")
     if record.get("canonical_sha256") != sha256:
-        raise InputError(f"{record_path}: describes another version of {path.name} (its checksum differs); "
-                         "fetch again, or delete the record if the file was corrected by hand")
+        raise InputError(
+            f"{record_path}: describes another version of {path.name} (its checksum differs); "
+            "fetch again, or delete the record if the file was corrected by hand"
+        )
     url, retrieved, raw = record.get("url"), record.get("retrieved"), record.get("sha256")
-    unusable = InputError(f"{record_path}: needs an http(s) 'url', a 'retrieved' time (YYYY-MM-DDTHH:MM:SSZ) "
-                          "and the 'sha256' of the raw download")
-    if not (isinstance(url, str) and isinstance(retrieved, str) and _RETRIEVED.match(retrieved)
-            and isinstance(raw, str) and re.fullmatch(r"[0-9a-f]{64}", raw)):
+    unusable = InputError(
+        f"{record_path}: needs an http(s) 'url', a 'retrieved' time (YYYY-MM-DDTHH:MM:SSZ) "
+        "and the 'sha256' of the raw download"
+    )
+    if not (
+        isinstance(url, str)
+        and isinstance(retrieved, str)
+        and _RETRIEVED.match(retrieved)
+        and isinstance(raw, str)
+        and re.fullmatch(r"[0-9a-f]{64}", raw)
+    ):
         raise unusable
     try:
         check_http(url, "url")  # it becomes the snapshot's prov:wasDerivedFrom, so an IRI

@@ -12,11 +12,12 @@ import hashlib
 import logging
 import multiprocessing
 import re
+import sys
 import zlib
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -26,6 +27,7 @@ from rdflib.namespace import SH
 
 from hdsgraph.rdf.namespaces import PREFIXES, RDF, SHAPES, prefixes
 from hdsgraph.rdf.namespaces import SH as SH_NS
+from hdsgraph.rdf.store import select, serialised
 from hdsgraph.rdf.terms import iri, literal
 from hdsgraph.resources import asset_dir
 
@@ -64,12 +66,12 @@ class ValidationResult:
         return "\n".join(lines)
 
 
-@lru_cache(maxsize=None)
+@cache
 def shapes_graph() -> rdflib.Graph:
     return rdflib.Graph().parse(asset_dir("shapes") / SHAPES_FILE, format="turtle")
 
 
-@lru_cache(maxsize=None)
+@cache
 def shape_reach() -> tuple[frozenset[str], frozenset[str]]:
     """What the shapes can look at: the predicates of their paths, and the classes their
     targets and sh:class constraints name. pySHACL is given only those triples (and the
@@ -78,7 +80,9 @@ def shape_reach() -> tuple[frozenset[str], frozenset[str]]:
     shapes = shapes_graph()
     paths = {str(p) for p in shapes.objects(None, SH.path) if isinstance(p, rdflib.URIRef)}
     paths |= {str(p) for p in shapes.objects(None, SH.inversePath) if isinstance(p, rdflib.URIRef)}
-    classes = {str(c) for c in shapes.objects(None, SH.targetClass)} | {str(c) for c in shapes.objects(None, SH["class"])}
+    classes = {str(c) for c in shapes.objects(None, SH.targetClass)} | {
+        str(c) for c in shapes.objects(None, SH["class"])
+    }
     return frozenset(paths | {PREFIXES["rdfs"] + "subClassOf"}), frozenset(classes)
 
 
@@ -144,9 +148,7 @@ def _shacl_violations_quietly(nt: bytes) -> list[Violation]:
     from hdsgraph.rdf.store import rdflib_graph
 
     data = rdflib_graph(_shape_triples(nt))
-    conforms, report, _ = shacl_validate(
-        data, shacl_graph=shapes_graph(), inference="none", advanced=False
-    )
+    conforms, report, _ = shacl_validate(data, shacl_graph=shapes_graph(), inference="none", advanced=False)
     if conforms:
         return []
     violations = []
@@ -167,7 +169,7 @@ def _shacl_violations_quietly(nt: bytes) -> list[Violation]:
 def _query_violations(store: ox.Store) -> list[Violation]:
     violations = []
     for name, text in violation_queries().items():
-        for row in store.query(text):
+        for row in select(store, text):
             violations.append(
                 Violation(
                     focus=row["focus"].value if row["focus"] is not None else "",
@@ -222,7 +224,10 @@ def start_validation(nt: bytes, host_prefix: str | None = None, workers: int = 1
         return PendingValidation(nt, None, [])
     parts = split_by_host(nt, host_prefix, max(workers, len(nt) // PART_BYTES + 1))
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=1)
+    if sys.version_info >= (3, 11):  # a fresh process per part frees each part's rdflib graph
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=1)
+    else:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
     return PendingValidation(b"", pool, [pool.submit(_shacl_violations, part) for part in parts])
 
 
@@ -237,8 +242,8 @@ def split_by_host(nt: bytes, host_prefix: str, parts: int) -> list[bytes]:
     chunks: list[list[bytes]] = [[] for _ in range(parts)]
     for line in nt.splitlines():
         if line.startswith(prefix):
-            local = line[len(prefix): line.index(b">")]
-            host = _HOST_LOCAL.match(local).group()
+            local = line[len(prefix) : line.index(b">")]
+            host = _HOST_LOCAL_END.split(local, maxsplit=1)[0]
             chunks[zlib.crc32(host) % parts].append(line)
         elif line:
             shared.append(line)
@@ -246,7 +251,7 @@ def split_by_host(nt: bytes, host_prefix: str, parts: int) -> list[bytes]:
     return [common + b"\n" + b"\n".join(chunk) + b"\n" for chunk in chunks]
 
 
-_HOST_LOCAL = re.compile(rb"[^#/]*")
+_HOST_LOCAL_END = re.compile(rb"[#/]")  # a host's own local name ends at its first # or /
 
 
 def report_turtle(violations: list[Violation]) -> bytes:
@@ -271,15 +276,13 @@ def report_turtle(violations: list[Violation]) -> bytes:
         if v.source:
             lines.add(f"{node} <{sh}sourceShape> {iri(v.source)}")
     nt = "".join(f"{line} .\n" for line in sorted(lines)).encode("utf-8")
-    return ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE,
-                        prefixes=prefixes("sh", "xsd", "shapes"))
+    return serialised(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), ox.RdfFormat.TURTLE, prefixes("sh", "xsd", "shapes"))
 
 
 def _node(text: str) -> str:
     if text.startswith(("http://", "https://", "urn:")):
         return iri(text)
     return literal(text)
-
 
 
 def validate_file(path: Path) -> ValidationResult:

@@ -8,13 +8,13 @@ cannot drift apart.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from hdsgraph.rdf.namespaces import COUNTRY, HDS, SKOS
-from hdsgraph.rdf.store import open_store
+from hdsgraph.rdf.store import open_store, select
 from hdsgraph.resources import asset_dir, data_file, data_table
 
 ONTOLOGY_FILE = "hds.ttl"
@@ -39,22 +39,18 @@ class Vocabulary:
 
 
 def _notation_query(store: ox.Store, cls: str) -> dict[str, str]:
-    rows = store.query(
-        f"SELECT ?c ?n WHERE {{ ?c a <{cls}> ; <{SKOS}notation> ?n }}"
-    )
+    rows = select(store, f"SELECT ?c ?n WHERE {{ ?c a <{cls}> ; <{SKOS}notation> ?n }}")
     return {row["n"].value: row["c"].value for row in rows}
 
 
-@lru_cache(maxsize=None)
+@cache
 def vocabulary() -> Vocabulary:
     """The activities, certificate types and positioning codes of the ontology."""
     store = open_store(ontology_path())
     activities = {int(n): iri for n, iri in _notation_query(store, HDS + "Activity").items()}
     types = []
     for code, iri in sorted(_notation_query(store, HDS + "CertificateType").items()):
-        covered = store.query(
-            f"SELECT ?n WHERE {{ <{iri}> <{HDS}typeActivity>/<{SKOS}notation> ?n }}"
-        )
+        covered = select(store, f"SELECT ?n WHERE {{ <{iri}> <{HDS}typeActivity>/<{SKOS}notation> ?n }}")
         types.append(CertificateType(iri, code, frozenset(int(r["n"].value) for r in covered)))
     positionings = _notation_query(store, HDS + "Positioning")
     return Vocabulary(dict(sorted(activities.items())), tuple(types), dict(sorted(positionings.items())))
@@ -71,16 +67,14 @@ class Country:
         return COUNTRY + self.alpha3
 
 
-@lru_cache(maxsize=None)
+@cache
 def countries() -> dict[str, Country]:
     """ISO 3166-1 countries keyed by their alpha-2 code."""
     return {row["alpha2"]: Country(**row) for row in data_table("countries.csv")}
 
 
-@lru_cache(maxsize=None)
+@cache
 def legal_forms() -> frozenset[str]:
     """Legal-form words ignored when comparing host names (SAS, SARL, Inc...)."""
     text = data_file("legal-forms.txt").read_text(encoding="utf-8")
-    return frozenset(
-        word.strip().casefold() for word in text.splitlines() if word.strip() and not word.startswith("#")
-    )
+    return frozenset(word.strip().casefold() for word in text.splitlines() if word.strip() and not word.startswith("#"))

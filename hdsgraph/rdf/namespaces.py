@@ -67,6 +67,23 @@ def prefixes(*names: str) -> dict[str, str]:
     return {name: PREFIXES[name] for name in names}
 
 
-GRAPH_PREFIXES = prefixes("hds", "act", "certtype", "pos", "country", "adms", "dcat", "dcterms", "org", "owl",
-                          "prov", "rdf", "rdfs", "rov", "skos", "vann", "void", "xsd")
-
+GRAPH_PREFIXES = prefixes(
+    "hds",
+    "act",
+    "certtype",
+    "pos",
+    "country",
+    "adms",
+    "dcat",
+    "dcterms",
+    "org",
+    "owl",
+    "prov",
+    "rdf",
+    "rdfs",
+    "rov",
+    "skos",
+    "vann",
+    "void",
+    "xsd",
+)

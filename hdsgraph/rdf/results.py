@@ -16,9 +16,24 @@ from hdsgraph.errors import InputError
 from hdsgraph.rdf.namespaces import XSD
 
 SHARE_PLACES = Decimal("0.0001")
-_INTEGERS = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
-                               "positiveInteger", "unsignedInt", "unsignedLong", "negativeInteger",
-                               "nonPositiveInteger", "unsignedShort", "unsignedByte")}
+_INTEGERS = {
+    XSD + t
+    for t in (
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "unsignedInt",
+        "unsignedLong",
+        "negativeInteger",
+        "nonPositiveInteger",
+        "unsignedShort",
+        "unsignedByte",
+    )
+}
 _REALS = {XSD + t for t in ("decimal", "double", "float")}
 
 
@@ -55,7 +70,7 @@ def table(solutions, name: str = "query") -> QueryResult:
         raise InputError(f"{name}: only SELECT queries give a table")
     columns = [v.value for v in solutions.variables]
     terms = [[solution[c] for c in columns] for solution in solutions]
-    rows = [{c: python_value(t) for c, t in zip(columns, row)} for row in terms]
+    rows = [{c: python_value(t) for c, t in zip(columns, row, strict=False)} for row in terms]
     datatypes = {}
     for i, column in enumerate(columns):
         kinds = {t.datatype.value if isinstance(t, ox.Literal) else "" for row in terms if (t := row[i]) is not None}
@@ -78,8 +93,11 @@ def format_result(result: QueryResult, fmt: str) -> str:
     cells = [[("" if row[c] is None else str(row[c])) for c in result.columns] for row in result.rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(result.columns)]
     numeric = [all(_is_number(row[c]) for row in result.rows) and result.rows for c in result.columns]
+
     def line(values):
-        return "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric)).rstrip()
+        cells = zip(values, widths, numeric, strict=True)
+        return "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in cells).rstrip()
+
     out = [line(result.columns), line(["-" * w for w in widths])] + [line(r) for r in cells]
     return "\n".join(out) + "\n"
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -42,7 +43,7 @@ def to_turtle(nt: bytes | Path, output: Path | None = None, prefixes: dict[str, 
     return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
 
 
-@lru_cache(maxsize=None)
+@cache
 def jsonld_context() -> dict:
     return json.loads(data_file("context.jsonld").read_text(encoding="utf-8"))
 
@@ -73,10 +74,10 @@ def _compact_iri(value: str, prefixes: dict[str, str]) -> str:
     best = ""
     for prefix, namespace in prefixes.items():
         if value.startswith(namespace) and len(namespace) > len(prefixes.get(best, "")):
-            rest = value[len(namespace):]
+            rest = value[len(namespace) :]
             if rest and not rest.startswith("//"):
                 best = prefix
-    return f"{best}:{value[len(prefixes[best]):]}" if best else value
+    return f"{best}:{value[len(prefixes[best]) :]}" if best else value
 
 
 def _native(term: ox.Literal):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -47,9 +48,26 @@ def read_ntriples(path: Path) -> bytes:
     if fmt == ox.RdfFormat.N_TRIPLES:
         return data
     try:
-        return ox.serialize(ox.parse(data, format=fmt), format=ox.RdfFormat.N_TRIPLES)
+        return serialised(ox.parse(data, format=fmt))
     except (SyntaxError, ValueError) as exc:
         raise InputError(f"{path}: not valid {fmt.name} ({_first_line(exc)})") from None
+
+
+def select(store: ox.Store, text: str) -> ox.QuerySolutions:
+    """The solutions of a SELECT query (``Store.query`` is typed for every query form)."""
+    solutions = store.query(text)
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise TypeError("not a SELECT query")
+    return solutions
+
+
+def serialised(
+    triples: Iterable[ox.Triple], fmt: ox.RdfFormat = ox.RdfFormat.N_TRIPLES, prefixes: dict[str, str] | None = None
+) -> bytes:
+    """Triples -> bytes in ``fmt`` (``ox.serialize`` without an output file returns them)."""
+    data = ox.serialize(triples, format=fmt, prefixes=prefixes)
+    assert data is not None  # no output file was given
+    return data
 
 
 def load_store(nt: bytes, source: Path | str = "graph") -> ox.Store:

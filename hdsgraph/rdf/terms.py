@@ -33,9 +33,18 @@ NOT_HTTP = "{what} {value!r} is not an absolute http(s) {noun}"
 NOT_ENDED = "{what} {value!r} must end with {endings}"
 
 
-def check_http(value: str, what: str, noun: str = "IRI", endings: tuple[str, ...] = (), *,
-               any_scheme: bool = False, well_formed: bool = True, credentials: str | None = None,
-               invalid: str = NOT_HTTP, unended: str = NOT_ENDED) -> str:
+def check_http(
+    value: str,
+    what: str,
+    noun: str = "IRI",
+    endings: tuple[str, ...] = (),
+    *,
+    any_scheme: bool = False,
+    well_formed: bool = True,
+    credentials: str | None = None,
+    invalid: str = NOT_HTTP,
+    unended: str = NOT_ENDED,
+) -> str:
     """The one check of an IRI or URL that hdsgraph is given; returns it unchanged.
 
     It must be absolute, with the http or https scheme and a host (or, with ``any_scheme``,

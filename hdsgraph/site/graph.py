@@ -66,7 +66,7 @@ class SiteGraph:
 
     def labels(self, iri: str, predicate: str | None = None) -> dict[str, str]:
         """Language -> text of the first labelling property the resource has."""
-        for p in ([predicate] if predicate else LABELS):
+        for p in [predicate] if predicate else LABELS:
             found = {}
             for o in self.objects(iri, p):
                 if isinstance(o, ox.Literal):
@@ -88,11 +88,15 @@ class SiteGraph:
     # ------------------------------------------------------------ views
 
     def snapshots(self) -> list[Link]:
-        found = [Link(s, self.text(s, HDS + "snapshotId") or self.label(s)) for s in self.typed(HDS + "RegistrySnapshot")]
+        found = [
+            Link(s, self.text(s, HDS + "snapshotId") or self.label(s)) for s in self.typed(HDS + "RegistrySnapshot")
+        ]
         return sorted(found, key=lambda link: link.label)
 
     def hosts(self) -> list[Link]:
-        return sorted((self.link(h) for h in self.typed(HDS + "Host")), key=lambda link: (link.label.casefold(), link.iri))
+        return sorted(
+            (self.link(h) for h in self.typed(HDS + "Host")), key=lambda link: (link.label.casefold(), link.iri)
+        )
 
     def certificate(self, iri: str) -> dict:
         activities = sorted((self.link(a) for a in self.iris(iri, HDS + "activity")), key=lambda a: a.notation)
@@ -111,12 +115,17 @@ class SiteGraph:
         }
 
     def host(self, iri: str) -> dict:
-        certificates = sorted((self.certificate(c) for c in self.iris(iri, HDS + "holds")),
-                              key=lambda c: (c["type"].label if c["type"] else "", c["issued"], c["iri"]))
+        certificates = sorted(
+            (self.certificate(c) for c in self.iris(iri, HDS + "holds")),
+            key=lambda c: (c["type"].label if c["type"] else "", c["issued"], c["iri"]),
+        )
         listed = set(self.iris(iri, HDS + "listedIn"))
         history = [
-            {"snapshot": snap, "listed": snap.iri in listed,
-             "certificates": [c for c in certificates if any(s.iri == snap.iri for s in c["snapshots"])]}
+            {
+                "snapshot": snap,
+                "listed": snap.iri in listed,
+                "certificates": [c for c in certificates if any(s.iri == snap.iri for s in c["snapshots"])],
+            }
             for snap in self.snapshots()
         ]
         positioning = self.iris(iri, HDS + "positioning")
@@ -180,4 +189,3 @@ class SiteGraph:
 
     def synthetic(self) -> bool:
         return any(self.text(h.iri, HDS + "synthetic") == "true" for h in self.hosts())
-

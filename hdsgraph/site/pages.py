@@ -17,7 +17,7 @@ import json
 import posixpath
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -60,9 +60,14 @@ class SitePaths:
         doc = document_of(iri)
         for prefix, folder in sorted(self.roots, key=lambda r: -len(r[0])):
             if doc.startswith(prefix):
-                rest = folder + doc[len(prefix):]
-                if rest and not rest.endswith("/") and SAFE_PATH.fullmatch(rest) \
-                        and ".." not in rest.split("/") and rest != "index":
+                rest = folder + doc[len(prefix) :]
+                if (
+                    rest
+                    and not rest.endswith("/")
+                    and SAFE_PATH.fullmatch(rest)
+                    and ".." not in rest.split("/")
+                    and rest != "index"
+                ):
                     return rest
                 return None
         return None
@@ -98,7 +103,7 @@ def data_base(graph: SiteGraph, manifest_base: str | None = None) -> str:
     return hosts[0].rsplit("host/", 1)[0]
 
 
-@lru_cache(maxsize=None)
+@cache
 def environment() -> Environment:
     env = template_environment(TEMPLATES, trim_blocks=True, lstrip_blocks=True)
     env.filters["script_json"] = script_json
@@ -113,18 +118,28 @@ def script_json(data) -> str:
 
 def organization_jsonld(host: dict) -> dict:
     """schema.org ``Organization`` for a host page, for search engines."""
-    data = {"@context": {"@vocab": "https://schema.org/"}, "@type": "Organization", "@id": host["iri"],
-            "name": host["name"], "legalName": host["name"]}
+    data = {
+        "@context": {"@vocab": "https://schema.org/"},
+        "@type": "Organization",
+        "@id": host["iri"],
+        "name": host["name"],
+        "legalName": host["name"],
+    }
     if host["siren"]:
         data["identifier"] = {"@type": "PropertyValue", "propertyID": "SIREN", "value": host["siren"]}
     if host["same_as"]:
         data["sameAs"] = host["same_as"]
     certifications = []
     for cert in host["certificates"]:
-        item = {"@type": "Certification", "@id": cert["iri"],
-                "name": f"HDS certificate: {cert['type'].label}" if cert["type"] else "HDS certificate",
-                "about": [{"@type": "DefinedTerm", "@id": a.iri, "name": a.label, "termCode": a.notation}
-                          for a in cert["activities"]]}
+        item = {
+            "@type": "Certification",
+            "@id": cert["iri"],
+            "name": f"HDS certificate: {cert['type'].label}" if cert["type"] else "HDS certificate",
+            "about": [
+                {"@type": "DefinedTerm", "@id": a.iri, "name": a.label, "termCode": a.notation}
+                for a in cert["activities"]
+            ],
+        }
         if cert["body"]:
             item["issuedBy"] = {"@type": "Organization", "@id": cert["body"].iri, "name": cert["body"].label}
         if cert["issued"]:
@@ -156,10 +171,20 @@ class SiteWriter:
 
         context.setdefault("jsonld", None)
         context.setdefault("alternates", [])
-        html = environment().get_template(template).render(
-            page=page, rel=rel, asset=lambda path: relative(path, page), synthetic=self.synthetic,
-            ontology_href=paths.href(ONTOLOGY, page), dataset_title=self.graph.dataset_title(self.base),
-            label=self.label, **context)
+        html = (
+            environment()
+            .get_template(template)
+            .render(
+                page=page,
+                rel=rel,
+                asset=lambda path: relative(path, page),
+                synthetic=self.synthetic,
+                ontology_href=paths.href(ONTOLOGY, page),
+                dataset_title=self.graph.dataset_title(self.base),
+                label=self.label,
+                **context,
+            )
+        )
         self.files[page] = html.encode("utf-8")
 
     def label(self, iri: str) -> str:
@@ -176,13 +201,21 @@ class SiteWriter:
         self.files[local + ".jsonld"] = description
         page = local + ".html"
         name = posixpath.basename(local)
-        alternates = [{"type": media, "href": quote(f"{name}.{ext}", safe="-._~"), "label": label}
-                      for ext, media, label in FORMATS]
+        alternates = [
+            {"type": media, "href": quote(f"{name}.{ext}", safe="-._~"), "label": label}
+            for ext, media, label in FORMATS
+        ]
         types = set(self.graph.iris(doc, RDF + "type"))
         common = {"iri": doc, "alternates": alternates}
         if doc == ONTOLOGY:
-            self.render("ontology.html", page, title="hdsgraph ontology", **common, **self.ontology_view(),
-                        jsonld=json.loads(description))
+            self.render(
+                "ontology.html",
+                page,
+                title="hdsgraph ontology",
+                **common,
+                **self.ontology_view(),
+                jsonld=json.loads(description),
+            )
             return
         template = next((t for cls, t in PAGE_KINDS if cls in types), "resource.html")
         embedded = json.loads(description)
@@ -191,22 +224,37 @@ class SiteWriter:
             self.render(template, page, title=host["name"], host=host, jsonld=organization_jsonld(host), **common)
         elif template == "certificate.html":
             cert = self.graph.certificate(doc)
-            self.render(template, page, title=f"Certificate of {cert['host'].label if cert['host'] else doc}",
-                        cert=cert, jsonld=embedded, **common)
+            self.render(
+                template,
+                page,
+                title=f"Certificate of {cert['host'].label if cert['host'] else doc}",
+                cert=cert,
+                jsonld=embedded,
+                **common,
+            )
         elif template == "snapshot.html":
-            self.render(template, page, title=self.graph.label(doc), snapshot=self.graph.link(doc),
-                        date=self.graph.text(doc, "http://purl.org/dc/terms/date"),
-                        source=self.graph.text(doc, "http://purl.org/dc/terms/source"),
-                        sha256=self.graph.text(doc, HDS + "sha256"), hosts=self.graph.hosts_linked_to(doc),
-                        jsonld=embedded, **common)
+            self.render(
+                template,
+                page,
+                title=self.graph.label(doc),
+                snapshot=self.graph.link(doc),
+                date=self.graph.text(doc, "http://purl.org/dc/terms/date"),
+                source=self.graph.text(doc, "http://purl.org/dc/terms/source"),
+                sha256=self.graph.text(doc, HDS + "sha256"),
+                hosts=self.graph.hosts_linked_to(doc),
+                jsonld=embedded,
+                **common,
+            )
         elif template == "concept.html":
             concept = self.graph.concept(doc)
             kind = next((self.label(t) for t in sorted(types) if t.startswith(HDS)), "concept")
-            self.render(template, page, title=self.graph.label(doc), concept=concept, kind=kind, jsonld=embedded,
-                        **common)
+            self.render(
+                template, page, title=self.graph.label(doc), concept=concept, kind=kind, jsonld=embedded, **common
+            )
         else:
-            rows = [(predicate, sorted(objects, key=str)) for predicate, objects in
-                    sorted(self.graph.props[doc].items())]
+            rows = [
+                (predicate, sorted(objects, key=str)) for predicate, objects in sorted(self.graph.props[doc].items())
+            ]
             self.render(template, page, title=self.graph.label(doc), rows=rows, jsonld=embedded, **common)
 
     def ontology_view(self) -> dict:
@@ -214,38 +262,68 @@ class SiteWriter:
 
         def terms(*classes: str) -> list[dict]:
             found = sorted({s for cls in classes for s in g.typed(cls) if s.startswith(ONTOLOGY + "#")})
-            return [{"iri": s, "id": s.split("#", 1)[1], "labels": g.labels(s),
-                     "definition": g.labels(s, SKOS + "definition"),
-                     "relations": [(name, g.iris(s, p)) for name, p in
-                                   (("subclass of", RDFS + "subClassOf"), ("domain", RDFS + "domain"),
-                                    ("range", RDFS + "range")) if g.iris(s, p)]}
-                    for s in found]
+            return [
+                {
+                    "iri": s,
+                    "id": s.split("#", 1)[1],
+                    "labels": g.labels(s),
+                    "definition": g.labels(s, SKOS + "definition"),
+                    "relations": [
+                        (name, g.iris(s, p))
+                        for name, p in (
+                            ("subclass of", RDFS + "subClassOf"),
+                            ("domain", RDFS + "domain"),
+                            ("range", RDFS + "range"),
+                        )
+                        if g.iris(s, p)
+                    ],
+                }
+                for s in found
+            ]
 
         # The concepts come from the data: each build adds its certification bodies.
-        schemes = [{"iri": s, "id": s.split("#", 1)[1], "labels": g.labels(s),
-                    "definition": g.labels(s, SKOS + "definition"),
-                    "concepts": self.graph.schemes().get(s) or concepts}
-                   for s, concepts in sorted(g.schemes().items())]
+        schemes = [
+            {
+                "iri": s,
+                "id": s.split("#", 1)[1],
+                "labels": g.labels(s),
+                "definition": g.labels(s, SKOS + "definition"),
+                "concepts": self.graph.schemes().get(s) or concepts,
+            }
+            for s, concepts in sorted(g.schemes().items())
+        ]
         header = ONTOLOGY
-        return {"classes": terms(OWL + "Class"),
-                "properties": terms(OWL + "ObjectProperty", OWL + "DatatypeProperty"),
-                "schemes": schemes,
-                "ontology_labels": g.labels(header),
-                "ontology_description": g.labels(header, "http://purl.org/dc/terms/description"),
-                "version": g.text(header, OWL + "versionInfo")}
+        return {
+            "classes": terms(OWL + "Class"),
+            "properties": terms(OWL + "ObjectProperty", OWL + "DatatypeProperty"),
+            "schemes": schemes,
+            "ontology_labels": g.labels(header),
+            "ontology_description": g.labels(header, "http://purl.org/dc/terms/description"),
+            "version": g.text(header, OWL + "versionInfo"),
+        }
 
     def write_index(self) -> None:
         g = self.graph
-        scheme = {name: g.schemes().get(HDS + name, []) for name in
-                  ("positionings", "activities", "certificateTypes", "certificationBodies")}
+        scheme = {
+            name: g.schemes().get(HDS + name, [])
+            for name in ("positionings", "activities", "certificateTypes", "certificationBodies")
+        }
         counted = {name: [(c, len(g.hosts_linked_to(c.iri))) for c in concepts] for name, concepts in scheme.items()}
         for name in ("positionings", "certificationBodies"):  # largest first; activities keep their numbering
             counted[name].sort(key=lambda pair: (-pair[1], pair[0].label))
         hosts = g.hosts()
         unpositioned = [h for h in hosts if not g.iris(h.iri, HDS + "positioning")]
-        self.render("index.html", "index.html", title=g.dataset_title(self.base), hosts=hosts, counted=counted,
-                    unpositioned=unpositioned, nationalities=g.by_nationality(), snapshots=g.snapshots(),
-                    certificates=len(g.typed(HDS + "Certificate")))
+        self.render(
+            "index.html",
+            "index.html",
+            title=g.dataset_title(self.base),
+            hosts=hosts,
+            counted=counted,
+            unpositioned=unpositioned,
+            nationalities=g.by_nationality(),
+            snapshots=g.snapshots(),
+            certificates=len(g.typed(HDS + "Certificate")),
+        )
 
     def write_server_config(self) -> None:
         env = environment()
@@ -255,9 +333,11 @@ class SiteWriter:
         self.files["nginx.conf"] = env.get_template("nginx.conf").render(folder=folder).encode("utf-8")
         if self.base_url:
             w3id = urlsplit(self.base).path
-            self.files["w3id.htaccess"] = env.get_template("w3id.htaccess").render(
-                base=self.base, w3id_path=w3id, site=self.base_url,
-                downloads=urljoin(self.base_url, "../")).encode("utf-8")
+            self.files["w3id.htaccess"] = (
+                env.get_template("w3id.htaccess")
+                .render(base=self.base, w3id_path=w3id, site=self.base_url, downloads=urljoin(self.base_url, "../"))
+                .encode("utf-8")
+            )
 
 
 def render_site(nt: bytes, base_url: str | None = None, manifest_base: str | None = None) -> dict[str, bytes]:
@@ -284,8 +364,9 @@ def _refuse_blank_nodes(nt: bytes) -> None:
     for quad in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES):
         triple = quad.triple
         if isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode):
-            raise InputError(f"the site needs IRIs, but the graph holds a blank node (first in: {triple}); "
-                             "hdsgraph dumps have none")
+            raise InputError(
+                f"the site needs IRIs, but the graph holds a blank node (first in: {triple}); hdsgraph dumps have none"
+            )
 
 
 def write_site(data: Path, out: Path, base_url: str | None = None) -> dict[str, bytes]:

@@ -26,9 +26,15 @@ class EndpointError(InputError):
 
 def check_url(url: str) -> str:
     """An http(s) URL with a host and no credentials in it."""
-    return check_http(url, "", "URL", well_formed=False, invalid="{value!r}: not an http:// or https:// URL",
-                      credentials="{bare}: put no credentials in the URL; "
-                                  f"set {USER_VARIABLE} and {PASSWORD_VARIABLE} or use a netrc file")
+    return check_http(
+        url,
+        "",
+        "URL",
+        well_formed=False,
+        invalid="{value!r}: not an http:// or https:// URL",
+        credentials="{bare}: put no credentials in the URL; "
+        f"set {USER_VARIABLE} and {PASSWORD_VARIABLE} or use a netrc file",
+    )
 
 
 def check_iri(value: str, what: str = "graph name") -> str:
@@ -60,8 +66,9 @@ def credentials(url: str) -> tuple[str, str] | None:
     return (login or "", password or "")
 
 
-def http_error(url: str, status: int, reason: str, body: bytes | str = b"", login: tuple[str, str] | None = None,
-               action: str = "") -> EndpointError:
+def http_error(
+    url: str, status: int, reason: str, body: bytes | str = b"", login: tuple[str, str] | None = None, action: str = ""
+) -> EndpointError:
     """One line for an HTTP error, with the first line of the store's own explanation.
 
     A store may echo the request back: the password, and the Basic credentials that carry
@@ -72,9 +79,13 @@ def http_error(url: str, status: int, reason: str, body: bytes | str = b"", logi
     if len(detail) > 200:
         detail = detail[:200] + "..."
     status_text = f"HTTP {status} {reason}".rstrip() if status else reason
-    message = f"{shown(url)} answered {status_text}" + (f" to the {action}" if action else "") + (f": {detail}" if detail else "")
+    message = (
+        f"{shown(url)} answered {status_text}"
+        + (f" to the {action}" if action else "")
+        + (f": {detail}" if detail else "")
+    )
     if login is not None and login[1]:
-        basic = base64.b64encode(f"{login[0]}:{login[1]}".encode("utf-8")).decode("ascii")
+        basic = base64.b64encode(f"{login[0]}:{login[1]}".encode()).decode("ascii")
         message = message.replace(basic, "***").replace(login[1], "***")
     return EndpointError(message)
 

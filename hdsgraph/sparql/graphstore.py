@@ -21,7 +21,7 @@ read back and its triple count compared with what was sent.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -55,17 +55,23 @@ class NamedGraph:
         return ox.serialize(self.triples, format=ox.RdfFormat.N_TRIPLES)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _ontology_triples() -> frozenset:
     return frozenset(ox.parse(path=str(ontology_path()), format=ox.RdfFormat.TURTLE))
 
 
 def _snapshot_ids(triples: list) -> dict[str, str]:
     """Snapshot IRI -> snapshot id, read from the graph."""
-    typed = {t.subject.value for t in triples
-             if t.predicate.value == RDF + "type" and t.object.value == HDS + "RegistrySnapshot"}
-    return {t.subject.value: t.object.value for t in triples
-            if t.predicate.value == HDS + "snapshotId" and t.subject.value in typed}
+    typed = {
+        t.subject.value
+        for t in triples
+        if t.predicate.value == RDF + "type" and t.object.value == HDS + "RegistrySnapshot"
+    }
+    return {
+        t.subject.value: t.object.value
+        for t in triples
+        if t.predicate.value == HDS + "snapshotId" and t.subject.value in typed
+    }
 
 
 def default_prefix(snapshot_ids: dict[str, str]) -> str:
@@ -83,10 +89,14 @@ def dataset_layout(nt: bytes, prefix: str | None = None) -> list[NamedGraph]:
     snapshot_ids = _snapshot_ids(triples)
     prefix = check_iri(prefix if prefix is not None else default_prefix(snapshot_ids), "graph IRI")
     ontology = _ontology_triples()
-    graphs = {"ontology": NamedGraph(prefix + "ontology", "ontology", []),
-              "registry": NamedGraph(prefix + "registry", "registry", [])}
+    graphs = {
+        "ontology": NamedGraph(prefix + "ontology", "ontology", []),
+        "registry": NamedGraph(prefix + "registry", "registry", []),
+    }
     for iri, snapshot_id in sorted(snapshot_ids.items(), key=lambda item: item[1]):
-        graphs[iri] = NamedGraph(check_iri(f"{prefix}snapshot/{snapshot_id}", "graph IRI"), f"snapshot {snapshot_id}", [])
+        graphs[iri] = NamedGraph(
+            check_iri(f"{prefix}snapshot/{snapshot_id}", "graph IRI"), f"snapshot {snapshot_id}", []
+        )
     for triple in triples:
         if triple.subject.value in snapshot_ids:
             graphs[triple.subject.value].triples.append(triple)
@@ -112,14 +122,17 @@ def publish(source: Path, endpoint: str, prefix: str | None = None) -> list[Publ
     another number of triples than was sent once the upload is done.
     """
     check_url(endpoint)
-    graphs = dataset_layout(read_ntriples(Path(source)), prefix if prefix is not None else build_graph_prefix(Path(source)))
+    graphs = dataset_layout(
+        read_ntriples(Path(source)), prefix if prefix is not None else build_graph_prefix(Path(source))
+    )
     with requests.Session() as session:
         login = credentials(endpoint)
         if login is not None:
             session.auth = login
         for graph in graphs:
-            _request(session, "PUT", endpoint, graph.iri, login, data=graph.ntriples(),
-                     headers={"Content-Type": NTRIPLES})
+            _request(
+                session, "PUT", endpoint, graph.iri, login, data=graph.ntriples(), headers={"Content-Type": NTRIPLES}
+            )
         published = []
         for graph in graphs:
             count = _count(session, endpoint, graph.iri, login)
@@ -140,8 +153,14 @@ def _request(session: requests.Session, method: str, endpoint: str, graph: str, 
     except requests.RequestException as exc:
         raise unreachable(endpoint, _root_cause(exc)) from None
     if not response.ok:
-        raise http_error(endpoint, response.status_code, response.reason or "", response.content,
-                         login=login, action=f"{method} of graph <{graph}>")
+        raise http_error(
+            endpoint,
+            response.status_code,
+            response.reason or "",
+            response.content,
+            login=login,
+            action=f"{method} of graph <{graph}>",
+        )
     return response
 
 

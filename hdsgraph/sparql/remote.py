@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import urllib.error
-from typing import Sequence
+from collections.abc import Sequence
 
 import pyoxigraph as ox
 from SPARQLWrapper import BASIC, JSON, POST, SPARQLWrapper
@@ -43,9 +43,13 @@ RESULT_FORMATS = {
     "text/tab-separated-values": ox.QueryResultsFormat.TSV,
 }
 # SPARQLWrapper turns these statuses into its own exceptions and keeps only their text.
-WRAPPER_STATUS = {"QueryBadFormed": (400, "Bad Request"), "Unauthorized": (401, "Unauthorized"),
-                  "EndPointNotFound": (404, "Not Found"), "URITooLong": (414, "URI Too Long"),
-                  "EndPointInternalError": (500, "Internal Server Error")}
+WRAPPER_STATUS = {
+    "QueryBadFormed": (400, "Bad Request"),
+    "Unauthorized": (401, "Unauthorized"),
+    "EndPointNotFound": (404, "Not Found"),
+    "URITooLong": (414, "URI Too Long"),
+    "EndPointInternalError": (500, "Internal Server Error"),
+}
 LONG_QUERY = 2000  # characters; longer queries go by POST so that no URL gets too long
 
 
@@ -86,8 +90,14 @@ def remote_solutions(endpoint: str, text: str, default_graphs: Sequence[str] = (
         raise EndpointError(f"{shown(endpoint)} sent results that cannot be read ({first})") from None
 
 
-def remote_select(endpoint: str, text: str, snapshot: str | None = None, name: str = "query",
-                  default_graphs: Sequence[str] = (), expect_dataset: bool = False) -> QueryResult:
+def remote_select(
+    endpoint: str,
+    text: str,
+    snapshot: str | None = None,
+    name: str = "query",
+    default_graphs: Sequence[str] = (),
+    expect_dataset: bool = False,
+) -> QueryResult:
     """Run a SELECT query on a remote endpoint -> the rows a local run gives.
 
     With ``expect_dataset`` (a bundled query), an endpoint whose default graph holds no

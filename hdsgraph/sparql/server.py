@@ -19,10 +19,10 @@ from __future__ import annotations
 import multiprocessing
 import queue
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from socketserver import ThreadingMixIn
-from typing import Callable
 from urllib.parse import parse_qs, quote
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -36,9 +36,18 @@ from hdsgraph.sparql.worker import TEXT, environment, worker_main
 
 MAX_REQUEST_BYTES = 1_000_000  # a query text longer than this is not a query someone typed
 STARTUP_SECONDS = 120
-STATUS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-          406: "Not Acceptable", 413: "Content Too Large", 415: "Unsupported Media Type",
-          500: "Internal Server Error", 503: "Service Unavailable"}
+STATUS = {
+    200: "OK",
+    400: "Bad Request",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    406: "Not Acceptable",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
 Reply = tuple[int, str, bytes]
 
 
@@ -131,14 +140,25 @@ class WorkerPool:
 def query_page(example: str | None = None) -> bytes:
     """The page at ``/``: a query box, the study's queries as examples, the formats."""
     queries = study_queries()
-    text = queries[example].read_text(encoding="utf-8") if example in queries else next(
-        iter(queries.values())).read_text(encoding="utf-8")
+    text = (
+        queries[example].read_text(encoding="utf-8")
+        if example in queries
+        else next(iter(queries.values())).read_text(encoding="utf-8")
+    )
     examples = []
     for name, path in queries.items():
         query = path.read_text(encoding="utf-8")
-        question = next((l[len("# Question:"):].strip() for l in query.splitlines() if l.startswith("# Question:")), "")
-        examples.append({"name": name, "question": question, "href": f"/?example={quote(name)}",
-                         "run": "/query?format=html&query=" + quote(query)})
+        question = next(
+            (text[len("# Question:") :].strip() for text in query.splitlines() if text.startswith("# Question:")), ""
+        )
+        examples.append(
+            {
+                "name": name,
+                "question": question,
+                "href": f"/?example={quote(name)}",
+                "run": "/query?format=html&query=" + quote(query),
+            }
+        )
     return environment().get_template("query-page.html").render(query=text, examples=examples).encode("utf-8")
 
 
@@ -169,8 +189,11 @@ def _route(environ, pool: WorkerPool, timeout: float, max_bytes: int) -> tuple[i
         return 200, "text/html; charset=utf-8", query_page((params.get("example") or [None])[0]), []
     if path in ("/update", "/store", "/data"):
         if path == "/update" or method not in ("GET", "HEAD"):
-            return _refuse(403 if path == "/update" else 405, "this endpoint is read-only: updates and graph "
-                           "writes are refused", "" if path == "/update" else "GET, HEAD")
+            return _refuse(
+                403 if path == "/update" else 405,
+                "this endpoint is read-only: updates and graph writes are refused",
+                "" if path == "/update" else "GET, HEAD",
+            )
         return _refuse(404, "no Graph Store here; read the graphs with SPARQL on /query")
     if path not in ("/query", "/sparql"):
         return _refuse(404, f"no such page: {path}; the SPARQL endpoint is /query")
@@ -229,8 +252,16 @@ def load_graphs(data: Path) -> list[tuple[str, bytes]]:
     return [(g.iri, g.ntriples()) for g in dataset_layout(read_ntriples(Path(data)), build_graph_prefix(Path(data)))]
 
 
-def serve(data: Path, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30, max_bytes: int = 10_000_000,
-          workers: int = 2, on_ready: Callable[[str, Path], None] | None = None, log: Callable[[str], None] = print) -> None:
+def serve(
+    data: Path,
+    host: str = "127.0.0.1",
+    port: int = 7878,
+    timeout: float = 30,
+    max_bytes: int = 10_000_000,
+    workers: int = 2,
+    on_ready: Callable[[str, Path], None] | None = None,
+    log: Callable[[str], None] = print,
+) -> None:
     """Serve ``data`` until interrupted. ``on_ready`` gets the query URL once requests are taken."""
     if timeout <= 0 or max_bytes <= 0 or workers <= 0:
         raise InputError("--timeout, --max-result-bytes and --workers must be positive")

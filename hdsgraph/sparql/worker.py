@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import signal
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -25,7 +25,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 HTML_CHUNK = 1 << 16  # characters of the HTML page rendered before they go to the capped buffer
 
 
-@lru_cache(maxsize=None)
+@cache
 def environment():
     """The Jinja environment of the endpoint's pages (the query page and the results),
     escaping as ``html.escape`` does; ``is iri`` tells an IRI from other terms."""
@@ -48,11 +48,13 @@ class ResultFormat:
         return self.media_type + ("; charset=utf-8" if textual else "")
 
 
-@lru_cache(maxsize=None)
+@cache
 def result_formats() -> tuple[ResultFormat, ...]:
     with data_file("result-formats.csv").open(encoding="utf-8", newline="") as f:
-        return tuple(ResultFormat(r["result"], r["name"], r["media_type"], tuple(r["also_accepted"].split()),
-                                  r["oxigraph"]) for r in csv.DictReader(f))
+        return tuple(
+            ResultFormat(r["result"], r["name"], r["media_type"], tuple(r["also_accepted"].split()), r["oxigraph"])
+            for r in csv.DictReader(f)
+        )
 
 
 def accept_ranges(header: str | None) -> list[tuple[str, float]]:
@@ -159,8 +161,14 @@ def answer(store: ox.Store, request: dict) -> tuple[int, str, bytes]:
     except (ResultTooLarge, OSError) as exc:
         if not sink.overflowed:
             return 500, TEXT, f"the query failed: {exc}\n".encode()
-        return 400, TEXT, (f"the result is larger than this endpoint's cap of {request['max_bytes']} bytes; "
-                           "add a LIMIT or ask for less\n").encode()
+        return (
+            400,
+            TEXT,
+            (
+                f"the result is larger than this endpoint's cap of {request['max_bytes']} bytes; "
+                "add a LIMIT or ask for less\n"
+            ).encode(),
+        )
     return 200, fmt.content_type, sink.getvalue()
 
 
@@ -173,8 +181,11 @@ def _html(results, sink: CappedBuffer) -> None:
         context = {"kind": "graph", "triples": results}
     else:
         columns = [v.value for v in results.variables]
-        context = {"kind": "solutions", "columns": columns,
-                   "rows": ([solution[c] for c in columns] for solution in results)}
+        context = {
+            "kind": "solutions",
+            "columns": columns,
+            "rows": ([solution[c] for c in columns] for solution in results),
+        }
     pending: list[str] = []
     size = 0
     for text in environment().get_template("results.html").generate(context):

@@ -80,16 +80,19 @@ def _single_hosts(fig: dict, figures: dict, rng) -> list[tuple[str, int]]:
             for activity, n in apportion(p.single_activity, count).items():
                 singles += [(positioning, activity)] * n
     if len(singles) > total:
-        raise CalibrationError(f"single_activity_detail lists {len(singles)} hosts, more than the {total} single-activity hosts")
+        raise CalibrationError(
+            f"single_activity_detail lists {len(singles)} hosts, more than the {total} single-activity hosts"
+        )
     positionings, _ = _codes()
     extra = total - len(singles)
-    for pos, act in zip(_draw(rng, p.positioning, extra), _draw(rng, p.single_activity, extra)):
+    for pos, act in zip(_draw(rng, p.positioning, extra), _draw(rng, p.single_activity, extra), strict=False):
         singles.append((positionings[pos], list(p.single_activity)[act]))
     return singles
 
 
-def _activity_targets(fig: dict, n: int, n_six: int, singles: list[tuple[str, int]], middle: int,
-                      snapshot: str) -> list[int] | None:
+def _activity_targets(
+    fig: dict, n: int, n_six: int, singles: list[tuple[str, int]], middle: int, snapshot: str
+) -> list[int] | None:
     """How many middle hosts (2 to 5 activities) each activity needs, or None when the
     figures say nothing of activities."""
     coverage = {int(k): v for k, v in (fig.get("activity_coverage") or {}).items()}
@@ -97,8 +100,10 @@ def _activity_targets(fig: dict, n: int, n_six: int, singles: list[tuple[str, in
     if not coverage and mean is None:
         return None
     base = {a: n_six + sum(1 for _, s in singles if s == a) for a in range(1, 7)}
-    given = {a: int(v["hosts"]) if "hosts" in v else _share_count(v["share"], n, f"activity {a} share", snapshot)
-             for a, v in coverage.items()}
+    given = {
+        a: int(v["hosts"]) if "hosts" in v else _share_count(v["share"], n, f"activity {a} share", snapshot)
+        for a, v in coverage.items()
+    }
     for a, v in coverage.items():
         if "share" in v and not rounds_to(given[a], n, v["share"]):
             raise CalibrationError(f"{snapshot}: activity {a}: {given[a]} hosts of {n} do not print as {v['share']}")
@@ -166,8 +171,10 @@ def _positioning_counts(fig: dict, n: int, singles: list[tuple[str, int]], snaps
         while counts.get(code, 0) < needed[code]:
             donors = [c for c in others if counts[c] > needed[c] and c != code]
             if code in given or not donors:
-                raise CalibrationError(f"{snapshot}: {needed[code]} single-activity hosts are {code}, "
-                                       f"but only {counts.get(code, 0)} hosts are")
+                raise CalibrationError(
+                    f"{snapshot}: {needed[code]} single-activity hosts are {code}, "
+                    f"but only {counts.get(code, 0)} hosts are"
+                )
             donor = max(donors, key=lambda c: (counts[c] - needed[c], -positionings.index(c)))
             counts[donor] -= 1
             counts[code] = counts.get(code, 0) + 1
@@ -188,8 +195,9 @@ def _nationality_counts(fig: dict, n: int, snapshot: str) -> dict[str, int] | No
             given[code] = _share_count(value["share"], n, f"{code} share", snapshot)
         elif "share_reading" in value:
             low, high = value["share_reading"]
-            given[code] = min(range(math.ceil(low * n), math.floor(high * n) + 1),
-                              key=lambda c: (abs(c - (low + high) / 2 * n), c))
+            given[code] = min(
+                range(math.ceil(low * n), math.floor(high * n) + 1), key=lambda c: (abs(c - (low + high) / 2 * n), c)
+            )
     others = {c: w for c, w in params().nationality.items() if c not in given}
     rest = n - sum(given.values())
     if rest < 0:
@@ -203,8 +211,9 @@ def _assign_nationality(rng, positioning: np.ndarray, counts: dict[str, int], sn
     french = _french_only(positioning)
     fr = nationalities.index("FR")
     if counts["FR"] < int(french.sum()):
-        raise CalibrationError(f"{snapshot}: {int(french.sum())} hosts are French public bodies, "
-                               f"more than the {counts['FR']} French hosts")
+        raise CalibrationError(
+            f"{snapshot}: {int(french.sum())} hosts are French public bodies, more than the {counts['FR']} French hosts"
+        )
     pool = np.repeat(np.arange(len(nationalities)), [counts[c] for c in nationalities])
     pool = np.delete(pool, np.flatnonzero(pool == fr)[: int(french.sum())])
     nationality = np.full(len(positioning), fr, dtype=np.int16)
@@ -216,8 +225,11 @@ def calibrated_population(rng, fig: dict, figures: dict, snapshot: str, ref: np.
     """The hosts of one snapshot, meeting every figure given for it exactly."""
     positionings, _ = _codes()
     n = _hosts_for(fig, snapshot)
-    n_six = (_share_count(fig["all_six_activities_share"], n, "all-six share", snapshot)
-             if "all_six_activities_share" in fig else None)
+    n_six = (
+        _share_count(fig["all_six_activities_share"], n, "all-six share", snapshot)
+        if "all_six_activities_share" in fig
+        else None
+    )
     singles = _single_hosts(fig, figures, rng)
     if n_six is None:
         n_six = round(params().activity_sets[ALL_SIX] / sum(params().activity_sets.values()) * n)
@@ -230,8 +242,9 @@ def calibrated_population(rng, fig: dict, figures: dict, snapshot: str, ref: np.
     else:
         weights = {m: w for m, w in params().activity_sets.items() if 1 < bin(m).count("1") < 6}
         middle_masks = np.array(list(weights), dtype=np.uint8)[_draw(rng, weights, middle)]
-    masks = np.concatenate([np.full(n_six, ALL_SIX, np.uint8),
-                            np.array([1 << (a - 1) for _, a in singles], np.uint8), middle_masks])
+    masks = np.concatenate(
+        [np.full(n_six, ALL_SIX, np.uint8), np.array([1 << (a - 1) for _, a in singles], np.uint8), middle_masks]
+    )
 
     counts = _positioning_counts(fig, n, singles, snapshot)
     single_positions = np.array([positionings.index(s) for s, _ in singles], dtype=np.int16)
@@ -242,7 +255,7 @@ def calibrated_population(rng, fig: dict, figures: dict, snapshot: str, ref: np.
     positioning = np.empty(n, dtype=np.int16)
     others = np.r_[np.arange(n_six), np.arange(n_six + len(singles), n)]
     positioning[others] = rng.permutation(pool)
-    positioning[n_six: n_six + len(singles)] = single_positions
+    positioning[n_six : n_six + len(singles)] = single_positions
 
     nationality_counts = _nationality_counts(fig, n, snapshot)
     if nationality_counts is None:
@@ -262,7 +275,9 @@ def calibrated_population(rng, fig: dict, figures: dict, snapshot: str, ref: np.
 def _use_bodies(rng, population: Population, bodies: int, snapshot: str) -> None:
     """Exactly ``bodies`` certification bodies certify the hosts, each at least one."""
     if bodies > len(params().bodies):
-        raise CalibrationError(f"{snapshot}: {bodies} certification bodies, but synth.yaml names only {len(params().bodies)}")
+        raise CalibrationError(
+            f"{snapshot}: {bodies} certification bodies, but synth.yaml names only {len(params().bodies)}"
+        )
     weights = dict(list(params().bodies.items())[:bodies])
     population.body_physical[:] = _draw(rng, weights, len(population))
     population.body_managed[:] = _draw(rng, weights, len(population))
@@ -298,8 +313,15 @@ def as_of(issue: np.ndarray, ref: np.datetime64) -> np.ndarray:
     return issue
 
 
-def earlier_population(rng, later: Population, fig: dict | None, snapshot: str, ref: np.datetime64,
-                       later_ref: np.datetime64, next_number: int) -> Population:
+def earlier_population(
+    rng,
+    later: Population,
+    fig: dict | None,
+    snapshot: str,
+    ref: np.datetime64,
+    later_ref: np.datetime64,
+    next_number: int,
+) -> Population:
     """The hosts of an earlier snapshot: most still listed in ``later``, a few lapsed since.
 
     Some continuing hosts were certified for fewer activities then (their physical
@@ -318,8 +340,11 @@ def earlier_population(rng, later: Population, fig: dict | None, snapshot: str, 
     fig = fig or {}
 
     if "all_six_activities_share" in fig or "single_activity_hosts" in fig:
-        n_six = (_share_count(fig["all_six_activities_share"], n, "all-six share", snapshot)
-                 if "all_six_activities_share" in fig else round(n * 0.57))
+        n_six = (
+            _share_count(fig["all_six_activities_share"], n, "all-six share", snapshot)
+            if "all_six_activities_share" in fig
+            else round(n * 0.57)
+        )
         n_single = int(fig.get("single_activity_hosts", round(n * 0.04)))
         lap = apportion({SIX: n_six, SINGLE: n_single, MIDDLE: n - n_six - n_single}, lapsed)
         want = {SIX: n_six - lap[SIX] + extended, SINGLE: n_single - lap[SINGLE]}
@@ -327,8 +352,9 @@ def earlier_population(rng, later: Population, fig: dict | None, snapshot: str, 
         for k, name in ((SIX, "on all six activities"), (SINGLE, "on one activity"), (MIDDLE, "on two to five")):
             available = int((category == k).sum())
             if not 0 <= want[k] <= available:
-                raise CalibrationError(f"{snapshot}: needs {want[k]} continuing hosts {name}, "
-                                       f"the later snapshot has {available}")
+                raise CalibrationError(
+                    f"{snapshot}: needs {want[k]} continuing hosts {name}, the later snapshot has {available}"
+                )
         chosen = {k: rng.choice(np.flatnonzero(category == k), want[k], replace=False) for k in (SIX, SINGLE, MIDDLE)}
     else:
         lap = None
@@ -387,11 +413,15 @@ def _lapsed_masks(rng, lap: dict | None, size: int) -> np.ndarray:
         return np.array(list(p.activity_sets), dtype=np.uint8)[_draw(rng, p.activity_sets, size)]
     middle = {m: w for m, w in p.activity_sets.items() if 1 < POPCOUNT[m] < 6}
     singles = np.array([1 << (a - 1) for a in p.single_activity], dtype=np.uint8)
-    return rng.permutation(np.concatenate([
-        np.full(lap[SIX], ALL_SIX, np.uint8),
-        singles[_draw(rng, p.single_activity, lap[SINGLE])],
-        np.array(list(middle), dtype=np.uint8)[_draw(rng, middle, lap[MIDDLE])],
-    ]))
+    return rng.permutation(
+        np.concatenate(
+            [
+                np.full(lap[SIX], ALL_SIX, np.uint8),
+                singles[_draw(rng, p.single_activity, lap[SINGLE])],
+                np.array(list(middle), dtype=np.uint8)[_draw(rng, middle, lap[MIDDLE])],
+            ]
+        )
+    )
 
 
 def _lapsed_population(rng, size, masks, french, ref, later_ref, first_number) -> Population:
@@ -402,8 +432,12 @@ def _lapsed_population(rng, size, masks, french, ref, later_ref, first_number) -
         return random_population(rng, size, ref, first_number, later_ref, masks)
     fr = nationalities.index("FR")
     abroad = {c: w for c, w in p.nationality.items() if c != "FR"}
-    nationality = np.concatenate([np.full(french, fr), [nationalities.index(c) for c in
-                                  np.array(list(abroad))[_draw(rng, abroad, size - french)]]]).astype(np.int16)
+    nationality = np.concatenate(
+        [
+            np.full(french, fr),
+            [nationalities.index(c) for c in np.array(list(abroad))[_draw(rng, abroad, size - french)]],
+        ]
+    ).astype(np.int16)
     nationality = rng.permutation(nationality)
     private = {c: w for c, w in p.positioning.items() if c not in p.french_only}
     positioning = np.where(
@@ -412,5 +446,3 @@ def _lapsed_population(rng, size, masks, french, ref, later_ref, first_number) -
         [positionings.index(c) for c in np.array(list(private))[_draw(rng, private, size)]] if size else [],
     )
     return _fill_attributes(rng, size, positioning, nationality, masks, ref, first_number, later_ref)
-
-

@@ -45,11 +45,15 @@ def _head(chart_id: str, width: int, height: int, title: str, description: str) 
 
 
 def _legend(y: float, x: float, has_published: bool) -> list[str]:
-    parts = [f"<rect x='{_n(x)}' y='{_n(y - 10)}' width='14' height='12' fill='{BAR}'/>",
-             f"<text x='{_n(x + 20)}' y='{_n(y)}' {FONT} font-size='12' fill='{MUTED}'>this graph</text>"]
+    parts = [
+        f"<rect x='{_n(x)}' y='{_n(y - 10)}' width='14' height='12' fill='{BAR}'/>",
+        f"<text x='{_n(x + 20)}' y='{_n(y)}' {FONT} font-size='12' fill='{MUTED}'>this graph</text>",
+    ]
     if has_published:
-        parts += [f"<rect x='{_n(x + 110)}' y='{_n(y - 12)}' width='4' height='16' fill='{MARK}'/>",
-                  f"<text x='{_n(x + 122)}' y='{_n(y)}' {FONT} font-size='12' fill='{MUTED}'>published by the study</text>"]
+        parts += [
+            f"<rect x='{_n(x + 110)}' y='{_n(y - 12)}' width='4' height='16' fill='{MARK}'/>",
+            f"<text x='{_n(x + 122)}' y='{_n(y)}' {FONT} font-size='12' fill='{MUTED}'>published by the study</text>",
+        ]
     return parts
 
 
@@ -74,23 +78,31 @@ def bar_chart(chart_id: str, title: str, bars: list[Bar], maximum: float | None 
     peak = maximum or max([b.value or 0 for b in bars] + [_high(b.published) for b in bars] + [1e-9])
     scale = bar_width / peak
     out = _head(chart_id, width, height, title, describe(bars))
-    out.append(f"<line x1='{label_width}' y1='{top - 4}' x2='{label_width}' y2='{_n(top + row * len(bars))}' "
-               f"stroke='{GRID}' stroke-width='1'/>")
+    out.append(
+        f"<line x1='{label_width}' y1='{top - 4}' x2='{label_width}' y2='{_n(top + row * len(bars))}' "
+        f"stroke='{GRID}' stroke-width='1'/>"
+    )
     for i, bar in enumerate(bars):
         y = top + i * row
-        out.append(f"<text x='{label_width - 8}' y='{_n(y + 19)}' text-anchor='end' {FONT} font-size='13' "
-                   f"fill='{INK}'>{escape(bar.label)}</text>")
+        out.append(
+            f"<text x='{label_width - 8}' y='{_n(y + 19)}' text-anchor='end' {FONT} font-size='13' "
+            f"fill='{INK}'>{escape(bar.label)}</text>"
+        )
         length = (bar.value or 0) * scale
         if bar.value is not None:
-            out.append(f"<rect x='{label_width}' y='{_n(y + 6)}' width='{_n(length)}' height='18' fill='{BAR}'>"
-                       f"<title>{escape(bar.label)}: {escape(bar.text)}</title></rect>")
+            out.append(
+                f"<rect x='{label_width}' y='{_n(y + 6)}' width='{_n(length)}' height='18' fill='{BAR}'>"
+                f"<title>{escape(bar.label)}: {escape(bar.text)}</title></rect>"
+            )
         end = max(length, _high(bar.published) * scale)
         out += _published_mark(bar, label_width, y, scale)
         shown = f"<tspan font-weight='bold'>{escape(bar.text)}</tspan>"
         if bar.published_text:
             shown += f"<tspan fill='{MARK}'>  study: {escape(bar.published_text)}</tspan>"
-        out.append(f"<text x='{_n(label_width + end + 8)}' y='{_n(y + 19)}' {FONT} font-size='13' fill='{INK}' "
-                   f"xml:space='preserve'>{shown}</text>")
+        out.append(
+            f"<text x='{_n(label_width + end + 8)}' y='{_n(y + 19)}' {FONT} font-size='13' fill='{INK}' "
+            f"xml:space='preserve'>{shown}</text>"
+        )
     out += _legend(height - 14, label_width, any(b.published is not None for b in bars))
     out.append("</svg>")
     return "\n".join(out) + "\n"
@@ -108,10 +120,14 @@ def _published_mark(bar: Bar, x0: float, y: float, scale: float) -> list[str]:
     tip = f"<title>{escape(bar.label)}, published by the study: {escape(bar.published_text)}</title>"
     if isinstance(bar.published, tuple):
         low, high = bar.published
-        return [f"<rect x='{_n(x0 + low * scale)}' y='{_n(y + 2)}' width='{_n(max((high - low) * scale, 3))}' "
-                f"height='26' fill='{MARK}' fill-opacity='0.25' stroke='{MARK}' stroke-width='1.5'>{tip}</rect>"]
-    return [f"<rect x='{_n(x0 + bar.published * scale - 2)}' y='{_n(y + 2)}' width='4' height='26' "
-            f"fill='{MARK}'>{tip}</rect>"]
+        return [
+            f"<rect x='{_n(x0 + low * scale)}' y='{_n(y + 2)}' width='{_n(max((high - low) * scale, 3))}' "
+            f"height='26' fill='{MARK}' fill-opacity='0.25' stroke='{MARK}' stroke-width='1.5'>{tip}</rect>"
+        ]
+    return [
+        f"<rect x='{_n(x0 + bar.published * scale - 2)}' y='{_n(y + 2)}' width='4' height='26' "
+        f"fill='{MARK}'>{tip}</rect>"
+    ]
 
 
 def column_chart(chart_id: str, title: str, columns: list[Bar]) -> str:
@@ -133,23 +149,33 @@ def column_chart(chart_id: str, title: str, columns: list[Bar]) -> str:
         if col.value is not None:
             h = col.value * scale
             label_y = base - h
-            out.append(f"<rect x='{_n(x)}' y='{_n(base - h)}' width='{column}' height='{_n(h)}' fill='{BAR}'>"
-                       f"<title>{escape(col.label)}: {escape(col.text)}</title></rect>")
+            out.append(
+                f"<rect x='{_n(x)}' y='{_n(base - h)}' width='{column}' height='{_n(h)}' fill='{BAR}'>"
+                f"<title>{escape(col.label)}: {escape(col.text)}</title></rect>"
+            )
         if col.published is not None:
             low, high = col.published if isinstance(col.published, tuple) else (col.published, col.published)
             y_high, y_low = base - high * scale, base - low * scale
             tip = f"<title>{escape(col.label)}, published: {escape(col.published_text)}</title>"
-            out.append(f"<rect x='{_n(x - 6)}' y='{_n(y_high - 2)}' width='{column + 12}' "
-                       f"height='{_n(max(y_low - y_high, 0) + 4)}' fill='{MARK}' "
-                       f"fill-opacity='{0.25 if low != high else 1}' stroke='{MARK}'>{tip}</rect>")
+            out.append(
+                f"<rect x='{_n(x - 6)}' y='{_n(y_high - 2)}' width='{column + 12}' "
+                f"height='{_n(max(y_low - y_high, 0) + 4)}' fill='{MARK}' "
+                f"fill-opacity='{0.25 if low != high else 1}' stroke='{MARK}'>{tip}</rect>"
+            )
             label_y = min(label_y, y_high)
-        out.append(f"<text x='{_n(centre)}' y='{_n(label_y - 8)}' text-anchor='middle' {FONT} font-size='14' "
-                   f"font-weight='bold' fill='{INK}'>{escape(col.text)}</text>")
-        out.append(f"<text x='{_n(centre)}' y='{_n(base + 18)}' text-anchor='middle' {FONT} font-size='13' "
-                   f"fill='{INK}'>{escape(col.label)}</text>")
+        out.append(
+            f"<text x='{_n(centre)}' y='{_n(label_y - 8)}' text-anchor='middle' {FONT} font-size='14' "
+            f"font-weight='bold' fill='{INK}'>{escape(col.text)}</text>"
+        )
+        out.append(
+            f"<text x='{_n(centre)}' y='{_n(base + 18)}' text-anchor='middle' {FONT} font-size='13' "
+            f"fill='{INK}'>{escape(col.label)}</text>"
+        )
         if col.published_text:
-            out.append(f"<text x='{_n(centre)}' y='{_n(base + 34)}' text-anchor='middle' {FONT} font-size='11' "
-                       f"fill='{MARK}'>{escape(col.published_text)}</text>")
+            out.append(
+                f"<text x='{_n(centre)}' y='{_n(base + 34)}' text-anchor='middle' {FONT} font-size='11' "
+                f"fill='{MARK}'>{escape(col.published_text)}</text>"
+            )
     out += _legend(height - 8, left, any(c.published is not None for c in columns))
     out.append("</svg>")
     return "\n".join(out) + "\n"

@@ -153,8 +153,11 @@ def rounds_to(count: int, total: int, share: float) -> bool:
 def count_for_share(share: float, total: int) -> int | None:
     """The count nearest share x total that prints as ``share``; None if there is none."""
     centre = share * total
-    candidates = [c for c in range(max(0, math.floor(centre) - 2), min(total, math.ceil(centre) + 2) + 1)
-                  if rounds_to(c, total, share)]
+    candidates = [
+        c
+        for c in range(max(0, math.floor(centre) - 2), min(total, math.ceil(centre) + 2) + 1)
+        if rounds_to(c, total, share)
+    ]
     return min(candidates, key=lambda c: (abs(c - centre), c)) if candidates else None
 
 
@@ -169,6 +172,4 @@ def apportion(weights: dict, total: int) -> dict:
     order = sorted(range(len(keys)), key=lambda i: (-(exact[i] - counts[i]), i))
     for i in order[: total - sum(counts)]:
         counts[i] += 1
-    return dict(zip(keys, counts))
-
-
+    return dict(zip(keys, counts, strict=False))

@@ -62,8 +62,10 @@ class Diff:
 
     def summary(self) -> str:
         c = self.counts()
-        return (f"{self.old.label} -> {self.new.label}: {c['appeared']} appeared, {c['disappeared']} disappeared, "
-                f"{c['activities changed']} with other activities, {c['unchanged']} unchanged")
+        return (
+            f"{self.old.label} -> {self.new.label}: {c['appeared']} appeared, {c['disappeared']} disappeared, "
+            f"{c['activities changed']} with other activities, {c['unchanged']} unchanged"
+        )
 
 
 def is_snapshot_id(text: str) -> bool:
@@ -77,9 +79,12 @@ def listings_from_files(old: Path, new: Path) -> tuple[Listing, Listing]:
         raw = read_registry(path)
         dated = sorted({row.get("snapshot", "").strip() for _, row in raw.rows} - {""})
         if len(dated) > 1:
-            raise InputError(f"{path}: holds several snapshots ({', '.join(dated)}); build it and compare "
-                             "two snapshot ids instead")
-        raws.append(dataclasses.replace(raw, snapshot=label, rows=[(n, {**row, "snapshot": ""}) for n, row in raw.rows]))
+            raise InputError(
+                f"{path}: holds several snapshots ({', '.join(dated)}); build it and compare two snapshot ids instead"
+            )
+        raws.append(
+            dataclasses.replace(raw, snapshot=label, rows=[(n, {**row, "snapshot": ""}) for n, row in raw.rows])
+        )
     registry = normalise(raws)
     listings = []
     for path, label in ((old, "old"), (new, "new")):
@@ -91,8 +96,7 @@ def listings_from_files(old: Path, new: Path) -> tuple[Listing, Listing]:
             activities = tuple(sorted(covered[host_key]))
             # the host key is the SIREN whenever any row of either file gives it
             siren = None if host_key.startswith("name:") else host_key
-            records[host_key] = {"host": most_common(group["host"]), "siren": siren,
-                                 "activities": activities}
+            records[host_key] = {"host": most_common(group["host"]), "siren": siren, "activities": activities}
         quarantined = int((registry.quarantine["snapshot"] == label).sum()) if len(registry.quarantine) else 0
         listings.append(Listing(path.name, _frame(records), quarantined))
     return listings[0], listings[1]
@@ -128,14 +132,16 @@ def diff(old: Listing, new: Listing) -> Diff:
             continue
         change = "appeared" if before is None else "disappeared" if after is None else "activities changed"
         shown = after if after is not None else before
-        rows.append({
-            "change": change,
-            "host": shown["host"],
-            "siren": shown["siren"] if isinstance(shown["siren"], str) and shown["siren"] else None,
-            "old_activities": _activities(before),
-            "new_activities": _activities(after),
-            "_id": host_id,
-        })
+        rows.append(
+            {
+                "change": change,
+                "host": shown["host"],
+                "siren": shown["siren"] if isinstance(shown["siren"], str) and shown["siren"] else None,
+                "old_activities": _activities(before),
+                "new_activities": _activities(after),
+                "_id": host_id,
+            }
+        )
     rows.sort(key=lambda r: (CHANGES.index(r["change"]), r["host"], r["_id"]))
     for row in rows:
         del row["_id"]

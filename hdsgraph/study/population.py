@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import yaml
@@ -22,7 +22,6 @@ PHYSICAL = 0b000011  # activities 1-2: a physical-infrastructure certificate
 MANAGED = 0b111100  # activities 3-6: a managed-services certificate
 MAX_HOSTS = 9_999_999  # SIRENs are 9 + a 7-digit host number + a check digit
 DAYS_VALID = 1094  # a certificate listed on a snapshot day was issued within three years
-
 
 
 # ---------------------------------------------------------------- parameters
@@ -54,7 +53,7 @@ def activities_of(mask: int) -> list[int]:
     return [a for a in range(1, 7) if mask >> (a - 1) & 1]
 
 
-@lru_cache(maxsize=None)
+@cache
 def params() -> Params:
     raw = yaml.safe_load(data_file("synth.yaml").read_text(encoding="utf-8"))
     return Params(
@@ -100,13 +99,14 @@ class Population:
     def __len__(self) -> int:
         return len(self.number)
 
-    def take(self, index) -> "Population":
+    def take(self, index) -> Population:
         return Population(**{f.name: getattr(self, f.name)[index] for f in dataclasses.fields(self)})
 
     @staticmethod
-    def concat(parts: list["Population"]) -> "Population":
-        return Population(**{f.name: np.concatenate([getattr(p, f.name) for p in parts])
-                             for f in dataclasses.fields(Population)})
+    def concat(parts: list[Population]) -> Population:
+        return Population(
+            **{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in dataclasses.fields(Population)}
+        )
 
 
 def _codes() -> tuple[list[str], list[str]]:
@@ -149,8 +149,16 @@ def _issue_dates(rng, size: int, ref: np.datetime64, latest: np.datetime64 | Non
     return low + rng.integers(0, _days(high - low) + 1, size=size)
 
 
-def _fill_attributes(rng, n: int, positioning: np.ndarray, nationality: np.ndarray, mask: np.ndarray,
-                     ref: np.datetime64, first_number: int, latest: np.datetime64 | None = None) -> Population:
+def _fill_attributes(
+    rng,
+    n: int,
+    positioning: np.ndarray,
+    nationality: np.ndarray,
+    mask: np.ndarray,
+    ref: np.datetime64,
+    first_number: int,
+    latest: np.datetime64 | None = None,
+) -> Population:
     """Everything but what the caller decided: certificates, bodies, dates, SIRENs."""
     p = params()
     _, nationalities = _codes()
@@ -174,8 +182,14 @@ def _french_only(positioning: np.ndarray) -> np.ndarray:
     return np.isin(positioning, [positionings.index(c) for c in params().french_only])
 
 
-def random_population(rng, n: int, ref: np.datetime64, first_number: int = 1,
-                      latest: np.datetime64 | None = None, masks: np.ndarray | None = None) -> Population:
+def random_population(
+    rng,
+    n: int,
+    ref: np.datetime64,
+    first_number: int = 1,
+    latest: np.datetime64 | None = None,
+    masks: np.ndarray | None = None,
+) -> Population:
     """``n`` hosts drawn from the distributions of synth.yaml."""
     p = params()
     positioning = _draw(rng, p.positioning, n)
@@ -184,5 +198,3 @@ def random_population(rng, n: int, ref: np.datetime64, first_number: int = 1,
     if masks is None:
         masks = np.array(list(p.activity_sets), dtype=np.uint8)[_draw(rng, p.activity_sets, n)]
     return _fill_attributes(rng, n, positioning, nationality, masks, ref, first_number, latest)
-
-

@@ -12,7 +12,7 @@ Jinja templates in ``templates/``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from hdsgraph.errors import InputError
@@ -77,12 +77,19 @@ def _count_line(question: str, published: int, computed: int | None, query: str)
 def _share_line(question: str, published: float, count: int, total: int, query: str) -> Line:
     places = decimals(published) - 2
     computed = count / total if total else 0.0
-    return Line(question, _pct(published, places), f"{_pct(computed, places)} ({count} of {total})",
-                f"{(computed - published) * 100:+.2f} pt", bool(total) and rounds_to(count, total, published), query)
+    return Line(
+        question,
+        _pct(published, places),
+        f"{_pct(computed, places)} ({count} of {total})",
+        f"{(computed - published) * 100:+.2f} pt",
+        bool(total) and rounds_to(count, total, published),
+        query,
+    )
 
 
-def _reading_line(question: str, low: float, high: float, value: float, shown: str, query: str,
-                  percent: bool = False) -> Line:
+def _reading_line(
+    question: str, low: float, high: float, value: float, shown: str, query: str, percent: bool = False
+) -> Line:
     bounds = f"{_pct(low, 0)} to {_pct(high, 0)}" if percent else f"{low:g} to {high:g}"
     return Line(question, f"{bounds} (a reading of the text)", shown, "", low <= value <= high, query)
 
@@ -92,16 +99,19 @@ def _q(name: str) -> str:
 
 
 def _labels(store, cls: str, prop: str = "prefLabel") -> dict[str, str]:
-    rows = store.query(f"SELECT ?n ?l WHERE {{ ?c a <{HDS}{cls}> ; <{SKOS}notation> ?n ; <{SKOS}{prop}> ?l "
-                       f"FILTER(LANG(?l) = 'en') }}")
+    rows = store.query(
+        f"SELECT ?n ?l WHERE {{ ?c a <{HDS}{cls}> ; <{SKOS}notation> ?n ; <{SKOS}{prop}> ?l FILTER(LANG(?l) = 'en') }}"
+    )
     return {row["n"].value: row["l"].value for row in rows}
 
 
 def _study_section(fig: dict, published: str, snapshot: str, answers: dict, store) -> Section:
-    section = Section(f"The study's questions: {snapshot} against the published {published}",
-                      f"Each figure is computed from the graph's snapshot {snapshot} by the query named beside it, "
-                      f"and compared with the figure the study published for {published}. \"As printed\" says "
-                      "whether the computed figure, rounded as the study rounded it, is the published one.")
+    section = Section(
+        f"The study's questions: {snapshot} against the published {published}",
+        f"Each figure is computed from the graph's snapshot {snapshot} by the query named beside it, "
+        f'and compared with the figure the study published for {published}. "As printed" says '
+        "whether the computed figure, rounded as the study rounded it, is the published one.",
+    )
     add = section.lines.append
     total = answers["hosts-total"][0]["hosts"]
     if "hosts_total" in fig:
@@ -109,54 +119,119 @@ def _study_section(fig: dict, published: str, snapshot: str, answers: dict, stor
     positions = {r["positioning"]: r["hosts"] for r in answers["hosts-by-positioning"]}
     labels = _labels(store, "Positioning")
     for code, count in (fig.get("positioning_counts") or {}).items():
-        add(_count_line(f"Hosts whose main positioning is: {labels.get(code, code)}", int(count),
-                        positions.get(code, 0), _q("hosts-by-positioning")))
+        add(
+            _count_line(
+                f"Hosts whose main positioning is: {labels.get(code, code)}",
+                int(count),
+                positions.get(code, 0),
+                _q("hosts-by-positioning"),
+            )
+        )
     distribution = {r["activities"]: r["hosts"] for r in answers["activity-count-distribution"]}
     if "all_six_activities_share" in fig:
-        add(_share_line("Share of hosts certified for all six activities", fig["all_six_activities_share"],
-                        distribution.get(6, 0), total, _q("activity-count-distribution")))
+        add(
+            _share_line(
+                "Share of hosts certified for all six activities",
+                fig["all_six_activities_share"],
+                distribution.get(6, 0),
+                total,
+                _q("activity-count-distribution"),
+            )
+        )
     singles = answers["single-activity-hosts"]
     if "single_activity_hosts" in fig:
-        add(_count_line("Hosts certified for one activity only", int(fig["single_activity_hosts"]), len(singles),
-                        _q("single-activity-hosts")))
+        add(
+            _count_line(
+                "Hosts certified for one activity only",
+                int(fig["single_activity_hosts"]),
+                len(singles),
+                _q("single-activity-hosts"),
+            )
+        )
     for code, value in (fig.get("single_activity_detail") or {}).items():
         count = int(value["hosts"] if isinstance(value, dict) else value)
-        add(_count_line(f"... of which: {labels.get(code, code)}", count,
-                        sum(1 for r in singles if r["positioning"] == code), _q("single-activity-hosts")))
+        add(
+            _count_line(
+                f"... of which: {labels.get(code, code)}",
+                count,
+                sum(1 for r in singles if r["positioning"] == code),
+                _q("single-activity-hosts"),
+            )
+        )
     coverage = {r["activity"]: r["hosts"] for r in answers["activity-coverage"]}
     names = _labels(store, "Activity", "altLabel")
     for activity, value in sorted((int(k), v) for k, v in (fig.get("activity_coverage") or {}).items()):
         what = f"activity {activity} ({names.get(str(activity), '').lower()})"
         if "hosts" in value:
-            add(_count_line(f"Hosts certified for {what}", int(value["hosts"]), coverage.get(activity, 0),
-                            _q("activity-coverage")))
+            add(
+                _count_line(
+                    f"Hosts certified for {what}",
+                    int(value["hosts"]),
+                    coverage.get(activity, 0),
+                    _q("activity-coverage"),
+                )
+            )
         if "share" in value:
-            add(_share_line(f"Share of hosts certified for {what}", value["share"], coverage.get(activity, 0),
-                            total, _q("activity-coverage")))
+            add(
+                _share_line(
+                    f"Share of hosts certified for {what}",
+                    value["share"],
+                    coverage.get(activity, 0),
+                    total,
+                    _q("activity-coverage"),
+                )
+            )
     if "mean_activity_coverage" in fig:
-        add(_share_line("Mean coverage of an activity (host-activity pairs of all possible)",
-                        fig["mean_activity_coverage"], sum(coverage.values()), 6 * total,
-                        _q("mean-activity-coverage")))
+        add(
+            _share_line(
+                "Mean coverage of an activity (host-activity pairs of all possible)",
+                fig["mean_activity_coverage"],
+                sum(coverage.values()),
+                6 * total,
+                _q("mean-activity-coverage"),
+            )
+        )
     nationalities = {r["nationality"]: r["hosts"] for r in answers["hosts-by-nationality"]}
     for code, value in (fig.get("nationality") or {}).items():
         count = nationalities.get(code, 0)
         if "share" in value:
-            add(_share_line(f"Share of hosts of nationality {code}", value["share"], count, total,
-                            _q("hosts-by-nationality")))
+            add(
+                _share_line(
+                    f"Share of hosts of nationality {code}", value["share"], count, total, _q("hosts-by-nationality")
+                )
+            )
         elif "share_reading" in value:
             low, high = value["share_reading"]
-            add(_reading_line(f"Share of hosts of nationality {code}", low, high, count / total,
-                              f"{_pct(count / total, 1)} ({count} of {total})", _q("hosts-by-nationality"), True))
+            add(
+                _reading_line(
+                    f"Share of hosts of nationality {code}",
+                    low,
+                    high,
+                    count / total,
+                    f"{_pct(count / total, 1)} ({count} of {total})",
+                    _q("hosts-by-nationality"),
+                    True,
+                )
+            )
     if "certification_bodies_habilitated" in fig:
         bodies = [r for r in answers["hosts-by-certification-body"] if r["certification_body"] != "unknown"]
-        add(_count_line("Certification bodies (study: bodies habilitated; graph: bodies named on certificates)",
-                        int(fig["certification_bodies_habilitated"]), len(bodies), _q("hosts-by-certification-body")))
+        add(
+            _count_line(
+                "Certification bodies (study: bodies habilitated; graph: bodies named on certificates)",
+                int(fig["certification_bodies_habilitated"]),
+                len(bodies),
+                _q("hosts-by-certification-body"),
+            )
+        )
     return section
 
 
 def _history_section(figures: dict, published: str, history: list[dict], changes: list[dict]) -> Section:
-    section = Section("Over time", "The study compared its registry with the one of July 2020. Each earlier "
-                      "figure is compared with the graph's snapshot of the same date, when the graph has one.")
+    section = Section(
+        "Over time",
+        "The study compared its registry with the one of July 2020. Each earlier "
+        "figure is compared with the graph's snapshot of the same date, when the graph has one.",
+    )
     by_id = {r["snapshot"]: r for r in history}
     query = _q("hosts-by-snapshot")
     for snapshot, fig in sorted(figures["snapshots"].items()):
@@ -174,31 +249,67 @@ def _history_section(figures: dict, published: str, history: list[dict], changes
             section.lines.append(_reading_line(f"{snapshot}: hosts", low, high, total, str(total), query))
         if "all_six_activities_share" in fig:
             count = round(row["all_six_share"] * total)
-            section.lines.append(_share_line(f"{snapshot}: share on all six activities",
-                                             fig["all_six_activities_share"], count, total, query))
+            section.lines.append(
+                _share_line(
+                    f"{snapshot}: share on all six activities", fig["all_six_activities_share"], count, total, query
+                )
+            )
         if "single_activity_hosts" in fig:
-            section.lines.append(_count_line(f"{snapshot}: hosts on one activity only",
-                                             int(fig["single_activity_hosts"]), row["single_activity_hosts"], query))
+            section.lines.append(
+                _count_line(
+                    f"{snapshot}: hosts on one activity only",
+                    int(fig["single_activity_hosts"]),
+                    row["single_activity_hosts"],
+                    query,
+                )
+            )
         for code, value in (fig.get("nationality") or {}).items():
             if code == "FR" and "share" in value:
-                section.lines.append(_share_line(f"{snapshot}: share of French hosts", value["share"],
-                                                 round(row["fr_share"] * total), total, query))
+                section.lines.append(
+                    _share_line(
+                        f"{snapshot}: share of French hosts",
+                        value["share"],
+                        round(row["fr_share"] * total),
+                        total,
+                        query,
+                    )
+                )
     ordered = sorted(history, key=lambda r: r["snapshot"])
-    for before, after in zip(ordered, ordered[1:]):
+    for before, after in zip(ordered, ordered[1:], strict=False):
         pair = f"{before['snapshot']} \u2192 {after['snapshot']}"
         growth = after["hosts"] / before["hosts"]
         section.lines += [
-            Line(f"{pair}: hosts", "", f"{before['hosts']} \u2192 {after['hosts']} (\u00d7{growth:.2f})", "", None, query),
-            Line(f"{pair}: share on all six activities", "",
-                 f"{_pct(before['all_six_share'], 1)} \u2192 {_pct(after['all_six_share'], 1)}", "", None, query),
-            Line(f"{pair}: hosts on one activity only", "",
-                 f"{before['single_activity_hosts']} \u2192 {after['single_activity_hosts']}", "", None, query),
+            Line(
+                f"{pair}: hosts", "", f"{before['hosts']} \u2192 {after['hosts']} (\u00d7{growth:.2f})", "", None, query
+            ),
+            Line(
+                f"{pair}: share on all six activities",
+                "",
+                f"{_pct(before['all_six_share'], 1)} \u2192 {_pct(after['all_six_share'], 1)}",
+                "",
+                None,
+                query,
+            ),
+            Line(
+                f"{pair}: hosts on one activity only",
+                "",
+                f"{before['single_activity_hosts']} \u2192 {after['single_activity_hosts']}",
+                "",
+                None,
+                query,
+            ),
         ]
     for change in changes:
-        section.lines.append(Line(
-            f"From {change['from']} to {change['to']}: hosts new / lapsed / still listed", "",
-            f"{change['new_hosts']} / {change['lapsed_hosts']} / {change['continuing_hosts']}", "", None,
-            _q("changes-between-snapshots")))
+        section.lines.append(
+            Line(
+                f"From {change['from']} to {change['to']}: hosts new / lapsed / still listed",
+                "",
+                f"{change['new_hosts']} / {change['lapsed_hosts']} / {change['continuing_hosts']}",
+                "",
+                None,
+                _q("changes-between-snapshots"),
+            )
+        )
     return section
 
 
@@ -209,25 +320,53 @@ def _charts(fig: dict, figures: dict, answers: dict, store) -> dict[str, str]:
     total = answers["hosts-total"][0]["hosts"] or 1
     labels = _labels(store, "Positioning")
     published = fig.get("positioning_counts") or {}
-    positioning = [Bar(labels.get(r["positioning"], r["positioning"]), r["hosts"], str(r["hosts"]),
-                       published.get(r["positioning"]), str(published.get(r["positioning"], "")))
-                   for r in answers["hosts-by-positioning"]]
+    positioning = [
+        Bar(
+            labels.get(r["positioning"], r["positioning"]),
+            r["hosts"],
+            str(r["hosts"]),
+            published.get(r["positioning"]),
+            str(published.get(r["positioning"], "")),
+        )
+        for r in answers["hosts-by-positioning"]
+    ]
 
-    countries = {row["n"].value: row["l"].value for row in store.query(
-        f"SELECT ?n ?l WHERE {{ ?h <{HDS}nationality> ?c . ?c <{SKOS}notation> ?n ; <{RDFS}label> ?l }}")}
+    countries = {
+        row["n"].value: row["l"].value
+        for row in store.query(
+            f"SELECT ?n ?l WHERE {{ ?h <{HDS}nationality> ?c . ?c <{SKOS}notation> ?n ; <{RDFS}label> ?l }}"
+        )
+    }
     shown = answers["hosts-by-nationality"][:6]
     rest = sum(r["hosts"] for r in answers["hosts-by-nationality"][6:])
     published_nationality = fig.get("nationality") or {}
     nationality = []
     for r in shown:
         value = published_nationality.get(r["nationality"], {})
-        mark = (value["share"] * 100 if "share" in value else
-                tuple(x * 100 for x in value["share_reading"]) if "share_reading" in value else None)
-        mark_text = (_pct(value["share"], decimals(value["share"]) - 2) if "share" in value else
-                     "about {:.0f}-{:.0f} %".format(*mark) if mark else "")
+        mark = (
+            value["share"] * 100
+            if "share" in value
+            else tuple(x * 100 for x in value["share_reading"])
+            if "share_reading" in value
+            else None
+        )
+        mark_text = (
+            _pct(value["share"], decimals(value["share"]) - 2)
+            if "share" in value
+            else "about {:.0f}-{:.0f} %".format(*mark)
+            if mark
+            else ""
+        )
         name = countries.get(r["nationality"])
-        nationality.append(Bar(f"{name} ({r['nationality']})" if name else r["nationality"], r["hosts"] / total * 100, f"{r['hosts'] / total * 100:.1f} %",
-                               mark, mark_text))
+        nationality.append(
+            Bar(
+                f"{name} ({r['nationality']})" if name else r["nationality"],
+                r["hosts"] / total * 100,
+                f"{r['hosts'] / total * 100:.1f} %",
+                mark,
+                mark_text,
+            )
+        )
     if rest:
         nationality.append(Bar("other", rest / total * 100, f"{rest / total * 100:.1f} %"))
 
@@ -237,9 +376,15 @@ def _charts(fig: dict, figures: dict, answers: dict, store) -> dict[str, str]:
     for r in answers["activity-coverage"]:
         value = published_coverage.get(r["activity"], {})
         mark = value.get("share", value["hosts"] / total if "hosts" in value else None)
-        coverage.append(Bar(f"{r['activity']}. {names.get(str(r['activity']), '')}", r["share"] * 100,
-                            f"{r['share'] * 100:.1f} %", None if mark is None else mark * 100,
-                            "" if mark is None else _pct(mark, 0)))
+        coverage.append(
+            Bar(
+                f"{r['activity']}. {names.get(str(r['activity']), '')}",
+                r["share"] * 100,
+                f"{r['share'] * 100:.1f} %",
+                None if mark is None else mark * 100,
+                "" if mark is None else _pct(mark, 0),
+            )
+        )
 
     counts = {r["snapshot"]: r["hosts"] for r in answers["hosts-by-snapshot"]}
     marks: dict[str, tuple] = {}
@@ -251,14 +396,22 @@ def _charts(fig: dict, figures: dict, answers: dict, store) -> dict[str, str]:
             marks[snapshot] = ((low, high), f"study: {low}-{high}")
     for snapshot, f in (figures.get("other_published_counts") or {}).items():
         marks.setdefault(str(snapshot), (f["hosts_total"], f"other source: {f['hosts_total']}"))
-    columns = [Bar(s, counts.get(s), str(counts[s]) if s in counts else "",
-                   marks.get(s, (None, ""))[0], marks.get(s, (None, ""))[1])
-               for s in sorted(set(counts) | set(marks))]
+    columns = [
+        Bar(
+            s,
+            counts.get(s),
+            str(counts[s]) if s in counts else "",
+            marks.get(s, (None, ""))[0],
+            marks.get(s, (None, ""))[1],
+        )
+        for s in sorted(set(counts) | set(marks))
+    ]
     return {
         "chart-positioning.svg": bar_chart("positioning", "Hosts by main positioning", positioning),
         "chart-nationality.svg": bar_chart("nationality", "Hosts by nationality (share, %)", nationality, 100),
-        "chart-activity-coverage.svg": bar_chart("coverage", "Hosts certified for each activity (share, %)",
-                                                 coverage, 100),
+        "chart-activity-coverage.svg": bar_chart(
+            "coverage", "Hosts certified for each activity (share, %)", coverage, 100
+        ),
         "chart-hosts-over-time.svg": column_chart("hosts", "Certified hosts, snapshot by snapshot", columns),
     }
 
@@ -277,21 +430,36 @@ def make_report(data: Path, figures_path: Path | None = None, snapshot: str | No
         raise InputError(f"{graph_file(data)}: no registry snapshot in this graph")
     snapshot = snapshot or max(known)
     answers = run_answers(store, snapshot)
-    published = max(s for s, f in figures["snapshots"].items() if "hosts_total" in f) \
-        if any("hosts_total" in f for f in figures["snapshots"].values()) else max(figures["snapshots"])
+    published = (
+        max(s for s, f in figures["snapshots"].items() if "hosts_total" in f)
+        if any("hosts_total" in f for f in figures["snapshots"].values())
+        else max(figures["snapshots"])
+    )
     fig = figures["snapshots"][published]
-    counts = next(iter(store.query(
-        f"SELECT (COUNT(DISTINCT ?s) AS ?synthetic) (COUNT(DISTINCT ?h) AS ?hosts) WHERE {{ ?h a <{HDS}Host> . "
-        f"OPTIONAL {{ ?h <{HDS}synthetic> true BIND(?h AS ?s) }} }}")))
+    counts = next(
+        iter(
+            store.query(
+                f"SELECT (COUNT(DISTINCT ?s) AS ?synthetic) (COUNT(DISTINCT ?h) AS ?hosts) WHERE {{ ?h a <{HDS}Host> . "
+                f"OPTIONAL {{ ?h <{HDS}synthetic> true BIND(?h AS ?s) }} }}"
+            )
+        )
+    )
     synthetic, hosts = int(counts["synthetic"].value), int(counts["hosts"].value)
-    sections = [_study_section(fig, published, snapshot, answers, store),
-                _history_section(figures, published, answers["hosts-by-snapshot"],
-                                 answers["changes-between-snapshots"])]
+    sections = [
+        _study_section(fig, published, snapshot, answers, store),
+        _history_section(figures, published, answers["hosts-by-snapshot"], answers["changes-between-snapshots"]),
+    ]
     charts = _charts(fig, figures, answers, store)
     source = figures.get("source") or {}
     context = _Context(snapshot, published, sorted(known), synthetic, hosts, source)
-    return Report(_render("report.md", context, sections, charts), _render("report.html", context, sections, charts),
-                  charts, sections, synthetic, hosts)
+    return Report(
+        _render("report.md", context, sections, charts),
+        _render("report.html", context, sections, charts),
+        charts,
+        sections,
+        synthetic,
+        hosts,
+    )
 
 
 @dataclass
@@ -305,25 +473,31 @@ class _Context:
 
     def data_note(self) -> str:
         if self.synthetic:
-            return (f"Synthetic data: {self.synthetic} of the {self.hosts} hosts in this graph are fictitious, "
-                    "generated by hdsgraph to match the study's published figures. That the figures below match "
-                    "the study says nothing about the real registry: it shows that the pipeline and its queries "
-                    "reproduce the study's method.")
-        return (f"This graph holds {self.hosts} hosts, none flagged synthetic: the figures below are those of "
-                "the registry it was built from, set against the study's.")
+            return (
+                f"Synthetic data: {self.synthetic} of the {self.hosts} hosts in this graph are fictitious, "
+                "generated by hdsgraph to match the study's published figures. That the figures below match "
+                "the study says nothing about the real registry: it shows that the pipeline and its queries "
+                "reproduce the study's method."
+            )
+        return (
+            f"This graph holds {self.hosts} hosts, none flagged synthetic: the figures below are those of "
+            "the registry it was built from, set against the study's."
+        )
 
     def citation(self) -> str:
         s = self.source
-        return (f"{s.get('publisher', 'the study')}, \u201c{s.get('title', '')}\u201d, published {s.get('published', '')}"
-                f"{', updated ' + str(s['updated']) if s.get('updated') else ''}; registry retrieved "
-                f"{s.get('registry_retrieved', '')} from the {s.get('registry_publisher', 'ANS')}.")
+        return (
+            f"{s.get('publisher', 'the study')}, \u201c{s.get('title', '')}\u201d, published {s.get('published', '')}"
+            f"{', updated ' + str(s['updated']) if s.get('updated') else ''}; registry retrieved "
+            f"{s.get('registry_retrieved', '')} from the {s.get('registry_publisher', 'ANS')}."
+        )
 
 
 def _mark(matches: bool | None) -> str:
     return "" if matches is None else "yes" if matches else "no"
 
 
-@lru_cache(maxsize=None)
+@cache
 def environment():
     """The report's templates (report.md, report.html and its report.css); HTML escaped as
     ``html.escape`` does, Markdown table cells with their pipes escaped."""
@@ -334,11 +508,23 @@ def environment():
 
 
 def _render(template: str, ctx: _Context, sections: list[Section], charts: dict[str, str]) -> str:
-    shown = [{"name": name, "svg": svg.rstrip("\n"),
-              "title": svg.split("<title", 1)[1].split(">", 1)[1].split("<", 1)[0]} for name, svg in charts.items()]
-    return environment().get_template(template).render(
-        snapshots=ctx.snapshots, snapshot=ctx.snapshot, published=ctx.published, data_note=ctx.data_note(),
-        citation=ctx.citation(), sections=sections, charts=shown)
+    shown = [
+        {"name": name, "svg": svg.rstrip("\n"), "title": svg.split("<title", 1)[1].split(">", 1)[1].split("<", 1)[0]}
+        for name, svg in charts.items()
+    ]
+    return (
+        environment()
+        .get_template(template)
+        .render(
+            snapshots=ctx.snapshots,
+            snapshot=ctx.snapshot,
+            published=ctx.published,
+            data_note=ctx.data_note(),
+            citation=ctx.citation(),
+            sections=sections,
+            charts=shown,
+        )
+    )
 
 
 def write_report(data: Path, out: Path, figures_path: Path | None = None, snapshot: str | None = None) -> Report:

@@ -82,10 +82,12 @@ def registry_table(population: Population, snapshot: str, width: int, qualified:
     groups = [np.flatnonzero(together), np.flatnonzero(physical & ~together), np.flatnonzero(managed & ~together)]
     host = np.concatenate(groups)
     row_mask = np.concatenate([mask[groups[0]], mask[groups[1]] & PHYSICAL, mask[groups[2]] & MANAGED])
-    body = np.concatenate([population.body_managed[groups[0]], population.body_physical[groups[1]],
-                           population.body_managed[groups[2]]])
-    issued = np.concatenate([population.issue_managed[groups[0]], population.issue_physical[groups[1]],
-                             population.issue_managed[groups[2]]])
+    body = np.concatenate(
+        [population.body_managed[groups[0]], population.body_physical[groups[1]], population.body_managed[groups[2]]]
+    )
+    issued = np.concatenate(
+        [population.issue_managed[groups[0]], population.issue_physical[groups[1]], population.issue_managed[groups[2]]]
+    )
     kind = np.repeat([0, 1, 2], [len(g) for g in groups])
     order = np.lexsort((kind, population.number[host]))
     host, row_mask, body, issued = host[order], row_mask[order], body[order], issued[order]
@@ -114,12 +116,14 @@ def qualification_table(populations: list[Population], width: int) -> pd.DataFra
     _, first = np.unique(everyone.number, return_index=True)
     hosts = everyone.take(first)
     positionings, nationalities = _codes()
-    return pd.DataFrame({
-        "host": host_names(hosts, width),
-        "siren": np.where(hosts.has_siren, sirens(hosts.number), "").astype(object),
-        "positioning": np.array(positionings, dtype=object)[hosts.positioning],
-        "nationality": np.array(nationalities, dtype=object)[hosts.nationality],
-    })
+    return pd.DataFrame(
+        {
+            "host": host_names(hosts, width),
+            "siren": np.where(hosts.has_siren, sirens(hosts.number), "").astype(object),
+            "positioning": np.array(positionings, dtype=object)[hosts.positioning],
+            "nationality": np.array(nationalities, dtype=object)[hosts.nationality],
+        }
+    )
 
 
 def csv_bytes(table: pd.DataFrame) -> bytes:
@@ -136,8 +140,13 @@ class Synthetic:
     hosts: dict[str, int]  # snapshot id -> number of hosts
 
 
-def generate(snapshots: list[str], hosts: int | None = 1000, seed: int = 0, figures: dict | None = None,
-             separate_qualification: bool = False) -> Synthetic:
+def generate(
+    snapshots: list[str],
+    hosts: int | None = 1000,
+    seed: int = 0,
+    figures: dict | None = None,
+    separate_qualification: bool = False,
+) -> Synthetic:
     """Registries for ``snapshots`` (one history), ``hosts`` in the latest, or calibrated
     on ``figures`` (see read_figures) for every snapshot."""
     snapshots = sorted(set(snapshots))
@@ -147,8 +156,10 @@ def generate(snapshots: list[str], hosts: int | None = 1000, seed: int = 0, figu
     if figures is not None:
         missing = [s for s in snapshots if s not in figures["snapshots"]]
         if missing:
-            raise InputError(f"the figures give nothing for snapshot {missing[0]} "
-                             f"(they have: {', '.join(sorted(figures['snapshots']))})")
+            raise InputError(
+                f"the figures give nothing for snapshot {missing[0]} "
+                f"(they have: {', '.join(sorted(figures['snapshots']))})"
+            )
     elif hosts is None or not 1 <= hosts <= MAX_HOSTS:
         raise InputError(f"the number of hosts must be between 1 and {MAX_HOSTS:,}".replace(",", " "))
     rng = np.random.default_rng(seed)
@@ -159,10 +170,11 @@ def generate(snapshots: list[str], hosts: int | None = 1000, seed: int = 0, figu
         population = random_population(rng, hosts, snapshot_day(latest))
     populations = {latest: population}
     next_number = len(population) + 1
-    for earlier, later in zip(reversed(snapshots[:-1]), reversed(snapshots[1:])):
+    for earlier, later in zip(reversed(snapshots[:-1]), reversed(snapshots[1:]), strict=False):
         fig = figures["snapshots"][earlier] if figures is not None else None
-        populations[earlier] = earlier_population(rng, populations[later], fig, earlier, snapshot_day(earlier),
-                                                  snapshot_day(later), next_number)
+        populations[earlier] = earlier_population(
+            rng, populations[later], fig, earlier, snapshot_day(earlier), snapshot_day(later), next_number
+        )
         next_number += len(populations[earlier])
     if next_number - 1 > MAX_HOSTS:
         raise InputError(f"too many hosts over the snapshots (at most {MAX_HOSTS})")

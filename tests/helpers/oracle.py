@@ -114,12 +114,26 @@ def history(truth: Truth) -> dict[str, list[dict]]:
         ids = list(counts.index)
         listed[snapshot] = set(ids)
         french = int((nationality.loc[ids] == "FR").sum())
-        by_snapshot.append({"snapshot": snapshot, "hosts": len(ids),
-                            "all_six_share": share(int((counts == 6).sum()), len(ids)),
-                            "single_activity_hosts": int((counts == 1).sum()), "fr_share": share(french, len(ids))})
+        by_snapshot.append(
+            {
+                "snapshot": snapshot,
+                "hosts": len(ids),
+                "all_six_share": share(int((counts == 6).sum()), len(ids)),
+                "single_activity_hosts": int((counts == 1).sum()),
+                "fr_share": share(french, len(ids)),
+            }
+        )
     order = sorted(listed)
-    changes = [{"from": a, "to": b, "new_hosts": len(listed[b] - listed[a]), "lapsed_hosts": len(listed[a] - listed[b]),
-                "continuing_hosts": len(listed[a] & listed[b])} for a, b in pairwise(order)]
+    changes = [
+        {
+            "from": a,
+            "to": b,
+            "new_hosts": len(listed[b] - listed[a]),
+            "lapsed_hosts": len(listed[a] - listed[b]),
+            "continuing_hosts": len(listed[a] & listed[b]),
+        }
+        for a, b in pairwise(order)
+    ]
     return {"hosts-by-snapshot": by_snapshot, "changes-between-snapshots": changes}
 
 

@@ -91,8 +91,9 @@ def oxigraph(tmp: Path, union: bool = True):
         pytest.skip("the oxigraph server is not installed (pip install -e '.[test]' brings it)")
     port = free_port()
     args = [binary, "serve", "--location", str(tmp), "--bind", f"127.0.0.1:{port}"]
-    process = subprocess.Popen(args + (["--union-default-graph"] if union else []),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        args + (["--union-default-graph"] if union else []), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + STARTUP
@@ -114,8 +115,12 @@ def oxigraph(tmp: Path, union: bool = True):
 def hdsgraph_serve(data: Path, *options: str, log: Path):
     """``hdsgraph serve`` on a free port -> (query URL, process)."""
     with open(log, "wb") as err:
-        process = subprocess.Popen([sys.executable, "-m", "hdsgraph", "serve", "--data", str(data), "--port", "0",
-                                    *options], stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "hdsgraph", "serve", "--data", str(data), "--port", "0", *options],
+            stdout=subprocess.PIPE,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
+        )
         try:
             ready, _, _ = select.select([process.stdout], [], [], STARTUP)
             line = process.stdout.readline().decode() if ready else ""
