@@ -17,30 +17,23 @@ The functions live in ``hdsgraph.api``; they are imported on first use (PEP 562)
 ``import hdsgraph`` and ``hdsgraph --version`` stay light.
 """
 
-from hdsgraph._version import __version__
+from hdsgraph._version import __version__ as __version__
 
-API = (
-    "build",
-    "compare",
-    "fetch",
-    "generate",
-    "import_file",
-    "publish",
-    "query",
-    "validate_file",
-    "write_report",
-    "write_site",
-)
-__all__ = [*API, "__version__"]
+
+def _api():
+    import importlib
+
+    return importlib.import_module("hdsgraph.api")  # not `from hdsgraph import api`: that asks __getattr__
 
 
 def __getattr__(name: str):
-    if name in API:
-        from hdsgraph import api
-
+    if name.startswith("__"):  # introspection (__wrapped__, __path__...) must not load the library
+        raise AttributeError(f"module 'hdsgraph' has no attribute {name!r}")
+    api = _api()
+    if name in api.__all__:  # the names the package exports are hdsgraph.api's: one list
         return getattr(api, name)
     raise AttributeError(f"module 'hdsgraph' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(__all__)
+    return sorted(["__version__", *_api().__all__])

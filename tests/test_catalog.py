@@ -14,24 +14,14 @@ from rdflib.namespace import DCAT, DCTERMS, SH, XSD
 
 from hdsgraph.cli import cli
 from hdsgraph.pipeline.build import build
-from tests.helpers.oracle import write_csv
+from tests.helpers.oracle import REGISTRY_HEADER, write_csv
 from tests.helpers.paths import SHARED
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 BASE = "https://w3id.org/hdsgraph/"
 DATASET = URIRef(BASE + "dataset")
 SHAPES_ENV = "HDSGRAPH_DCAT_AP_SHAPES"
-HEADER = [
-    "host",
-    "siren",
-    "activities",
-    "certification_body",
-    "issued",
-    "expires",
-    "positioning",
-    "nationality",
-    "synthetic",
-]
+HEADER = REGISTRY_HEADER
 # Files of a build that are metadata about the others (documented in hdsgraph/catalog.py and the README).
 METADATA = {"catalog.ttl", "catalog.jsonld", "void.ttl", "README.md", "build.json", "SHA256SUMS"}
 

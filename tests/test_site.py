@@ -16,23 +16,13 @@ from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.compare import isomorphic
 
 from hdsgraph.cli import cli
-from tests.helpers.oracle import write_csv
+from tests.helpers.oracle import REGISTRY_HEADER, write_csv
 
 BASE = "https://w3id.org/hdsgraph/"
 HDS = Namespace("https://w3id.org/hdsgraph/ontology#")
 SCHEMA = Namespace("https://schema.org/")
 NASTY = "Hébergeur <script>alert('x')</script> & Fils"
-HEADER = [
-    "host",
-    "siren",
-    "activities",
-    "certification_body",
-    "issued",
-    "expires",
-    "positioning",
-    "nationality",
-    "synthetic",
-]
+HEADER = REGISTRY_HEADER
 
 
 class Page(HTMLParser):

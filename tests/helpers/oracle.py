@@ -137,6 +137,20 @@ def history(truth: Truth) -> dict[str, list[dict]]:
     return {"hosts-by-snapshot": by_snapshot, "changes-between-snapshots": changes}
 
 
+# The canonical registry columns the small test registries are written with.
+REGISTRY_HEADER = [
+    "host",
+    "siren",
+    "activities",
+    "certification_body",
+    "issued",
+    "expires",
+    "positioning",
+    "nationality",
+    "synthetic",
+]
+
+
 def write_csv(path: Path, header: list[str], rows: list[list]) -> Path:
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
