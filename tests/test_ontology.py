@@ -60,3 +60,21 @@ def test_the_certificate_types_split_the_six_activities():
 
 def test_the_ontology_has_no_blank_node_so_dumps_stay_byte_stable():
     assert not any(isinstance(term, rdflib.BNode) for triple in graph() for term in triple)
+
+
+def test_the_ontology_s_version_follows_the_package_s():
+    """One version string (hdsgraph/_version.py, read by pyproject.toml): a release that bumps it
+    without the ontology's owl:versionInfo and owl:versionIRI fails here."""
+    from hdsgraph._version import __version__
+
+    g = graph()
+    assert [str(v) for v in g.objects(ONTOLOGY, OWL.versionInfo)] == [__version__]
+    assert list(g.objects(ONTOLOGY, OWL.versionIRI)) == [rdflib.URIRef(f"{ONTOLOGY}/{__version__}")]
+
+
+def test_the_installed_distribution_has_the_package_s_version():
+    from importlib.metadata import version
+
+    from hdsgraph._version import __version__
+
+    assert version("hdsgraph") == __version__
