@@ -9,6 +9,12 @@ class HdsgraphError(Exception):
     exit_code = 2
 
 
+def first_line(exc: BaseException) -> str:
+    """The first line of what a library said, for a one-line error (its type when it said nothing)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 class InputError(HdsgraphError):
     """A file, folder or option that cannot be used as given."""
 

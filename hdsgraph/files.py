@@ -42,6 +42,21 @@ def read_input(path: Path, what: str) -> bytes:
         raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
 
 
+def read_yaml(path: Path):
+    """A YAML file a user gave (figures, a --mapping), or InputError in one line."""
+    import yaml
+
+    data = read_input(path, "a YAML file")
+    try:
+        return yaml.safe_load(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: cannot be read ({exc})") from None
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" (line {where.line + 1})" if where else ""
+        raise InputError(f"{path}: not a readable YAML file{line}") from None
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Write to a temporary file beside ``path``, then rename: a reader never sees half a file.
     Raises OSError; the caller says what could not be written."""

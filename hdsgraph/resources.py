@@ -64,21 +64,3 @@ def template_environment(folder: Path, *, stdlib_escaping: bool = False, **optio
         keep_trailing_newline=True,
         **options,
     )
-
-
-def read_yaml(path: Path):
-    """A YAML file a user gave (figures, a --mapping), or InputError in one line."""
-    import yaml
-
-    from hdsgraph.errors import InputError
-
-    try:
-        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
-    except yaml.YAMLError as exc:
-        where = getattr(exc, "problem_mark", None)
-        line = f" (line {where.line + 1})" if where else ""
-        raise InputError(f"{path}: not a readable YAML file{line}") from None

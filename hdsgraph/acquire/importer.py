@@ -30,9 +30,9 @@ from hdsgraph.acquire.cells import (
 )
 from hdsgraph.acquire.tables import Row, Table, read_tables
 from hdsgraph.errors import InputError
-from hdsgraph.files import read_input, write_atomically
+from hdsgraph.files import read_input, read_yaml, write_atomically
 from hdsgraph.pipeline.read import COLUMNS
-from hdsgraph.resources import data_file, read_yaml
+from hdsgraph.resources import data_file
 
 ACTIVITY_COLUMNS = tuple(f"activity_{n}" for n in range(1, 7))
 KNOWN_COLUMNS = COLUMNS + ACTIVITY_COLUMNS

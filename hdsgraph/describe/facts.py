@@ -24,12 +24,12 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import cast
 
 import pyoxigraph as ox
 
-from hdsgraph.errors import InputError
+from hdsgraph.errors import InputError, first_line
 from hdsgraph.rdf.namespaces import DCAT, DCTERMS, HDS, RDF, VOCAB_BASE
+from hdsgraph.rdf.store import select
 from hdsgraph.rdf.terms import check_http
 from hdsgraph.resources import data_file
 
@@ -102,8 +102,7 @@ def _read_skeleton(path: Path, base_uri: str) -> Skeleton:
     except FileNotFoundError:
         raise InputError(f"{path}: no such catalogue skeleton") from None
     except (SyntaxError, ValueError, OSError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"{path}: not a valid Turtle catalogue skeleton ({first})") from None
+        raise InputError(f"{path}: not a valid Turtle catalogue skeleton ({first_line(exc)})") from None
     dataset = ox.NamedNode(dataset_iri(base_uri))
     if ox.Triple(dataset, ox.NamedNode(RDF + "type"), ox.NamedNode(DCAT + "Dataset")) not in triples:
         raise InputError(
@@ -185,19 +184,14 @@ class GraphCounts:
         return [date for _, date in self.snapshots]
 
 
-def solutions(store: ox.Store, query: str) -> ox.QuerySolutions:
-    """The rows of a SELECT query."""
-    return cast(ox.QuerySolutions, store.query(query))
-
-
 def sparql_count(store: ox.Store, aggregate: str, where: str) -> int:
     """One SPARQL count: ``sparql_count(store, "COUNT(DISTINCT ?s)", "?s ?p ?o")``."""
-    row = next(iter(solutions(store, f"SELECT ({aggregate} AS ?n) WHERE {{ {where} }}")))
+    row = next(iter(select(store, f"SELECT ({aggregate} AS ?n) WHERE {{ {where} }}")))
     return int(row["n"].value)
 
 
 def graph_counts(store: ox.Store) -> GraphCounts:
-    rows = solutions(store, f"SELECT ?s ?d WHERE {{ ?s a <{HDS}RegistrySnapshot> ; <{DCTERMS}date> ?d }}")
+    rows = select(store, f"SELECT ?s ?d WHERE {{ ?s a <{HDS}RegistrySnapshot> ; <{DCTERMS}date> ?d }}")
     snapshots = tuple(sorted(((row["s"].value, row["d"]) for row in rows), key=lambda p: (p[1].value, p[0])))
     hosts = sparql_count(store, "COUNT(DISTINCT ?h)", f"?h a <{HDS}Host>")
     synthetic = sparql_count(store, "COUNT(DISTINCT ?h)", f"?h a <{HDS}Host> ; <{HDS}synthetic> true")

@@ -15,13 +15,13 @@ write the same bytes.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from hdsgraph._version import __version__
-from hdsgraph.errors import InputError
+from hdsgraph.errors import InputError, first_line
+from hdsgraph.files import file_sha256
 
 MANIFEST = "build.json"
 DUMP_NAMES = ("hds.nt", "hds.ttl", "hds.jsonld")
@@ -37,7 +37,7 @@ def manifest_bytes(facts, options, snapshots: list[str]) -> bytes:
     skeleton = None
     if options.skeleton is not None:
         path = Path(options.skeleton)
-        skeleton = {"file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+        skeleton = {"file": path.name, "sha256": file_sha256(path)}
     document = {
         "hdsgraph": __version__,
         "base_uri": facts.base_uri,
@@ -78,9 +78,7 @@ def read_manifest(data: Path) -> Manifest | None:
             raise TypeError("base_uri and graph_prefix must be strings")
         return Manifest(base, prefix, tuple(document.get("snapshots", ())), str(document.get("hdsgraph", "")))
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
-        what = (
-            f"no {exc}" if isinstance(exc, KeyError) else str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        )
+        what = f"no {exc}" if isinstance(exc, KeyError) else first_line(exc)
         raise InputError(f"{path}: not a valid build manifest ({what})") from None
 
 

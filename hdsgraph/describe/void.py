@@ -24,7 +24,7 @@ from typing import cast
 
 import pyoxigraph as ox
 
-from hdsgraph.describe.facts import Facts, solutions, sparql_count
+from hdsgraph.describe.facts import Facts, sparql_count
 from hdsgraph.rdf.namespaces import (
     DCAT,
     DCTERMS,
@@ -38,6 +38,7 @@ from hdsgraph.rdf.namespaces import (
     prefixes,
 )
 from hdsgraph.rdf.serialise import to_turtle
+from hdsgraph.rdf.store import select
 from hdsgraph.resources import data_table
 
 DUMPS = {"hds.nt": "N-Triples", "hds.ttl": "Turtle", "hds.jsonld": "JSON-LD"}
@@ -86,7 +87,7 @@ def statistics(store: ox.Store, uri_space: str) -> Statistics:
         return sparql_count(store, aggregate, where)
 
     def grouped(aggregate: str, key: str, where: str) -> dict[str, int]:
-        rows = solutions(store, f"SELECT ?{key} ({aggregate} AS ?n) WHERE {{ {where} }} GROUP BY ?{key}")
+        rows = select(store, f"SELECT ?{key} ({aggregate} AS ?n) WHERE {{ {where} }} GROUP BY ?{key}")
         return dict(sorted((row[key].value, int(row["n"].value)) for row in rows))
 
     rdf_type = f"<{RDF}type>"
@@ -96,7 +97,7 @@ def statistics(store: ox.Store, uri_space: str) -> Statistics:
             "COUNT(*)",
             f"?s <{linkset.predicate}> ?o FILTER(isIRI(?o) && STRSTARTS(STR(?o), {_string(linkset.uri_space)}))",
         )
-    hosts = solutions(store, f"SELECT ?h WHERE {{ ?h {rdf_type} <{HDS}Host> }} ORDER BY STR(?h) LIMIT {EXAMPLES}")
+    hosts = select(store, f"SELECT ?h WHERE {{ ?h {rdf_type} <{HDS}Host> }} ORDER BY STR(?h) LIMIT {EXAMPLES}")
     return Statistics(
         triples=count("COUNT(*)", "?s ?p ?o"),
         entities=count("COUNT(DISTINCT ?s)", f"?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), {_string(uri_space)}))"),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from hdsgraph.errors import InputError
+from hdsgraph.errors import InputError, first_line
 from hdsgraph.rdf.namespaces import HDS
 from hdsgraph.rdf.results import QueryResult, table
 from hdsgraph.resources import asset_dir
@@ -87,7 +87,7 @@ def run_select(store: ox.Store, text: str, snapshot: str | None = None, name: st
     try:
         solutions = store.query(text)
     except SyntaxError as exc:
-        raise InputError(f"{name}: not a valid SPARQL query ({str(exc).splitlines()[0]})") from None
+        raise InputError(f"{name}: not a valid SPARQL query ({first_line(exc)})") from None
     return table(solutions, name)
 
 

@@ -16,8 +16,6 @@ from hdsgraph.pipeline.qualify import Hosts
 from hdsgraph.rdf.namespaces import DCAT, DCTERMS, PROV, VOID
 from hdsgraph.rdf.terms import iri, literal
 
-__all__ = ["dataset_iri", "dataset_ntriples"]
-
 
 def dataset_ntriples(registry: Registry, hosts: Hosts, base: str, skeleton: Skeleton | None = None) -> list[str]:
     """The dataset node, as N-Triples lines (``skeleton``: the catalogue skeleton, default

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from hdsgraph.errors import InputError
+from hdsgraph.errors import InputError, first_line
 from hdsgraph.files import read_input
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def read_ntriples(path: Path) -> bytes:
     try:
         return serialised(ox.parse(data, format=fmt))
     except (SyntaxError, ValueError) as exc:
-        raise InputError(f"{path}: not valid {fmt.name} ({_first_line(exc)})") from None
+        raise InputError(f"{path}: not valid {fmt.name} ({first_line(exc)})") from None
 
 
 def select(store: ox.Store, text: str) -> ox.QuerySolutions:
@@ -75,7 +75,7 @@ def load_store(nt: bytes, source: Path | str = "graph") -> ox.Store:
     try:
         store.bulk_load(nt, format=ox.RdfFormat.N_TRIPLES)
     except (SyntaxError, ValueError) as exc:
-        raise InputError(f"{source}: not valid N-Triples ({_first_line(exc)})") from None
+        raise InputError(f"{source}: not valid N-Triples ({first_line(exc)})") from None
     return store
 
 
@@ -117,7 +117,3 @@ def load_rdflib(nt: bytes) -> rdflib.Graph:
 def open_store(path: Path) -> ox.Store:
     """A build folder or dump -> an in-memory Oxigraph store."""
     return load_store(read_ntriples(path), graph_file(path))
-
-
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -27,7 +27,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import requests
 
-from hdsgraph.describe.manifest import build_graph_prefix
+from hdsgraph.describe.manifest import build_graph_prefix, graph_prefix_for
 from hdsgraph.pipeline.mapping import ontology_path
 from hdsgraph.rdf.namespaces import DEFAULT_BASE_URI, HDS, RDF
 from hdsgraph.rdf.store import read_ntriples
@@ -79,8 +79,8 @@ def default_prefix(snapshot_ids: dict[str, str]) -> str:
     for iri, snapshot_id in sorted(snapshot_ids.items()):
         suffix = f"snapshot/{snapshot_id}"
         if iri.endswith(suffix):
-            return iri[: -len(suffix)] + "graph/"
-    return DEFAULT_BASE_URI + "graph/"
+            return graph_prefix_for(iri[: -len(suffix)])
+    return graph_prefix_for(DEFAULT_BASE_URI)
 
 
 def dataset_layout(nt: bytes, prefix: str | None = None) -> list[NamedGraph]:

@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from SPARQLWrapper import BASIC, JSON, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
+from hdsgraph.errors import first_line
 from hdsgraph.pipeline.answers import (
     SNAPSHOTS_QUERY,
     bind_requested,
@@ -86,8 +87,7 @@ def remote_solutions(endpoint: str, text: str, default_graphs: Sequence[str] = (
     try:
         return ox.parse_query_results(body, fmt)
     except (SyntaxError, ValueError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise EndpointError(f"{shown(endpoint)} sent results that cannot be read ({first})") from None
+        raise EndpointError(f"{shown(endpoint)} sent results that cannot be read ({first_line(exc)})") from None
 
 
 def remote_select(

@@ -10,7 +10,7 @@ import math
 from pathlib import Path
 
 from hdsgraph.errors import InputError
-from hdsgraph.resources import read_yaml
+from hdsgraph.files import read_yaml
 
 
 class CalibrationError(InputError):
