@@ -282,22 +282,15 @@ def test_quiet_prints_nothing_and_still_builds(runner, tmp_path, registry):
     assert (out / "SHA256SUMS").is_file()
 
 
+# The build's stages, in the order they run.
+STAGES = ["read", "normalise", "qualify", "map", "store", "query", "serialise", "validate", "catalogue", "publish"]
+
+
 def test_the_summary_gives_every_stage_its_time(runner, tmp_path, registry):
     result = runner.invoke(cli, ["build", "--registry", str(registry), "--out", str(tmp_path / "out")])
     line = next(text for text in result.stdout.splitlines() if text.startswith("Stage times: "))
     stages = [part.split()[0] for part in line[len("Stage times: ") :].split(", ")]
-    assert stages == [
-        "read",
-        "normalise",
-        "qualify",
-        "map",
-        "store",
-        "query",
-        "serialise",
-        "validate",
-        "catalogue",
-        "publish",
-    ]
+    assert stages == STAGES
 
 
 def test_stages_are_announced_in_order_to_a_progress_display(tmp_path, registry):
@@ -305,22 +298,8 @@ def test_stages_are_announced_in_order_to_a_progress_display(tmp_path, registry)
 
     seen = []
     report = build([registry], out=tmp_path / "out", on_stage=seen.append)
-    assert seen == [
-        "read",
-        "normalise",
-        "qualify",
-        "map",
-        "store",
-        "query",
-        "serialise",
-        "validate",
-        "catalogue",
-        "publish",
-    ]
+    assert seen == STAGES
     assert set(report.timings) == set(seen)
-
-
-STAGES = ["read", "normalise", "qualify", "map", "store", "query", "serialise", "validate", "catalogue", "publish"]
 
 
 def test_timings_go_to_a_json_file(runner, tmp_path, registry):
