@@ -8,12 +8,14 @@ import json
 import shutil
 
 import pytest
+import requests
 
 from hdsgraph.cli import cli
 from hdsgraph.describe.manifest import read_manifest
 from hdsgraph.pipeline.build import build
 from hdsgraph.sparql.server import load_graphs
 from tests.helpers.oracle import write_csv
+from tests.helpers.servers import hdsgraph_serve, oxigraph
 
 HEADER = ["host", "siren", "activities", "issued", "expires", "synthetic"]
 
@@ -112,19 +114,34 @@ def test_serve_takes_the_graph_names_from_the_manifest(built, tmp_path):
     assert sorted(iri for iri, _ in load_graphs(tmp_path / "hds.nt"))[0] == "https://example.org/hds/graph/ontology"
 
 
-def test_publish_takes_the_graph_names_from_the_manifest(runner, httpserver, built, tmp_path):
-    folder = copy(built, tmp_path, graph_prefix="https://example.org/named/")
-    httpserver.expect_request("/store", method="PUT").respond_with_data("", status=204)
-    httpserver.expect_request("/store", method="GET").respond_with_data(
-        "<urn:a> <urn:b> <urn:c> .\n", content_type="application/n-triples"
+def graph_names(query_url: str) -> list[str]:
+    """The named graphs a SPARQL endpoint holds, asked over HTTP."""
+    response = requests.get(
+        query_url,
+        params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=30,
     )
-    result = runner.invoke(cli, ["publish", "--data", str(folder), "--endpoint", httpserver.url_for("/store")])
-    assert result.exit_code == 2
-    assert result.stderr.startswith("Error: graph <https://example.org/named/ontology> (ontology) holds 1 triples")
-    puts = [r.args["graph"] for r, _ in httpserver.log if r.method == "PUT"]
-    assert puts == [
-        "https://example.org/named/" + g for g in ("ontology", "registry", "snapshot/2020-07", "snapshot/2022-04")
-    ]
+    response.raise_for_status()
+    return sorted(row["g"]["value"] for row in response.json()["results"]["bindings"])
+
+
+def test_a_running_hdsgraph_serve_names_its_graphs_from_the_manifest(built, tmp_path):
+    folder = copy(built, tmp_path, graph_prefix="https://example.org/named/")
+    with hdsgraph_serve(folder, log=tmp_path / "serve.log") as (url, _):
+        assert graph_names(url) == [
+            "https://example.org/named/" + g for g in ("ontology", "registry", "snapshot/2020-07", "snapshot/2022-04")
+        ]
+
+
+def test_publish_to_oxigraph_names_the_graphs_from_the_manifest(runner, built, tmp_path):
+    folder = copy(built, tmp_path, graph_prefix="https://example.org/named/")
+    with oxigraph(tmp_path / "oxigraph") as base:
+        result = runner.invoke(cli, ["publish", "--data", str(folder), "--endpoint", base + "/store"])
+        assert result.exit_code == 0, result.output
+        assert graph_names(base + "/query") == [
+            "https://example.org/named/" + g for g in ("ontology", "registry", "snapshot/2020-07", "snapshot/2022-04")
+        ]
 
 
 def test_site_takes_the_base_from_the_manifest(runner, built, tmp_path):

@@ -74,6 +74,13 @@ def test_the_bundled_jsonld_holds_the_triples_of_hds_nt(bundled):
     assert pyld_triples(json.loads(dump(bundled, "hds.jsonld"))) == nt
 
 
+def test_the_catalogue_s_jsonld_holds_the_triples_of_its_turtle(bundled):
+    """The same streaming writer writes catalog.jsonld, against the catalogue's own prefixes."""
+    turtle = triples(dump(bundled, "catalog.ttl"), ox.RdfFormat.TURTLE)
+    assert len(turtle) > 50
+    assert pyld_triples(json.loads(dump(bundled, "catalog.jsonld"))) == turtle
+
+
 def test_the_jsonld_carries_the_context_file_inline(bundled):
     context = json.loads(data_file("context.jsonld").read_text(encoding="utf-8"))
     assert json.loads(dump(bundled, "hds.jsonld"))["@context"] == context["@context"]
