@@ -113,7 +113,7 @@ def oxigraph(tmp: Path, union: bool = True):
 
 @contextmanager
 def hdsgraph_serve(data: Path, *options: str, log: Path):
-    """``hdsgraph serve`` on a free port -> (query URL, process)."""
+    """``hdsgraph serve`` on a free port -> (query URL, process), once it has printed its URL."""
     with open(log, "wb") as err:
         process = subprocess.Popen(
             [sys.executable, "-m", "hdsgraph", "serve", "--data", str(data), "--port", "0", *options],
@@ -122,11 +122,16 @@ def hdsgraph_serve(data: Path, *options: str, log: Path):
             stdin=subprocess.DEVNULL,
         )
         try:
-            ready, _, _ = select.select([process.stdout], [], [], STARTUP)
-            line = process.stdout.readline().decode() if ready else ""
-            match = re.search(r" at (http://\S+/query) ", line)
+            deadline, lines, match = time.monotonic() + STARTUP, [], None
+            while match is None and time.monotonic() < deadline:  # "Loading ..." first, then the URL
+                ready, _, _ = select.select([process.stdout], [], [], max(0.0, deadline - time.monotonic()))
+                line = process.stdout.readline().decode() if ready else ""
+                if not line:
+                    break
+                lines.append(line)
+                match = re.search(r" at (http://\S+/query) ", line)
             if not match:
-                raise RuntimeError(f"hdsgraph serve did not start: {line!r} {log.read_text()}")
+                raise RuntimeError(f"hdsgraph serve did not start: {lines!r} {log.read_text()}")
             yield match.group(1), process
         finally:
             stop(process)
