@@ -25,7 +25,7 @@ _TOKEN = re.compile(
     r"""
     (?P<space>\s+)
   | (?P<comment>\#[^\r\n]*)
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
                |'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*")
   | (?P<var>[?$]\w*)
@@ -117,8 +117,8 @@ def check_query(text: str, allowed_services: frozenset[str], base: str | None = 
         raise QueryRefused(f"the query nests brackets {found.depth} deep; this endpoint takes at most {MAX_NESTING}")
     if found.unresolved_service:
         raise QueryRefused(
-            f"SERVICE {found.unresolved_service}: federated queries need an address written in the query "
-            "(an IRI or a declared prefix), not a variable",
+            f"SERVICE {found.unresolved_service}: federated queries need a plain address written in the query "
+            "(an IRI without escapes, or a declared prefix), not a variable",
             403,
         )
     for address in found.services:

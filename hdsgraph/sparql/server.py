@@ -465,15 +465,20 @@ class BoundedServer(TcpWSGIServer):
         return None
 
     def maintenance(self, now):
-        super().maintenance(now)  # closes the channels idle for longer than channel_timeout
-        late = time.monotonic() - self.limits.read_seconds
+        """Every second: a request still arriving after ``read_seconds`` gets 408; a connection
+        idle (no request in it) for as long is closed, as waitress's channel_timeout does."""
+        late, idle = time.monotonic() - self.limits.read_seconds, now - self.limits.read_seconds
         for channel in list(self.active_channels.values()):
+            if channel.will_close or channel.close_when_flushed:
+                continue
             since = getattr(channel, "reading_since", None)
-            if since is not None and since < late and not (channel.will_close or channel.close_when_flushed):
+            if since is not None and since < late:
                 channel.reading_since = None
                 message = f"the request did not arrive whole within {self.limits.read_seconds:g} s"
                 channel.write_soon(_raw_reply(408, message))
                 channel.close_when_flushed = True
+            elif since is None and not channel.requests and channel.last_activity < idle:
+                channel.will_close = True
 
 
 def serve(

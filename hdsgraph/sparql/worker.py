@@ -248,10 +248,18 @@ def _html(results, sink: CappedBuffer, query: str = "") -> None:
 def no_new_files() -> None:
     """Let this process open no more files or sockets: a worker that may send no federated
     query cannot, even if a query got past the server's check (Oxigraph's HTTP client opens
-    its sockets itself, out of Python's reach). Everything the worker needs is open by now."""
-    highest = max((int(fd) for fd in os.listdir("/proc/self/fd")), default=2) if os.path.isdir("/proc/self/fd") else 0
-    if highest:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (highest + 1, highest + 1))
+    its sockets itself, out of Python's reach). Everything the worker needs is open by now:
+    every free descriptor number below the highest open one is filled, then the limit set
+    just above it."""
+    if not os.path.isdir("/proc/self/fd"):
+        return
+    highest = max(int(fd) for fd in os.listdir("/proc/self/fd"))
+    while True:
+        filler = os.open(os.devnull, os.O_RDONLY)  # the lowest free number
+        if filler > highest:
+            os.close(filler)
+            break
+    resource.setrlimit(resource.RLIMIT_NOFILE, (highest + 1, highest + 1))
 
 
 def worker_main(conn, graphs: list[tuple[str, bytes]], offline: bool = True) -> None:
@@ -264,6 +272,7 @@ def worker_main(conn, graphs: list[tuple[str, bytes]], offline: bool = True) -> 
     for iri, nt in graphs:
         store.bulk_load(nt, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(iri))
     environment().get_template("results.html")  # read now: no file is opened once offline
+    result_formats()
     if offline:
         no_new_files()
     conn.send("ready")
