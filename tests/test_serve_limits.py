@@ -299,3 +299,32 @@ def test_load_new_clients_are_answered_while_slow_clients_hold_connections(two_s
     assert max(latencies) < 2, sorted(latencies)[-5:]
     assert still_open == slow_count
     assert elapsed < 30
+
+
+def test_serve_says_loading_then_the_url(two_snapshots, tmp_path):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hdsgraph", "serve", "--data", str(two_snapshots), "--port", "0", "--workers", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        first, second = process.stdout.readline(), process.stdout.readline()
+    finally:
+        process.terminate()
+        process.wait(15)
+        process.stdout.close()
+    assert first == f"Loading {two_snapshots / 'hds.nt'}…\n"
+    assert second.startswith(f"Serving {two_snapshots / 'hds.nt'} at http://127.0.0.1:") and "/query " in second
+
+
+@pytest.mark.parametrize("value", ["http://example.org/", "user@host", "a b"])
+def test_allow_service_takes_hosts_not_urls(runner, two_snapshots, value):
+    from hdsgraph.cli import cli
+
+    result = runner.invoke(cli, ["serve", "--data", str(two_snapshots), "--allow-service", value])
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"Error: --allow-service {value.lower()!r}: give a host name or HOST:PORT, not a URL\n",
+    )

@@ -37,6 +37,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import queue
+import re
 import socket
 import threading
 import time
@@ -97,6 +98,9 @@ class Limits:
             raise InputError(
                 "--timeout, --max-result-bytes, --workers, --max-connections and --read-timeout must be positive"
             )
+        for host in sorted(self.allow_service):
+            if not re.fullmatch(r"(?:[a-z0-9_.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?", host):
+                raise InputError(f"--allow-service {host!r}: give a host name or HOST:PORT, not a URL")
 
 
 @dataclass
