@@ -59,13 +59,14 @@ from hdsgraph.sparql.client import check_iri
 from hdsgraph.sparql.description import service_description
 from hdsgraph.sparql.graphstore import dataset_layout
 from hdsgraph.sparql.querytext import QueryRefused, check_query
-from hdsgraph.sparql.worker import TEXT, environment, named_format, negotiate, worker_main
+from hdsgraph.sparql.worker import TEXT, environment, negotiate, worker_main
 
 MAX_REQUEST_BYTES = 1_000_000  # a query text longer than this is not a query someone typed
 MAX_HEADER_BYTES = 64 * 1024
 STARTUP_SECONDS = 120
 STATUS = {
     200: "OK",
+    204: "No Content",
     400: "Bad Request",
     403: "Forbidden",
     404: "Not Found",
@@ -347,17 +348,14 @@ def _describe(environ, params: dict, limits: Limits, dataset: Dataset) -> tuple[
     fmt = negotiate("graph", environ.get("HTTP_ACCEPT"), params.get("format", []))
     if fmt is None:
         return _refuse(406, "the service description is in Turtle, N-Triples, JSON-LD or RDF/XML")
-    if fmt.name == "html" and named_format("graph", params.get("format", [])) is None:
+    if fmt.name == "html":  # a browser
         return 200, "text/html; charset=utf-8", query_page(None, dataset.synthetic), []
-    if fmt.name == "html":
-        fmt = negotiate("graph", None)
     host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME')}:{environ.get('SERVER_PORT')}"
     url = f"http://{host}{environ.get('PATH_INFO')}"
     try:
         url = check_iri(url, "endpoint")
     except InputError:
         url = f"http://{environ.get('SERVER_NAME')}:{environ.get('SERVER_PORT')}{environ.get('PATH_INFO')}"
-    assert fmt is not None
     body = service_description(url, dataset.graphs, fmt.oxigraph, federated=bool(limits.allow_service))
     return 200, fmt.content_type, body, []
 
