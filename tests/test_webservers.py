@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -80,12 +81,12 @@ def wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
     raise RuntimeError("the server did not start")
 
 
-@pytest.fixture(scope="module")
-def apache(root, tmp_path_factory):
+@contextmanager
+def apache_server(root, run: Path, options: str = ""):
+    """Apache on a free port serving ``root``; ``options`` an Options line for the folder."""
     binary = shutil.which("apache2") or "/usr/sbin/apache2"
     if not Path(binary).exists():
         pytest.skip("Apache is not installed (Debian apache2; .ci/run installs it)")
-    run = tmp_path_factory.mktemp("apache")
     port = free_port()
     modules = ["mpm_event", "authz_core", "mime", "dir", "rewrite", "headers"]  # unixd is built in
     (run / "mime.types").write_text("")
@@ -106,6 +107,7 @@ def apache(root, tmp_path_factory):
                 f"DocumentRoot {root}",
                 f'<Directory "{root}">',
                 "    AllowOverride FileInfo Indexes",  # what the site's .htaccess asks for
+                f"    {options}",
                 "    Require all granted",
                 "</Directory>",
             ]
@@ -121,6 +123,19 @@ def apache(root, tmp_path_factory):
     finally:
         stop(process)
         output.close()
+
+
+@pytest.fixture(scope="module")
+def apache(root, tmp_path_factory):
+    with apache_server(root, tmp_path_factory.mktemp("apache")) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def apache_multiviews(root, tmp_path_factory):
+    """Some servers turn MultiViews on for every folder: the rules must hold there too."""
+    with apache_server(root, tmp_path_factory.mktemp("apache-mv"), "Options +MultiViews") as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +170,7 @@ def nginx(root, tmp_path_factory):
         stop(process)
 
 
-@pytest.fixture(scope="module", params=["apache", "nginx"])
+@pytest.fixture(scope="module", params=["apache", "apache_multiviews", "nginx"])
 def server(request):
     return request.getfixturevalue(request.param)
 
