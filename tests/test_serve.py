@@ -135,8 +135,8 @@ def test_an_unacceptable_format_is_406_and_bad_sparql_is_400(endpoint):
     )
     bad = requests.get(endpoint, params={"query": "SELECT WHERE {"})
     assert bad.status_code == 400 and bad.text.startswith("not a valid SPARQL query: ")
-    missing = requests.get(endpoint)
-    assert (missing.status_code, missing.text) == (400, "pass exactly one query, as the 'query' parameter\n")
+    for missing in (requests.post(endpoint, data={"format": "json"}), requests.get(endpoint, params={"query": " "})):
+        assert (missing.status_code, missing.text) == (400, "pass exactly one query, as the 'query' parameter\n")
 
 
 INSERT = "INSERT DATA { <urn:x> <urn:p> <urn:o> }"

@@ -209,7 +209,7 @@ def test_the_ontology_page_documents_every_class_and_property(built):
 def test_server_configuration_and_w3id_rules(built, runner, tmp_path):
     out, site, _ = built
     htaccess = (site / ".htaccess").read_text()
-    assert "RewriteCond %{HTTP_ACCEPT} text/turtle" in htaccess and "RewriteRule ^(.+)$ $1.ttl [L]" in htaccess
+    assert "DirectorySlash Off" in htaccess and "RewriteRule ^(.+)$ $1.ttl [L]" in htaccess
     assert "try_files $uri $uri$hdsgraph_variant" in (site / "nginx.conf").read_text()
     assert not (site / "w3id.htaccess").exists()  # only with --base-url
     result = runner.invoke(

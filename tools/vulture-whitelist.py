@@ -69,3 +69,14 @@ _.version
 _.difference
 _.heading
 _.intro
+
+# hdsgraph/sparql/server.py: waitress's and wasyncore's hooks, which their event loop calls
+# (a dispatcher's writable/readable/handle_*, a server's maintenance, channel_class, application).
+_.writable
+_.handle_write
+_.readable
+_.handle_read
+_.handle_close
+_.channel_class
+_.maintenance
+_.application

@@ -34,6 +34,7 @@ from hdsgraph.rdf.store import read_ntriples
 from hdsgraph.rdf.terms import check_http
 from hdsgraph.resources import template_environment
 from hdsgraph.site.graph import Link, SiteGraph, document_of
+from hdsgraph.site.negotiation import QUALITIES
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -329,8 +330,10 @@ class SiteWriter:
         env = environment()
         folder = urlsplit(self.base_url or self.base).path or "/"
         self.files["style.css"] = (TEMPLATES / "style.css").read_bytes()
-        self.files[".htaccess"] = env.get_template("htaccess").render().encode("utf-8")
-        self.files["nginx.conf"] = env.get_template("nginx.conf").render(folder=folder).encode("utf-8")
+        self.files[".htaccess"] = env.get_template("htaccess").render(qualities=QUALITIES).encode("utf-8")
+        self.files["nginx.conf"] = (
+            env.get_template("nginx.conf").render(folder=folder, qualities=QUALITIES).encode("utf-8")
+        )
         if self.base_url:
             w3id = urlsplit(self.base).path
             self.files["w3id.htaccess"] = (

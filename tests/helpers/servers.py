@@ -113,7 +113,7 @@ def oxigraph(tmp: Path, union: bool = True):
 
 @contextmanager
 def hdsgraph_serve(data: Path, *options: str, log: Path):
-    """``hdsgraph serve`` on a free port -> (query URL, process)."""
+    """``hdsgraph serve`` on a free port -> (query URL, process), once it has printed its URL."""
     with open(log, "wb") as err:
         process = subprocess.Popen(
             [sys.executable, "-m", "hdsgraph", "serve", "--data", str(data), "--port", "0", *options],
@@ -122,12 +122,53 @@ def hdsgraph_serve(data: Path, *options: str, log: Path):
             stdin=subprocess.DEVNULL,
         )
         try:
-            ready, _, _ = select.select([process.stdout], [], [], STARTUP)
-            line = process.stdout.readline().decode() if ready else ""
-            match = re.search(r" at (http://\S+/query) ", line)
+            deadline, lines, match = time.monotonic() + STARTUP, [], None
+            while match is None and time.monotonic() < deadline:  # "Loading ..." first, then the URL
+                ready, _, _ = select.select([process.stdout], [], [], max(0.0, deadline - time.monotonic()))
+                line = process.stdout.readline().decode() if ready else ""
+                if not line:
+                    break
+                lines.append(line)
+                match = re.search(r" at (http://\S+/query) ", line)
             if not match:
-                raise RuntimeError(f"hdsgraph serve did not start: {line!r} {log.read_text()}")
+                raise RuntimeError(f"hdsgraph serve did not start: {lines!r} {log.read_text()}")
             yield match.group(1), process
         finally:
             stop(process)
             process.stdout.close()
+
+
+@contextmanager
+def recording_server(body: bytes = b"", content_type: str = "application/sparql-results+json"):
+    """A plain HTTP server on a free loopback port that records every request it gets
+    (method, path) and answers each with ``body`` -> (base URL, list of requests)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen: list[tuple[str, str]] = []
+
+    class Recorder(BaseHTTPRequestHandler):
+        def _answer(self):
+            seen.append((self.command, self.path))
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:
+                self.rfile.read(length)
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, format, *args):  # noqa: A002 - quiet
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    finally:
+        server.shutdown()
+        server.server_close()
