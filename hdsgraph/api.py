@@ -115,7 +115,8 @@ def query(
     it is bound to ``?requested`` as a checked IRI, never pasted into the query text.
     ``default_graphs`` names the graphs a remote endpoint should query as its default graph;
     without them, the graphs ``publish`` wrote there are found and named (``graph_prefix``
-    chooses among several published builds). Raises ``hdsgraph.errors.InputError`` for an unknown query, an unusable source, or an
-    endpoint that cannot be reached or answers with an error.
+    chooses among several published builds). Raises ``hdsgraph.errors.InputError`` for an
+    unknown query, an unusable source, or an endpoint that cannot be reached or answers
+    with an error.
     """
     return to_dataframe(run(query, source, snapshot, default_graphs, graph_prefix))
