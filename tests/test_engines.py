@@ -138,7 +138,10 @@ def _virtuoso(dist, texts, tmp, request):
 
     server = request.getfixturevalue("virtuoso_server")
     engines.virtuoso_load(server, isql, dist / "hds.nt", GRAPH, server.folder)
-    return {key: engines.virtuoso_json(server, GRAPH, text) for key, text in texts.items()}
+    try:
+        return {key: engines.virtuoso_json(server, GRAPH, text) for key, text in texts.items()}
+    finally:  # the server is shared: leave it as it was
+        isql(server, f"SPARQL CLEAR GRAPH <{GRAPH}>;")
 
 
 ENGINES = {

@@ -45,7 +45,9 @@ from hdsgraph.rdf.namespaces import DEFAULT_BASE_URI, HDS, RDF
 from hdsgraph.rdf.store import read_ntriples
 from hdsgraph.resources import data_table
 from hdsgraph.sparql.client import (
+    PASSWORD_VARIABLE,
     TIMEOUT,
+    USER_VARIABLE,
     EndpointError,
     check_iri,
     check_url,
@@ -248,7 +250,7 @@ def _request(session: requests.Session, method: str, endpoint: str, graph: str, 
         session.auth = challenge_auth(response, login)
         response = _send(session, method, endpoint, graph, **kwargs)
     if not response.ok:
-        raise http_error(
+        error = http_error(
             endpoint,
             response.status_code,
             response.reason or "",
@@ -256,6 +258,11 @@ def _request(session: requests.Session, method: str, endpoint: str, graph: str, 
             login=login,
             action=f"{method} of graph <{graph}>",
         )
+        if response.status_code == 401 and login is None:
+            raise EndpointError(
+                f"{error}; it wants credentials: set {USER_VARIABLE} and {PASSWORD_VARIABLE}, or use a netrc file"
+            )
+        raise error
     return response
 
 
