@@ -162,15 +162,10 @@ def _csv_rows(text: str) -> list[dict]:
 def _graph(result, answer) -> rdflib.Graph:
     if isinstance(answer, rdflib.Graph):
         return answer
-    kind = (
-        result.response.headers.get_content_type()
-        if hasattr(result.response, "headers")
-        else result._get_responseFormat()
-    )
-    fmt = {"text/turtle": "turtle", "text/n3": "n3", "text/rdf+n3": "n3", "application/rdf+xml": "xml",
-           "application/ld+json": "json-ld", "application/n-triples": "nt"}.get(kind, "turtle")  # fmt: skip
-    data = answer if isinstance(answer, (bytes, str)) else answer.serialize(format="turtle")
-    return rdflib.Graph().parse(data=data, format=fmt)
+    # Turtle and N3 come back as the bytes sent: read them as what the server says they are
+    kind = result.response.headers.get_content_type()
+    fmt = {"text/n3": "n3", "text/rdf+n3": "n3", "application/n-triples": "nt"}.get(kind, "turtle")
+    return rdflib.Graph().parse(data=answer, format=fmt)
 
 
 def _ox_graph(triples) -> rdflib.Graph:
