@@ -45,8 +45,7 @@ def publish_command(data, endpoint, prefix, query_endpoint):
 
     \b
         hdsgraph publish --endpoint http://127.0.0.1:7878/store
-        HDSGRAPH_USER=dba HDSGRAPH_PASSWORD=... hdsgraph publish \\
-            --endpoint http://127.0.0.1:8890/sparql-graph-crud-auth
+        hdsgraph publish --endpoint http://127.0.0.1:8890/sparql-graph-crud-auth
     """
     with library_errors():
         publication = publish(data, endpoint, prefix, query_endpoint)
