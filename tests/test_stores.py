@@ -45,7 +45,14 @@ def store(request, tmp_path_factory):
         with oxigraph(tmp_path_factory.mktemp("oxigraph"), union=False) as base:
             yield Store(base + "/store", base + "/query", NO_CREDENTIALS)
     else:
+        from tests.helpers.virtuoso import isql
+
         server = request.getfixturevalue("virtuoso_server")
+        # A store has a history. Virtuoso 7.2 compares some literals by the order it first
+        # stored them: once it has seen "2022-04" before "2020-07", a bare ?a < ?b on them is
+        # wrong (the bundled queries compare STR()s). Give it that history first.
+        isql(server, "DB.DBA.TTLP('<urn:x> <urn:y> \"2022-04\" .', '', 'urn:hdsgraph-test:history');\n"
+                     "SPARQL CLEAR GRAPH <urn:hdsgraph-test:history>;")  # fmt: skip
         env = {"HDSGRAPH_USER": server.user, "HDSGRAPH_PASSWORD": server.password, "NETRC": "/nonexistent/netrc"}
         yield Store(server.graph_store, server.sparql, env)
         for graph in store_graphs(server.sparql):  # leave the shared server as it was
