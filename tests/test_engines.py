@@ -153,7 +153,7 @@ ENGINES = {
 
 
 @pytest.fixture(scope="module", params=[
-    "rdflib",
+    pytest.param("rdflib", marks=pytest.mark.slow),  # about 10 s for its 22 queries, even on this small graph
     "pyoxigraph",
     pytest.param("jena", marks=pytest.mark.slow),
     pytest.param("virtuoso", marks=pytest.mark.slow),
