@@ -60,7 +60,11 @@ def is_url(source) -> bool:
 
 
 def run(
-    query: str, source: str | Path = "dist", snapshot: str | None = None, default_graphs: Sequence[str] = ()
+    query: str,
+    source: str | Path = "dist",
+    snapshot: str | None = None,
+    default_graphs: Sequence[str] = (),
+    graph_prefix: str | None = None,
 ) -> QueryResult:
     """A bundled query name or a .rq file, run on a build, a dump or an endpoint URL -> rows."""
     name, text = query_text(query)
@@ -69,7 +73,15 @@ def run(
             remote_select,  # SPARQLWrapper only when it is needed
         )
 
-        return remote_select(str(source), text, snapshot, name, default_graphs, expect_dataset=name in study_queries())
+        return remote_select(
+            str(source),
+            text,
+            snapshot,
+            name,
+            default_graphs,
+            expect_dataset=name in study_queries(),
+            prefix=graph_prefix,
+        )
     return run_select(open_store(Path(source)), text, snapshot, name)
 
 
@@ -90,15 +102,21 @@ def to_dataframe(result: QueryResult) -> pd.DataFrame:
 
 
 def query(
-    query: str, source: str | Path = "dist", snapshot: str | None = None, default_graphs: Sequence[str] = ()
+    query: str,
+    source: str | Path = "dist",
+    snapshot: str | None = None,
+    default_graphs: Sequence[str] = (),
+    graph_prefix: str | None = None,
 ) -> pd.DataFrame:
     """Run a bundled study query (by name) or a SPARQL SELECT file on ``source`` -> a DataFrame.
 
     ``source`` is a build folder, a dump (.ttl, .nt, .jsonld) or the URL of a SPARQL
     endpoint. ``snapshot`` names the registry snapshot to answer for (default: the latest);
     it is bound to ``?requested`` as a checked IRI, never pasted into the query text.
-    ``default_graphs`` names the graphs a remote endpoint should query as its default graph.
-    Raises ``hdsgraph.errors.InputError`` for an unknown query, an unusable source, or an
-    endpoint that cannot be reached or answers with an error.
+    ``default_graphs`` names the graphs a remote endpoint should query as its default graph;
+    without them, the graphs ``publish`` wrote there are found and named (``graph_prefix``
+    chooses among several published builds). Raises ``hdsgraph.errors.InputError`` for an
+    unknown query, an unusable source, or an endpoint that cannot be reached or answers
+    with an error.
     """
-    return to_dataframe(run(query, source, snapshot, default_graphs))
+    return to_dataframe(run(query, source, snapshot, default_graphs, graph_prefix))

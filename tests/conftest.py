@@ -44,3 +44,14 @@ def two_snapshots(bundled) -> Path:
 
     assert list(snapshots(open_store(bundled))) == ["2020-07", "2022-04"]
     return bundled
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory):
+    """One Virtuoso 7.2 for the whole session (tests/helpers/virtuoso.py), or a skip saying why.
+
+    Tests share it: each works in graphs of its own and never relies on the store being empty."""
+    from tests.helpers.virtuoso import virtuoso
+
+    with virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
+        yield server

@@ -74,12 +74,17 @@ def test_publish_puts_every_triple_in_exactly_one_graph(store, two_snapshots):
             if t.subject.value == iri or (t.predicate.value == listed_in and t.object.value == iri)
         }
         assert graphs[GRAPH + "snapshot/" + snapshot] == expected
-    # the command reported each graph with the count the store holds
-    assert output.splitlines()[:-1] == [
+    # the command reported each graph with the count the store holds, then how to query it
+    assert output.splitlines()[:-2] == [
         f"<{name}> ({name[len(GRAPH) :].replace('/', ' ')}): {len(graphs[name])} triples, read back and checked"
         for name in [GRAPH + "ontology", GRAPH + "registry", GRAPH + "snapshot/2020-07", GRAPH + "snapshot/2022-04"]
     ]
-    assert output.splitlines()[-1] == f"Published {len(load_rdflib(dump))} triples in 4 graphs"
+    assert output.splitlines()[-2] == f"Published {len(load_rdflib(dump))} triples in 4 graphs"
+    assert output.splitlines()[-1] == (
+        f"Query it: hdsgraph query hosts-total --endpoint {base}/query    or in the store's own SPARQL page: "
+        f"SELECT (COUNT(DISTINCT ?host) AS ?hosts) FROM <{GRAPH}registry> "
+        "WHERE { ?host a <https://w3id.org/hdsgraph/ontology#Host> }"
+    )
 
 
 @pytest.mark.parametrize("name", sorted(study_queries()))
@@ -106,28 +111,58 @@ def test_the_python_api_gives_the_same_dataframe_remotely(store, two_snapshots):
         assert_frame_equal(query(name, source=store[0] + "/query"), query(name, source=two_snapshots))
 
 
-def test_a_store_without_union_default_graph_needs_the_graphs_named(runner, two_snapshots, tmp_path):
+def test_a_plain_oxigraph_needs_no_flags_and_graphs_without_the_ontology_fail(runner, two_snapshots, tmp_path):
+    """``oxigraph serve`` as it starts (its default graph empty): ``query`` finds the graphs."""
     with oxigraph(tmp_path / "db", union=False) as base:
-        assert (
-            runner.invoke(
-                cli, ["publish", "--data", str(two_snapshots), "--endpoint", base + "/store", "--graph", "urn:hds:"]
-            ).exit_code
-            == 0
+        published = runner.invoke(
+            cli, ["publish", "--data", str(two_snapshots), "--endpoint", base + "/store", "--graph", "urn:hds:"]
         )
-        bare = runner.invoke(cli, ["query", "hosts-total", "--endpoint", base + "/query"])
-        assert bare.exit_code == 2
-        assert bare.stderr == (
-            f"Error: {base}/query holds no hdsgraph snapshot in the graph it queries; if the data was published in "
-            "named graphs, query their union (Oxigraph: serve --union-default-graph) or name them with --default-graph\n"
-        )
+        assert published.exit_code == 0, published.output
+        bare = runner.invoke(cli, ["query", "hosts-by-nationality", "--endpoint", base + "/query"])
+        assert bare.exit_code == 0, bare.output
+        assert bare.stdout == local(runner, two_snapshots, "hosts-by-nationality")
+        chosen = runner.invoke(cli, ["query", "hosts-total", "--endpoint", base + "/query", "--graph", "urn:hds:"])
+        assert (chosen.exit_code, chosen.stdout) == (0, local(runner, two_snapshots, "hosts-total"))
+        # the graphs named by hand, but not the ontology: one clear line, not a table of "unknown"
         graphs = [
-            x
-            for g in ("ontology", "registry", "snapshot/2020-07", "snapshot/2022-04")
-            for x in ("--default-graph", "urn:hds:" + g)
+            x for g in ("registry", "snapshot/2020-07", "snapshot/2022-04") for x in ("--default-graph", "urn:hds:" + g)
         ]
-        named = runner.invoke(cli, ["query", "hosts-by-nationality", "--endpoint", base + "/query", *graphs])
-        assert named.exit_code == 0, named.output
-        assert named.stdout == local(runner, two_snapshots, "hosts-by-nationality")
+        partial = runner.invoke(cli, ["query", "hosts-by-positioning", "--endpoint", base + "/query", *graphs])
+        assert (partial.exit_code, partial.stderr) == (
+            2,
+            f"Error: {base}/query holds no hds vocabulary (the ontology's activities and labels) in the graphs it "
+            "queries, so every label would read unknown; name the ontology graph too (--default-graph PREFIX + "
+            "ontology), or publish the build with hdsgraph publish\n",
+        )
+        wrong = runner.invoke(cli, ["query", "hosts-total", "--endpoint", base + "/query", "--graph", "urn:other:"])
+        assert (wrong.exit_code, wrong.stderr) == (
+            2,
+            f"Error: {base}/query holds no hdsgraph graphs under <urn:other:> (it holds: <urn:hds:>)\n",
+        )
+
+
+def test_a_store_holding_two_builds_asks_which(runner, two_snapshots, tmp_path):
+    with oxigraph(tmp_path / "db", union=False) as base:
+        for prefix in ("urn:a:", "urn:b:"):
+            args = ["publish", "--data", str(two_snapshots), "--endpoint", base + "/store", "--graph", prefix]
+            assert runner.invoke(cli, args).exit_code == 0
+        both = runner.invoke(cli, ["query", "hosts-total", "--endpoint", base + "/query"])
+        assert (both.exit_code, both.stderr) == (
+            2,
+            f"Error: {base}/query holds several hdsgraph datasets, under <urn:a:>, <urn:b:>; choose one with --graph IRI\n",
+        )
+        one = runner.invoke(cli, ["query", "hosts-total", "--endpoint", base + "/query", "--graph", "urn:b:"])
+        assert (one.exit_code, one.stdout) == (0, local(runner, two_snapshots, "hosts-total"))
+
+
+def test_an_empty_store_says_so(runner, tmp_path):
+    with oxigraph(tmp_path / "db", union=False) as base:
+        result = runner.invoke(cli, ["query", "hosts-total", "--endpoint", base + "/query"])
+        assert (result.exit_code, result.stderr) == (
+            2,
+            f"Error: {base}/query holds no hdsgraph snapshot in the graphs it queries; publish the build there "
+            "(hdsgraph publish), or name the graphs that hold it with --default-graph\n",
+        )
 
 
 def test_endpoint_down_is_one_line_and_exit_2(runner, two_snapshots):
@@ -177,7 +212,9 @@ def test_credentials_come_from_the_environment_and_never_show(runner, httpserver
     publish = runner.invoke(cli, ["publish", "--data", str(two_snapshots), "--endpoint", httpserver.url_for("/store")])
     query = runner.invoke(cli, ["query", "hosts-total", "--endpoint", httpserver.url_for("/query")])
     sent = base64.b64encode(b"publisher:s3cret-pw").decode()
-    assert [r.headers.get("Authorization") for r, _ in httpserver.log] == [f"Basic {sent}"] * 2
+    # publish sends credentials only when asked, in the scheme asked (none named: Basic);
+    # a query sends them with its first request
+    assert [r.headers.get("Authorization") for r, _ in httpserver.log] == [None, f"Basic {sent}", f"Basic {sent}"]
     for result in (publish, query):
         assert result.exit_code == 2
         assert "s3cret-pw" not in result.output and sent not in result.output
@@ -220,8 +257,20 @@ def test_credentials_in_the_url_are_refused(runner, two_snapshots):
     )
 
 
+def _graph_list(graphs):
+    """What a store's query endpoint answers to publish's query for its graphs."""
+    bindings = [{"g": {"type": "uri", "value": g}} for g in graphs]
+    return json.dumps({"head": {"vars": ["g"]}, "results": {"bindings": bindings}})
+
+
+LAYOUT = [GRAPH + g for g in ("ontology", "registry", "snapshot/2020-07", "snapshot/2022-04")]
+
+
 def test_publish_fails_when_a_graph_reads_back_with_another_count(runner, httpserver, two_snapshots):
     httpserver.expect_request("/store", method="PUT").respond_with_data("", status=204)
+    httpserver.expect_request("/query").respond_with_data(
+        _graph_list(LAYOUT), content_type="application/sparql-results+json"
+    )
     httpserver.expect_request("/store", method="GET").respond_with_data(
         "<urn:a> <urn:b> <urn:c> .\n", content_type="application/n-triples"
     )
@@ -236,3 +285,72 @@ def test_publish_fails_when_a_graph_reads_back_with_another_count(runner, httpse
         GRAPH + g for g in ("ontology", "registry", "snapshot/2020-07", "snapshot/2022-04")
     ]
     assert {r.headers["Content-Type"] for r in puts} == {"application/n-triples"}
+
+
+def test_publish_fails_when_the_store_keeps_a_graph_it_was_told_to_delete(runner, httpserver, two_snapshots):
+    stale = GRAPH + "snapshot/2019-01"
+    httpserver.expect_request("/store", method="PUT").respond_with_data("", status=204)
+    httpserver.expect_request("/store", method="DELETE").respond_with_data("", status=204)  # but keeps it
+    httpserver.expect_request("/query").respond_with_data(
+        _graph_list([*LAYOUT, stale]), content_type="application/sparql-results+json"
+    )
+    result = runner.invoke(cli, ["publish", "--data", str(two_snapshots), "--endpoint", httpserver.url_for("/store")])
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"Error: after the upload, {httpserver.url_for('/query')} lists other graphs under <{GRAPH}> than the "
+        f"build's; not deleted: <{stale}>\n",
+    )
+    deletes = [r for r, _ in httpserver.log if r.method == "DELETE"]
+    assert [r.args["graph"] for r in deletes] == [stale]
+
+
+def test_an_html_error_page_gives_its_reason_not_its_markup(runner, httpserver, two_snapshots):
+    page = (
+        '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN">\n<html><head><title>Error 507</title>'
+        "<style>body { color: red }</style></head><body><h1>Error 507</h1><p>Insufficient   storage on the "
+        "store</p></body></html>"
+    )
+    httpserver.expect_request("/store").respond_with_data(page, status=507, content_type="text/html")
+    result = runner.invoke(cli, ["publish", "--data", str(two_snapshots), "--endpoint", httpserver.url_for("/store")])
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"Error: {httpserver.url_for('/store')} answered HTTP 507 INSUFFICIENT STORAGE to the PUT of graph "
+        f"<{GRAPH}ontology>: Error 507\n",
+    )
+    httpserver.clear()
+    httpserver.expect_request("/store").respond_with_data(
+        "<html><head><title>403 Forbidden</title></head><body><h1>Forbidden</h1>\n<p>No writes here.</p></body></html>",
+        status=403,
+        content_type="text/html",
+    )
+    result = runner.invoke(cli, ["publish", "--data", str(two_snapshots), "--endpoint", httpserver.url_for("/store")])
+    assert result.stderr == (
+        f"Error: {httpserver.url_for('/store')} answered HTTP 403 FORBIDDEN to the PUT of graph <{GRAPH}ontology>: "
+        "No writes here.\n"
+    )
+
+
+def test_a_store_of_unknown_layout_needs_its_query_endpoint(runner, two_snapshots):
+    result = runner.invoke(
+        cli, ["publish", "--data", str(two_snapshots), "--endpoint", "http://127.0.0.1:9/upload-here"]
+    )
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "Error: cannot tell the SPARQL query endpoint of the store http://127.0.0.1:9/upload-here (publish lists "
+        "the store's graphs with it, to delete the stale ones); give it with --query-endpoint\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("store", "query"),
+    [
+        ("http://h:7878/store", "http://h:7878/query"),
+        ("http://h:8890/sparql-graph-crud-auth", "http://h:8890/sparql"),
+        ("https://h/fuseki/hds/data", "https://h/fuseki/hds/sparql"),
+        ("http://h:7200/repositories/hds/rdf-graphs/service", "http://h:7200/repositories/hds"),
+    ],
+)
+def test_the_query_endpoint_is_found_from_the_graph_store_s_path(store, query):
+    from hdsgraph.sparql.graphstore import query_endpoint_for
+
+    assert query_endpoint_for(store) == query

@@ -27,6 +27,13 @@ from hdsgraph.rdf.results import format_result
     multiple=True,
     help="With --endpoint: a graph the endpoint should query as its default graph (repeat for several).",
 )
+@click.option(
+    "--graph",
+    "prefix",
+    metavar="IRI",
+    default=None,
+    help="With --endpoint: the --graph IRI the build was published under, when the store holds several builds.",
+)
 @snapshot_option
 @click.option(
     "--format",
@@ -38,13 +45,15 @@ from hdsgraph.rdf.results import format_result
 )
 @click.option("--list", "list_queries", is_flag=True, help="List the bundled queries and the question each answers.")
 @click.pass_context
-def query_command(ctx, query, data, endpoint, default_graphs, snapshot, fmt, list_queries):
+def query_command(ctx, query, data, endpoint, default_graphs, prefix, snapshot, fmt, list_queries):
     """Run a bundled study query, or any SPARQL SELECT file, on a build, a dump or a SPARQL
     endpoint.
 
     With --endpoint the query goes to any SPARQL 1.1 endpoint (hdsgraph serve, or a store
-    the dataset was published to) and prints the same rows as a local run. Credentials
-    for the endpoint come from HDSGRAPH_USER and HDSGRAPH_PASSWORD or a netrc file.
+    the dataset was published to) and prints the same rows as a local run: the graphs
+    hdsgraph publish wrote there are found and named in the request, so no store setting
+    or flag is needed. Credentials for the endpoint come from HDSGRAPH_USER and
+    HDSGRAPH_PASSWORD or a netrc file.
 
     Example:
 
@@ -68,6 +77,10 @@ def query_command(ctx, query, data, endpoint, default_graphs, snapshot, fmt, lis
         raise CommandError("use --data or --endpoint, not both")
     if default_graphs and endpoint is None:
         raise CommandError("--default-graph needs --endpoint")
+    if prefix is not None and endpoint is None:
+        raise CommandError("--graph needs --endpoint")
+    if prefix is not None and default_graphs:
+        raise CommandError("use --graph or --default-graph, not both")
     with library_errors():
-        result = run(query, endpoint if endpoint is not None else data, snapshot, default_graphs)
+        result = run(query, endpoint if endpoint is not None else data, snapshot, default_graphs, prefix)
     click.echo(format_result(result, fmt), nl=False)

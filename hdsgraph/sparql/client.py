@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import netrc
 import os
+import re
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from hdsgraph.errors import InputError
@@ -75,10 +77,10 @@ def http_error(
     it, are blanked out of the line.
     """
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-    detail = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    status_text = f"HTTP {status} {reason}".rstrip() if status else reason
+    detail = explanation(text, status_text)
     if len(detail) > 200:
         detail = detail[:200] + "..."
-    status_text = f"HTTP {status} {reason}".rstrip() if status else reason
     message = (
         f"{shown(url)} answered {status_text}"
         + (f" to the {action}" if action else "")
@@ -88,6 +90,50 @@ def http_error(
         basic = base64.b64encode(f"{login[0]}:{login[1]}".encode()).decode("ascii")
         message = message.replace(basic, "***").replace(login[1], "***")
     return EndpointError(message)
+
+
+_MARKUP = re.compile(r"\s*<(?:!doctype\b|html\b|\?xml\b|head\b|body\b|title\b)", re.IGNORECASE)
+
+
+class _PageText(HTMLParser):
+    """The title and the text of an HTML page, without its scripts and styles."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.title: list[str] = []
+        self.texts: list[str] = []
+        self._open: list[str] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        self._open.append(tag)
+
+    def handle_endtag(self, tag) -> None:
+        if tag in self._open:
+            del self._open[len(self._open) - 1 - self._open[::-1].index(tag) :]
+
+    def handle_data(self, data) -> None:
+        words = " ".join(data.split())
+        if not words or {"script", "style"} & set(self._open):
+            return
+        (self.title if "title" in self._open else self.texts).append(words)
+
+
+def explanation(text: str, status_text: str = "") -> str:
+    """The store's reason for an error, in one line: the first line of a text answer; for an
+    HTML error page, its title, or its first text when the title only repeats the status."""
+    if not _MARKUP.match(text):
+        return next((line.strip() for line in text.splitlines() if line.strip()), "")
+    page = _PageText()
+    page.feed(text)
+    page.close()
+    title = " ".join(page.title)
+
+    def repeats(words: str) -> bool:  # says nothing the status line does not
+        return not words.strip(" .:") or words.lower() in status_text.lower()
+
+    if title and not repeats(title):
+        return title
+    return next((words for words in page.texts if not repeats(words) and words != title), title)
 
 
 def unreachable(url: str, reason: object) -> EndpointError:

@@ -14,30 +14,46 @@ the union of its named graphs (Oxigraph ``--union-default-graph``, Fuseki
 ``unionDefaultGraph``, GraphDB, Virtuoso), or with these graphs as ``default-graph-uri``,
 gives the same answers as on the dump. ``hdsgraph serve`` serves this same layout.
 
-Each graph is replaced by one PUT, so a graph is never half-written; then each graph is
-read back and its triple count compared with what was sent.
+Each graph is replaced by one PUT, so a graph is never half-written. Then the graphs the
+store holds under the same prefix that this build does not have (an older build's
+snapshots, demonstration data replaced by real data) are deleted, so that the store holds
+exactly the build; the graphs are listed with a SPARQL query on the store's query endpoint
+(found from the Graph Store endpoint's path, ``hdsgraph/data/store-endpoints.csv``, or
+given). Last, each graph is read back and its triple count compared with what was sent.
+
+Credentials are sent only when the store asks (HTTP 401), in the scheme its
+``WWW-Authenticate`` challenge names: Digest (Virtuoso's ``/sparql-graph-crud-auth``) or
+Basic.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pyoxigraph as ox
 import requests
+from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
 from hdsgraph.describe.manifest import build_graph_prefix, graph_prefix_for
+from hdsgraph.errors import InputError
 from hdsgraph.pipeline.mapping import ontology_path
 from hdsgraph.rdf.namespaces import DEFAULT_BASE_URI, HDS, RDF
 from hdsgraph.rdf.store import read_ntriples
+from hdsgraph.resources import data_table
 from hdsgraph.sparql.client import (
+    PASSWORD_VARIABLE,
     TIMEOUT,
+    USER_VARIABLE,
     EndpointError,
     check_iri,
     check_url,
     credentials,
     http_error,
+    shown,
     unreachable,
 )
 
@@ -53,6 +69,10 @@ class NamedGraph:
 
     def ntriples(self) -> bytes:
         return ox.serialize(self.triples, format=ox.RdfFormat.N_TRIPLES)
+
+    def prefix(self) -> str:
+        """The prefix of the layout: the IRI without its role ("ontology", "snapshot/ID"...)."""
+        return self.iri[: -len(self.role.replace(" ", "/"))]
 
 
 @cache
@@ -115,23 +135,80 @@ class Published:
     triples_read_back: int
 
 
-def publish(source: Path, endpoint: str, prefix: str | None = None) -> list[Published]:
-    """Upload the dataset in ``source`` (a build folder or a dump) to a Graph Store endpoint.
+@dataclass
+class Publication:
+    """What ``publish`` did: the graphs uploaded and checked, the stale ones deleted."""
 
-    Raises EndpointError when the store cannot be reached, refuses a request, or holds
-    another number of triples than was sent once the upload is done.
+    graphs: list[Published]
+    removed: list[str] = field(default_factory=list)  # IRIs of the graphs deleted, sorted
+    query_endpoint: str = ""
+
+    @property
+    def triples(self) -> int:
+        return sum(p.triples_read_back for p in self.graphs)
+
+    def query_command(self) -> str:
+        """The command that queries the store (``hdsgraph query`` finds the graphs itself)."""
+        return f"hdsgraph query hosts-total --endpoint {shown(self.query_endpoint)}"
+
+    def store_query(self) -> str:
+        """A SPARQL query for the store's own query page: it names its graph, so it works
+        whatever the store's default graph is."""
+        registry = next((p.graph.iri for p in self.graphs if p.graph.role == "registry"), self.graphs[0].graph.iri)
+        return f"SELECT (COUNT(DISTINCT ?host) AS ?hosts) FROM <{registry}> WHERE {{ ?host a <{HDS}Host> }}"
+
+
+def query_endpoint_for(graph_store: str) -> str | None:
+    """The SPARQL query endpoint of the store whose Graph Store endpoint is ``graph_store``,
+    when its path is one the stores of ``hdsgraph/data/store-endpoints.csv`` use."""
+    parts = urlsplit(graph_store)
+    path = parts.path.rstrip("/")
+    for row in data_table("store-endpoints.csv"):
+        suffix = row["graph_store_path"]
+        if path.endswith(suffix):
+            return urlunsplit(parts._replace(path=path[: -len(suffix)] + row["query_path"], query="", fragment=""))
+    return None
+
+
+def publish(source: Path, endpoint: str, prefix: str | None = None, query_endpoint: str | None = None) -> Publication:
+    """Upload the dataset in ``source`` (a build folder or a dump) to a Graph Store endpoint,
+    delete the graphs under the same prefix that it lacks, and check what the store holds.
+
+    ``query_endpoint`` is the store's SPARQL query endpoint (default: found from
+    ``endpoint``'s path). Raises EndpointError when the store cannot be reached, refuses a
+    request, or holds other graphs or another number of triples than was sent once the
+    upload is done; InputError when the query endpoint cannot be told.
     """
     check_url(endpoint)
+    if query_endpoint is None:
+        query_endpoint = query_endpoint_for(endpoint)
+        if query_endpoint is None:
+            raise InputError(
+                f"cannot tell the SPARQL query endpoint of the store {shown(endpoint)} (publish lists the store's "
+                "graphs with it, to delete the stale ones); give it with --query-endpoint"
+            )
+    check_url(query_endpoint)
     graphs = dataset_layout(
         read_ntriples(Path(source)), prefix if prefix is not None else build_graph_prefix(Path(source))
     )
+    prefix = graphs[0].prefix()
+    login = credentials(endpoint)
     with requests.Session() as session:
-        login = credentials(endpoint)
-        if login is not None:
-            session.auth = login
         for graph in graphs:
             _request(
                 session, "PUT", endpoint, graph.iri, login, data=graph.ntriples(), headers={"Content-Type": NTRIPLES}
+            )
+        wanted = {g.iri for g in graphs}
+        removed = sorted(store_graphs(query_endpoint, prefix) - wanted)
+        for iri in removed:
+            _request(session, "DELETE", endpoint, iri, login)
+        left = store_graphs(query_endpoint, prefix)
+        if left != wanted:
+            extra, missing = sorted(left - wanted), sorted(wanted - left)
+            raise EndpointError(
+                f"after the upload, {shown(query_endpoint)} lists other graphs under <{prefix}> than the build's"
+                + (f"; not deleted: {', '.join(f'<{g}>' for g in extra)}" if extra else "")
+                + (f"; missing: {', '.join(f'<{g}>' for g in missing)}" if missing else "")
             )
         published = []
         for graph in graphs:
@@ -142,18 +219,38 @@ def publish(source: Path, endpoint: str, prefix: str | None = None) -> list[Publ
                     f"expected {len(graph.triples)}"
                 )
             published.append(Published(graph, count))
-    return published
+    return Publication(published, removed, query_endpoint)
+
+
+def store_graphs(query_endpoint: str, prefix: str) -> set[str]:
+    """The named graphs a store holds whose IRI starts with ``prefix`` (one SPARQL query)."""
+    from hdsgraph.sparql.remote import remote_solutions  # SPARQLWrapper only when it is needed
+
+    text = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), {ox.Literal(prefix)})) }}"
+    solutions = remote_solutions(query_endpoint, text)
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise EndpointError(f"{shown(query_endpoint)} did not answer the list of its graphs with rows")
+    return {row["g"].value for row in solutions if isinstance(row["g"], ox.NamedNode)}
+
+
+_DIGEST = re.compile(r"(?:^|,)\s*digest\b", re.IGNORECASE)
+
+
+def challenge_auth(response: requests.Response, login: tuple[str, str]) -> AuthBase:
+    """The authentication a 401 asks for: Digest when its WWW-Authenticate offers it, else Basic."""
+    if _DIGEST.search(response.headers.get("WWW-Authenticate", "")):
+        return HTTPDigestAuth(*login)
+    return HTTPBasicAuth(*login)
 
 
 def _request(session: requests.Session, method: str, endpoint: str, graph: str, login, **kwargs) -> requests.Response:
-    try:
-        response = session.request(method, endpoint, params={"graph": graph}, timeout=TIMEOUT, **kwargs)
-    except requests.Timeout:
-        raise unreachable(endpoint, TimeoutError()) from None
-    except requests.RequestException as exc:
-        raise unreachable(endpoint, _root_cause(exc)) from None
+    response = _send(session, method, endpoint, graph, **kwargs)
+    if response.status_code == 401 and login is not None and session.auth is None:
+        # The first request goes without credentials; the store's challenge picks the scheme.
+        session.auth = challenge_auth(response, login)
+        response = _send(session, method, endpoint, graph, **kwargs)
     if not response.ok:
-        raise http_error(
+        error = http_error(
             endpoint,
             response.status_code,
             response.reason or "",
@@ -161,7 +258,21 @@ def _request(session: requests.Session, method: str, endpoint: str, graph: str, 
             login=login,
             action=f"{method} of graph <{graph}>",
         )
+        if response.status_code == 401 and login is None:
+            raise EndpointError(
+                f"{error}; it wants credentials: set {USER_VARIABLE} and {PASSWORD_VARIABLE}, or use a netrc file"
+            )
+        raise error
     return response
+
+
+def _send(session: requests.Session, method: str, endpoint: str, graph: str, **kwargs) -> requests.Response:
+    try:
+        return session.request(method, endpoint, params={"graph": graph}, timeout=TIMEOUT, **kwargs)
+    except requests.Timeout:
+        raise unreachable(endpoint, TimeoutError()) from None
+    except requests.RequestException as exc:
+        raise unreachable(endpoint, _root_cause(exc)) from None
 
 
 def _count(session: requests.Session, endpoint: str, graph: str, login) -> int:

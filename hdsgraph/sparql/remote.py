@@ -5,11 +5,19 @@ Oxigraph solutions, so remote rows go through the very code that makes local row
 (``hdsgraph.query.table``) and print the same. ``--snapshot`` works as it does locally:
 the endpoint is asked which snapshots it holds, and the chosen snapshot's IRI is written
 in place of ``?requested`` as a checked IRI term.
+
+A store holding a published build needs no flags: the endpoint is asked which of its named
+graphs hold registry snapshots, and the build's graphs (``hdsgraph publish``'s layout:
+``{prefix}ontology``, ``{prefix}registry``, ``{prefix}snapshot/{id}``) are named in the
+request, as ``default-graph-uri`` (their union is the dump) and ``named-graph-uri``, so the
+answers are the local ones whatever the store's default graph is (Oxigraph's empty one,
+Virtuoso's union of every graph, ``hdsgraph serve``'s union of the build's graphs).
 """
 
 from __future__ import annotations
 
 import ast
+import re
 import urllib.error
 from collections.abc import Sequence
 
@@ -24,6 +32,7 @@ from hdsgraph.pipeline.answers import (
     pick_snapshot,
     snapshot_table,
 )
+from hdsgraph.rdf.namespaces import HDS, SKOS
 from hdsgraph.rdf.results import QueryResult, table
 from hdsgraph.sparql.client import (
     TIMEOUT,
@@ -54,7 +63,7 @@ WRAPPER_STATUS = {
 LONG_QUERY = 2000  # characters; longer queries go by POST so that no URL gets too long
 
 
-def remote_solutions(endpoint: str, text: str, default_graphs: Sequence[str] = ()):
+def remote_solutions(endpoint: str, text: str, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = ()):
     """Send a query to ``endpoint`` -> Oxigraph solutions (or a boolean for ASK)."""
     check_url(endpoint)
     client = SPARQLWrapper(endpoint)
@@ -66,6 +75,8 @@ def remote_solutions(endpoint: str, text: str, default_graphs: Sequence[str] = (
         client.setMethod(POST)
     for graph in default_graphs:
         client.addDefaultGraph(ox.NamedNode(graph).value)
+    for graph in named_graphs:
+        client.addNamedGraph(ox.NamedNode(graph).value)
     login = credentials(endpoint)
     if login is not None:
         client.setHTTPAuth(BASIC)
@@ -90,6 +101,44 @@ def remote_solutions(endpoint: str, text: str, default_graphs: Sequence[str] = (
         raise EndpointError(f"{shown(endpoint)} sent results that cannot be read ({first_line(exc)})") from None
 
 
+SNAPSHOT_GRAPHS_QUERY = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s a <{HDS}RegistrySnapshot> }} }}"
+VOCABULARY_QUERY = f"ASK {{ ?activity a <{HDS}Activity> ; <{SKOS}notation> ?notation }}"
+_LAYOUT = re.compile(r"^(?P<prefix>.*)snapshot/[^/]+$")
+_DATASET_CLAUSE = re.compile(r"^[^#]*\bFROM\s+(?:NAMED\s+)?<", re.IGNORECASE | re.MULTILINE)
+
+
+def published_graphs(endpoint: str, prefix: str | None = None) -> list[str]:
+    """The named graphs of the hdsgraph build published to ``endpoint`` ([] when the store
+    has none: its default graph is then queried as it is).
+
+    The graphs holding a registry snapshot are asked for; one named ``{P}snapshot/{id}``
+    stands for the layout of prefix P (its ontology, registry and snapshot graphs), any
+    other holds a whole dump by itself. A store holding several builds needs ``prefix``.
+    """
+    found = remote_solutions(endpoint, SNAPSHOT_GRAPHS_QUERY)
+    datasets: dict[str, set[str]] = {}
+    for row in found if isinstance(found, ox.QuerySolutions) else ():
+        graph = row["g"]
+        if not isinstance(graph, ox.NamedNode):
+            continue
+        match = _LAYOUT.match(graph.value)
+        key = match.group("prefix") if match else graph.value
+        members = datasets.setdefault(key, {key + "ontology", key + "registry"} if match else set())
+        members.add(graph.value)
+    if prefix is not None:
+        if prefix not in datasets:
+            held = ", ".join(f"<{p}>" for p in sorted(datasets)) or "none"
+            raise EndpointError(f"{shown(endpoint)} holds no hdsgraph graphs under <{prefix}> (it holds: {held})")
+        return sorted(datasets[prefix])
+    if len(datasets) > 1:
+        raise EndpointError(
+            f"{shown(endpoint)} holds several hdsgraph datasets, under "
+            + ", ".join(f"<{p}>" for p in sorted(datasets))
+            + "; choose one with --graph IRI"
+        )
+    return sorted(next(iter(datasets.values()), set()))
+
+
 def remote_select(
     endpoint: str,
     text: str,
@@ -97,24 +146,35 @@ def remote_select(
     name: str = "query",
     default_graphs: Sequence[str] = (),
     expect_dataset: bool = False,
+    prefix: str | None = None,
 ) -> QueryResult:
     """Run a SELECT query on a remote endpoint -> the rows a local run gives.
 
-    With ``expect_dataset`` (a bundled query), an endpoint whose default graph holds no
-    snapshot is an error rather than a table of zeros: the data is most likely in named
-    graphs that the query does not see.
+    Without ``default_graphs``, and unless the query names its own dataset (``FROM``), the
+    graphs of the published build are found and named (``published_graphs``). With
+    ``expect_dataset`` (a bundled query), graphs that hold no snapshot, or not the hds
+    vocabulary (whose labels the answers print), are an error rather than a table of
+    zeros or of "unknown".
     """
+    named: Sequence[str] = ()
+    if not default_graphs and (prefix is not None or not _DATASET_CLAUSE.search(text)):
+        default_graphs = named = published_graphs(endpoint, prefix)
     term = None
     if expect_dataset or snapshot is not None:
         known = snapshot_table(remote_solutions(endpoint, SNAPSHOTS_QUERY, default_graphs))
         if expect_dataset and not known:
             raise EndpointError(
-                f"{shown(endpoint)} holds no hdsgraph snapshot in the graph it queries; if the data was published "
-                "in named graphs, query their union (Oxigraph: serve --union-default-graph) or name them with "
-                "--default-graph"
+                f"{shown(endpoint)} holds no hdsgraph snapshot in the graphs it queries; publish the build there "
+                "(hdsgraph publish), or name the graphs that hold it with --default-graph"
+            )
+        if expect_dataset and not bool(remote_solutions(endpoint, VOCABULARY_QUERY, default_graphs)):
+            raise EndpointError(
+                f"{shown(endpoint)} holds no hds vocabulary (the ontology's activities and labels) in the graphs it "
+                "queries, so every label would read unknown; name the ontology graph too (--default-graph "
+                "PREFIX + ontology), or publish the build with hdsgraph publish"
             )
         term = pick_snapshot(known, snapshot) if snapshot is not None else None
-    return table(remote_solutions(endpoint, bind_requested(text, term), default_graphs), name)
+    return table(remote_solutions(endpoint, bind_requested(text, term), default_graphs, named), name)
 
 
 def _wrapped_response(exc: SPARQLWrapperException) -> str:
