@@ -354,3 +354,27 @@ def test_the_query_endpoint_is_found_from_the_graph_store_s_path(store, query):
     from hdsgraph.sparql.graphstore import query_endpoint_for
 
     assert query_endpoint_for(store) == query
+
+
+@pytest.fixture(scope="module")
+def served(two_snapshots, tmp_path_factory):
+    """`hdsgraph serve` on the same build: the third kind of endpoint remote queries must read
+    without flags (it honours the default-graph-uri and named-graph-uri they send)."""
+    from tests.helpers.servers import hdsgraph_serve
+
+    with hdsgraph_serve(two_snapshots, log=tmp_path_factory.mktemp("serve") / "serve.log") as (url, _):
+        yield url
+
+
+@pytest.mark.parametrize("name", sorted(study_queries()))
+def test_every_study_query_answers_the_same_on_hdsgraph_serve(runner, served, two_snapshots, name):
+    remote = runner.invoke(cli, ["query", name, "--endpoint", served, "--format", "json"])
+    assert remote.exit_code == 0, remote.output
+    assert json.loads(remote.stdout) == json.loads(local(runner, two_snapshots, name, "--format", "json"))
+
+
+def test_an_older_snapshot_answers_the_same_on_hdsgraph_serve(runner, served, two_snapshots):
+    args = ["hosts-by-positioning", "--snapshot", "2020-07"]
+    remote = runner.invoke(cli, ["query", *args, "--endpoint", served])
+    assert remote.exit_code == 0, remote.output
+    assert remote.stdout == local(runner, two_snapshots, *args)
