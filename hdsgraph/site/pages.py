@@ -46,6 +46,7 @@ PAGE_KINDS = (  # rdf:type of a document's resource -> its template, first match
     (HDS + "RegistrySnapshot", "snapshot.html"),
     (SKOS + "Concept", "concept.html"),
 )
+FEED = "changes.atom"
 FORMATS = (("ttl", "text/turtle", "Turtle"), ("jsonld", "application/ld+json", "JSON-LD"))
 
 
@@ -375,5 +376,8 @@ def write_site(data: Path, out: Path, base_url: str | None = None) -> dict[str, 
     if out.is_dir() and any(out.iterdir()) and not (out / CHECKSUMS).is_file():
         raise InputError(f"{out}: refusing to replace a folder that is not an hdsgraph site; choose another --out")
     files = render_site(read_ntriples(Path(data)), base_url, build_base(Path(data)))
+    feed = Path(data) / FEED
+    if feed.is_file():  # the build's change feed, served with the pages it links to
+        files[FEED] = feed.read_bytes()
     write_folder(out, files)
     return files
