@@ -486,17 +486,17 @@ class SiteWriter:
             )
             if part
         )
-        return {
-            "title": title,
-            "description": descriptions.get(lang) or descriptions.get("en", ""),
-            "licence": licence,
-            "files": files,
-            "snapshots": snapshots,
-            "citation": citation + ".",
-            "publisher": publisher,
-            "contact": contact,
-            "period": (snapshots[0]["link"].label, snapshots[-1]["link"].label) if snapshots else None,
-        }
+        return dict(
+            title=title,
+            description=descriptions.get(lang) or descriptions.get("en", ""),
+            licence=licence,
+            files=files,
+            snapshots=snapshots,
+            citation=citation + ".",
+            publisher=publisher,
+            contact=contact,
+            period=(snapshots[0]["link"].label, snapshots[-1]["link"].label) if snapshots else None,
+        )
 
     # ------------------------------------------------------------ index and directory
 
@@ -558,7 +558,7 @@ class SiteWriter:
             counted = self.counted()
             nationalities = self.nationality_pages()
             unpositioned = [h["link"] for h in hosts if not g.iris(h["link"].iri, HDS + "positioning")]
-            common = {"counted": counted, "nationalities": nationalities, "hosts": hosts, "lapsed": lapsed}
+            common = dict(counted=counted, nationalities=nationalities, hosts=hosts, lapsed=lapsed)
             self.render(
                 "index.html",
                 "index.html",
@@ -644,8 +644,8 @@ def beside_the_site(data: Path, report_url: str | None = None) -> tuple[Beside, 
     if manifest is None:
         return Beside(report=report_url), extra
     folder = manifest.parent
+    base = build_base(Path(data)) or ""  # refuses a manifest that is not a build's
     options = json.loads(manifest.read_text(encoding="utf-8")).get("catalog") or {}
-    base = build_base(Path(data)) or ""
     download = options.get("download_url") or (base + "dist/" if base else None)
     catalog = None
     if (folder / "catalog.ttl").is_file():
