@@ -23,7 +23,15 @@ DATASET = URIRef(BASE + "dataset")
 SHAPES_ENV = "HDSGRAPH_DCAT_AP_SHAPES"
 HEADER = REGISTRY_HEADER
 # Files of a build that are metadata about the others (documented in hdsgraph/catalog.py and the README).
-METADATA = {"catalog.ttl", "catalog.jsonld", "catalog-datagouv.ttl", "void.ttl", "README.md", "build.json", "SHA256SUMS"}
+METADATA = {
+    "catalog.ttl",
+    "catalog.jsonld",
+    "catalog-datagouv.ttl",
+    "void.ttl",
+    "README.md",
+    "build.json",
+    "SHA256SUMS",
+}
 
 
 def dcat_ap_folder() -> Path | None:
