@@ -482,3 +482,24 @@ def test_dates_read_as_people_write_them(value, lang, shown):
     from hdsgraph.site.pages import human_date
 
     assert human_date(value, lang) == shown
+
+
+def test_the_sparql_endpoint_of_the_build_is_linked_and_only_http_links_are_made(runner, built, tmp_path):
+    out, _, _ = built
+    registry = out.parent / "registries"
+    endpoint = "http://127.0.0.1:7878/query"
+    folder = tmp_path / "dist"
+    result = runner.invoke(
+        cli, ["build", "--registry", str(registry), "--out", str(folder), "--sparql-endpoint", endpoint]
+    )
+    assert result.exit_code == 0, result.output
+    write_site(folder, tmp_path / "site")
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert f'<a href="{endpoint}">{endpoint}</a>' in index
+    manifest = json.loads((folder / "build.json").read_text(encoding="utf-8"))
+    manifest["catalog"]["download_url"] = "javascript:alert(1)//"
+    manifest["catalog"]["sparql_endpoint"] = "javascript:alert(2)"
+    (folder / "build.json").write_text(json.dumps(manifest), encoding="utf-8")
+    write_site(folder, tmp_path / "site2")
+    for page in pages(tmp_path / "site2"):
+        assert "javascript:" not in page.read_text(encoding="utf-8"), page

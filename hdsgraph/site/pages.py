@@ -189,6 +189,11 @@ def human_date(value: str, lang: str) -> str:
     return f"{'1er' if lang == 'fr' and day == 1 else day} {month} {match.group(1)}"
 
 
+def http_only(url: str | None) -> str | None:
+    """``url`` when it is an http(s) URL, else None: the site links to nothing else."""
+    return url if url and urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc else None
+
+
 def certificate_status(expires: str, day: str) -> str:
     """ "expired", "expiring" or "valid" as of ``day`` (the latest snapshot's), or "" when unknown."""
     if not expires or not day:
@@ -451,7 +456,7 @@ class SiteWriter:
                 files.append(
                     {
                         "name": url[0].rsplit("/", 1)[-1] if url else distribution,
-                        "href": url[0] if url else None,
+                        "href": http_only(url[0]) if url else None,
                         "title": catalog.labels(distribution, DCTERMS + "title").get(lang)
                         or catalog.text(distribution, DCTERMS + "title"),
                         "size": catalog.text(distribution, DCAT + "byteSize"),
@@ -462,7 +467,7 @@ class SiteWriter:
             licences = catalog.iris(dataset, DCTERMS + "license") or [
                 o for d in catalog.iris(dataset, DCAT + "distribution") for o in catalog.iris(d, DCTERMS + "license")
             ]
-            if licences:
+            if licences and http_only(licences[0]):
                 licence = Link(licences[0], catalog.label(licences[0]))
             publishers = catalog.iris(dataset, DCTERMS + "publisher")
             publisher = catalog.labels(publishers[0], FOAF + "name").get(lang, "") if publishers else ""
@@ -653,7 +658,8 @@ def beside_the_site(data: Path, report_url: str | None = None) -> tuple[Beside, 
         catalog = SiteGraph("".join(f"{q.triple} .\n" for q in triples).encode("utf-8"))
     if (folder / FEED).is_file():
         extra[FEED] = (folder / FEED).read_bytes()
-    beside = Beside(download, options.get("sparql_endpoint"), report_url, FEED in extra, catalog)
+    endpoint = http_only(options.get("sparql_endpoint"))
+    beside = Beside(http_only(download), endpoint, report_url, FEED in extra, catalog)
     return beside, extra
 
 
