@@ -44,3 +44,13 @@ def two_snapshots(bundled) -> Path:
 
     assert list(snapshots(open_store(bundled))) == ["2020-07", "2022-04"]
     return bundled
+
+
+@pytest.fixture(scope="session")
+def bundled_site_dir(bundled, tmp_path_factory) -> Path:
+    """The site of the bundled build (read-only), with a report URL, written once."""
+    from hdsgraph.site.pages import write_site
+
+    site = tmp_path_factory.mktemp("bundled-site") / "site"
+    write_site(bundled, site, report_url="https://example.org/hds/report.html")
+    return site

@@ -170,13 +170,9 @@ def test_host_entries_equal_hdsgraph_diff_for_each_pair(fixture, request, runner
 
 
 @pytest.mark.parametrize("fixture", ["history", "two_snapshots"])
-def test_the_atom_feed_is_atom_1_0_and_every_entry_links_to_a_page_of_the_site(fixture, request, tmp_path):
+def test_the_atom_feed_is_atom_1_0_and_every_entry_links_to_a_page_of_the_site(fixture, request):
     data = request.getfixturevalue(fixture)
-    if isinstance(data, tuple):
-        out, site = data
-    else:
-        out, site = data, tmp_path / "site"
-        write_site(out, site)
+    out, site = data if isinstance(data, tuple) else (data, request.getfixturevalue("bundled_site_dir"))
     parsed = feedparser.parse((out / "changes.atom").read_bytes())
     assert parsed.version == "atom10" and not parsed.bozo, parsed.get("bozo_exception")
     rows = read_csv(out / "changes.csv")

@@ -356,9 +356,8 @@ def registry_hosts(path: Path) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def bundled_site(two_snapshots, tmp_path_factory):
-    site = tmp_path_factory.mktemp("bundled-site") / "site"
-    write_site(two_snapshots, site, report_url="https://example.org/hds/report.html")
+def bundled_site(two_snapshots, bundled_site_dir):
+    site = bundled_site_dir
     old = registry_hosts(REPO / "seeds" / "registries" / "2020-07.csv")
     new = registry_hosts(REPO / "seeds" / "registries" / "2022-04.csv")
     return two_snapshots, site, old, new

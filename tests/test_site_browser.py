@@ -14,7 +14,6 @@ import pandas as pd
 import pytest
 
 from hdsgraph.rdf.store import open_store
-from hdsgraph.site.pages import write_site
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [
@@ -33,10 +32,9 @@ class QuietHandler(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def served(bundled, tmp_path_factory):
+def served(bundled, bundled_site_dir):
     """The site of the session's bundled build, served from 127.0.0.1 (written elsewhere: the build stays as built)."""
-    site = tmp_path_factory.mktemp("browser") / "site"
-    write_site(bundled, site)
+    site = bundled_site_dir
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(site)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
