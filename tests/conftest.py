@@ -55,3 +55,13 @@ def virtuoso_server(tmp_path_factory):
 
     with virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def bundled_site_dir(bundled, tmp_path_factory) -> Path:
+    """The site of the bundled build (read-only), with a report URL, written once."""
+    from hdsgraph.site.pages import write_site
+
+    site = tmp_path_factory.mktemp("bundled-site") / "site"
+    write_site(bundled, site, report_url="https://example.org/hds/report.html")
+    return site

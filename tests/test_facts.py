@@ -113,7 +113,7 @@ def test_a_skeleton_without_the_demonstration_texts_still_says_demonstration_dat
 
 def test_the_licence_of_void_is_the_skeleton_s(runner, tmp_path):
     text = SKELETON.read_text(encoding="utf-8").replace(
-        "hdscat:distributionLicence <https://www.etalab.gouv.fr/licence-ouverte-open-licence/>",
+        "hdscat:distributionLicence <https://www.etalab.gouv.fr/licence-ouverte-open-licence>",
         "hdscat:distributionLicence <https://creativecommons.org/licenses/by/4.0/>",
     )
     out = build(runner, tmp_path, REAL, "--catalog-skeleton", str(my_skeleton(tmp_path, text)))

@@ -42,9 +42,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "site_command",
         "Write a static Linked Data site of a build: one HTML page per host, certificate, activity, "
         "certificate type, certification body, positioning and snapshot, each with its description "
-        "in Turtle and JSON-LD beside it; an index; a page documenting the ontology; and the server "
-        "configuration for content negotiation (.htaccess, nginx.conf, and w3id.htaccess when "
-        "--base-url is given).",
+        "in Turtle and JSON-LD beside it; an index; a directory; the dataset page; a page documenting "
+        "the ontology; and the server configuration for content negotiation (.htaccess, nginx.conf, "
+        "and w3id.htaccess when --base-url is given). Pages are in French, with their English version "
+        "under en/.",
     ),
     "serve": ("serve", "serve_command", "Serve a build (or a dump) as a read-only SPARQL 1.1 endpoint, until stopped."),
     "publish": (

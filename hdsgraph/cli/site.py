@@ -24,12 +24,19 @@ from hdsgraph.site.pages import write_site
     help="The URL the site will be served from (ending with /), for the w3id.org redirect rules "
     "and the nginx snippet. Default: the data's base URI.",
 )
-def site_command(data, out, base_url):
+@click.option(
+    "--report-url",
+    metavar="URL",
+    default=None,
+    help="Where the report ('hdsgraph report') is published, linked from every page. Default: no link.",
+)
+def site_command(data, out, base_url, report_url):
     """Write a static Linked Data site of a build: one HTML page per host, certificate,
     activity, certificate type, certification body, positioning and snapshot, each with its
-    description in Turtle and JSON-LD beside it; an index; a page documenting the ontology;
-    and the server configuration for content negotiation (.htaccess, nginx.conf, and
-    w3id.htaccess when --base-url is given).
+    description in Turtle and JSON-LD beside it; an index; a directory; the dataset page; a
+    page documenting the ontology; and the server configuration for content negotiation
+    (.htaccess, nginx.conf, and w3id.htaccess when --base-url is given). Pages are in French,
+    with their English version under en/.
 
     The site is replaced whole. A later 'hdsgraph build' into the same folder removes
     OUT when it lies inside the build folder (the default): run 'hdsgraph site' again.
@@ -42,6 +49,6 @@ def site_command(data, out, base_url):
         python -m http.server -d dist/site
     """
     with library_errors():
-        files = write_site(data, out, base_url)
+        files = write_site(data, out, base_url, report_url)
     pages = sum(1 for name in files if name.endswith(".html"))
     click.echo(f"Wrote {out}/: {pages} pages, {len(files) + 1} files")

@@ -50,11 +50,14 @@ IANA = "https://www.iana.org/assignments/media-types/"
 SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
 
 CATALOG_FILES = ("catalog.ttl", "catalog.jsonld")
+# The data.gouv.fr profile of the record: the same triples, but for the checksum values,
+# plain strings instead of xsd:hexBinary (see catalog_files).
+DATAGOUV_FILE = "catalog-datagouv.ttl"
 VOID_FILE = "void.ttl"
 DOCUMENTATION = "README.md"
 MANIFEST = "build.json"
 # Files of a build that are metadata about the others, not distributions of the dataset.
-NOT_DISTRIBUTIONS = frozenset({*CATALOG_FILES, VOID_FILE, DOCUMENTATION, MANIFEST, "SHA256SUMS"})
+NOT_DISTRIBUTIONS = frozenset({*CATALOG_FILES, DATAGOUV_FILE, VOID_FILE, DOCUMENTATION, MANIFEST, "SHA256SUMS"})
 
 # Skeleton annotations on <dataset> that every distribution gets.
 DISTRIBUTION_DEFAULTS = {
@@ -64,7 +67,21 @@ DISTRIBUTION_DEFAULTS = {
 
 # The prefixes the catalogue declares (from the one table).
 CATALOG_PREFIXES = prefixes(
-    "dcat", "dct", "foaf", "vcard", "spdx", "skos", "prov", "rdfs", "xsd", "hds", "filetype", "eulang", "eutheme"
+    "dcat",
+    "dct",
+    "foaf",
+    "vcard",
+    "spdx",
+    "skos",
+    "prov",
+    "rdfs",
+    "xsd",
+    "hds",
+    "filetype",
+    "eulang",
+    "eutheme",
+    "locn",
+    "gsp",
 )
 
 
@@ -198,11 +215,35 @@ def ntriples(triples: list[ox.Triple]) -> bytes:
     return "".join(f"{t} .\n" for t in sorted(triples, key=str)).encode("utf-8")
 
 
+def datagouv_profile(triples: list[ox.Triple], facts: Facts) -> list[ox.Triple]:
+    """The record as data.gouv.fr harvests it, which differs from the DCAT-AP record twice:
+
+    - ``spdx:checksumValue`` is a plain string: DCAT-AP 3.0 wants ``xsd:hexBinary``, which
+      udata's DCAT harvester reads as bytes, which its string field refuses, and then it
+      saves nothing of the dataset;
+    - the temporal coverage is a blank node: udata tries to download a period that has an
+      IRI (``{base}dataset#temporal``), and drops it when it cannot.
+    """
+    period = nn(facts.dataset.value + "#temporal")
+    blank = ox.BlankNode("temporal")
+    out = []
+    for t in triples:
+        s, o = t.subject, t.object
+        if t.predicate.value == SPDX + "checksumValue" and isinstance(o, ox.Literal):
+            o = ox.Literal(o.value)
+        s, o = (blank if s == period else s), (blank if o == period else o)
+        out.append(ox.Triple(s, t.predicate, o))
+    return sorted(out, key=str)
+
+
 def catalog_files(files: Mapping[str, bytes | Path], facts: Facts) -> dict[str, bytes]:
-    """``catalog.ttl`` and ``catalog.jsonld`` for the files of a build, given as their
-    bytes or as files."""
-    nt = ntriples(catalog_triples(files, facts))
+    """``catalog.ttl`` and ``catalog.jsonld`` (the DCAT-AP 3.0 record) and
+    ``catalog-datagouv.ttl`` (its data.gouv.fr profile) for the files of a build, given as
+    their bytes or as files."""
+    triples = catalog_triples(files, facts)
+    nt = ntriples(triples)
     return {
         "catalog.ttl": cast(bytes, to_turtle(nt, prefixes=CATALOG_PREFIXES)),
         "catalog.jsonld": cast(bytes, to_jsonld(nt, context=prefix_context(CATALOG_PREFIXES))),
+        DATAGOUV_FILE: cast(bytes, to_turtle(ntriples(datagouv_profile(triples, facts)), prefixes=CATALOG_PREFIXES)),
     }

@@ -20,6 +20,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from hdsgraph.describe.catalog import catalog_files
+from hdsgraph.describe.changes import FEED_FILES, feed_files
 from hdsgraph.describe.facts import (
     CatalogOptions,
     Skeleton,
@@ -53,8 +54,10 @@ OUTPUTS = DUMPS + (
     "README.md",
     "catalog.ttl",
     "catalog.jsonld",
+    "catalog-datagouv.ttl",
     "void.ttl",
     MANIFEST,
+    *FEED_FILES,
 )
 
 
@@ -332,6 +335,8 @@ def write_build(
         with _timed(timings, "catalogue", on_stage):
             facts = dataset_facts(store, base_uri, catalog, graph.skeleton)
             staging.write(MANIFEST, manifest_bytes(facts, catalog, sorted(set(registry.certificates["snapshot"]))))
+            for name, data in feed_files(store, facts).items():
+                staging.write(name, data)
             for name, data in catalog_files(staging.files(), facts).items():
                 staging.write(name, data)
             staging.write("void.ttl", void_turtle(facts, store))

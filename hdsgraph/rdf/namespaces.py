@@ -23,6 +23,8 @@ FOAF = "http://xmlns.com/foaf/0.1/"
 SPDX = "http://spdx.org/rdf/terms#"
 VCARD = "http://www.w3.org/2006/vcard/ns#"
 FORMATS = "http://www.w3.org/ns/formats/"
+LOCN = "http://www.w3.org/ns/locn#"
+GSP = "http://www.opengis.net/ont/geosparql#"
 FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 SHAPES = VOCAB_BASE + "shapes#"
 
@@ -59,6 +61,8 @@ PREFIXES = {
     "formats": FORMATS,
     "sh": SH,
     "shapes": SHAPES,
+    "locn": LOCN,
+    "gsp": GSP,
 }
 
 

@@ -19,7 +19,7 @@ from hdsgraph.rdf.namespaces import DCTERMS, HDS, OWL, RDF, RDFS, ROV, SKOS
 LABELS = (SKOS + "prefLabel", ROV + "legalName", RDFS + "label", DCTERMS + "title")
 # How a concept page finds its hosts: hosts link to it directly, or through a certificate.
 HOST_LINKS = {HDS + "positioning", HDS + "nationality"}
-CERTIFICATE_LINKS = {HDS + "activity", HDS + "certificateType", HDS + "certificationBody"}
+CERTIFICATE_LINKS = {HDS + "activity", HDS + "certificateType", HDS + "certificationBody", HDS + "referential"}
 LANGUAGES = ("en", "fr", "")
 
 
@@ -35,6 +35,10 @@ class Link:
 
 
 class SiteGraph:
+    """``lang`` is the language labels are read in first (the page being written's)."""
+
+    lang = "en"
+
     def __init__(self, nt: bytes):
         self.props: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
         self.inbound: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -75,9 +79,9 @@ class SiteGraph:
                 return found
         return {}
 
-    def label(self, iri: str, lang: str = "en") -> str:
+    def label(self, iri: str, lang: str | None = None) -> str:
         found = self.labels(iri)
-        for key in (lang, *LANGUAGES):
+        for key in (lang or self.lang, *LANGUAGES):
             if key in found:
                 return found[key]
         return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
@@ -88,10 +92,43 @@ class SiteGraph:
     # ------------------------------------------------------------ views
 
     def snapshots(self) -> list[Link]:
+        """The registry snapshots, oldest first (by date, then id); a link's label is its id."""
         found = [
-            Link(s, self.text(s, HDS + "snapshotId") or self.label(s)) for s in self.typed(HDS + "RegistrySnapshot")
+            (self.text(s, DCTERMS + "date"), Link(s, self.text(s, HDS + "snapshotId") or self.label(s)))
+            for s in self.typed(HDS + "RegistrySnapshot")
         ]
-        return sorted(found, key=lambda link: link.label)
+        return [link for _, link in sorted(found, key=lambda pair: (pair[0], pair[1].label))]
+
+    def latest(self) -> Link | None:
+        if not hasattr(self, "_latest"):
+            snapshots = self.snapshots()
+            self._latest = snapshots[-1] if snapshots else None
+        return self._latest
+
+    def latest_day(self) -> str:
+        """The day the latest snapshot starts (``YYYY-MM`` is its month's first day), or ""."""
+        latest = self.latest()
+        date = self.text(latest.iri, DCTERMS + "date") if latest else ""
+        return date if len(date) != 7 else date + "-01"
+
+    def listed(self, iri: str) -> set[str]:
+        return set(self.iris(iri, HDS + "listedIn"))
+
+    def is_current(self, iri: str) -> bool:
+        """Listed in the latest snapshot."""
+        latest = self.latest()
+        return latest is not None and latest.iri in self.listed(iri)
+
+    def lapse(self, iri: str) -> tuple[Link, Link] | None:
+        """(the last snapshot listing a host no longer listed, the first one after it not
+        listing it), or None for a host the latest snapshot lists."""
+        if self.is_current(iri):
+            return None
+        snapshots, listed = self.snapshots(), self.listed(iri)
+        last = max((i for i, snap in enumerate(snapshots) if snap.iri in listed), default=None)
+        if last is None or last + 1 >= len(snapshots):
+            return None
+        return snapshots[last], snapshots[last + 1]
 
     def hosts(self) -> list[Link]:
         return sorted(
@@ -112,6 +149,11 @@ class SiteGraph:
             "issued": self.text(iri, HDS + "issueDate"),
             "expires": self.text(iri, HDS + "expiryDate"),
             "snapshots": [self.link(s) for s in self.iris(iri, HDS + "listedIn")],
+            "current": self.is_current(iri),
+            "referential": self.link(self.iris(iri, HDS + "referential")[0])
+            if self.iris(iri, HDS + "referential")
+            else None,
+            "number": self.text(iri, HDS + "certificateNumber"),
         }
 
     def host(self, iri: str) -> dict:
@@ -141,16 +183,22 @@ class SiteGraph:
             "certificates": certificates,
             "activities": sorted({a for c in certificates for a in c["activities"]}, key=lambda a: a.notation),
             "history": history,
+            "current": self.is_current(iri),
+            "lapse": self.lapse(iri),
         }
 
-    def hosts_linked_to(self, iri: str) -> list[Link]:
-        """The hosts a concept (activity, type, body, positioning, country) applies to."""
+    def hosts_linked_to(self, iri: str, today: bool = False) -> list[Link]:
+        """The hosts a concept (activity, type, body, referential, positioning, country)
+        applies to; ``today``: only the hosts the latest snapshot lists under it (through a
+        certificate it lists, for the concepts of certificates)."""
         hosts = set()
         for s, p in self.inbound.get(iri, []):
             if p in HOST_LINKS:
-                hosts.add(s)
+                if not today or self.is_current(s):
+                    hosts.add(s)
             elif p in CERTIFICATE_LINKS:
-                hosts.update(h for h, q in self.inbound.get(s, []) if q == HDS + "holds")
+                if not today or self.is_current(s):
+                    hosts.update(h for h, q in self.inbound.get(s, []) if q == HDS + "holds")
             elif p == HDS + "listedIn" and HDS + "Host" in self.iris(s, RDF + "type"):
                 hosts.add(s)
         return sorted((self.link(h) for h in hosts), key=lambda link: (link.label.casefold(), link.iri))
@@ -167,9 +215,11 @@ class SiteGraph:
             "hosts": self.hosts_linked_to(iri),
         }
 
-    def by_nationality(self) -> list[tuple[Link | None, list[Link]]]:
+    def by_nationality(self, today: bool = False) -> list[tuple[Link | None, list[Link]]]:
         groups: dict[str, list[Link]] = defaultdict(list)
         for host in self.hosts():
+            if today and not self.is_current(host.iri):
+                continue
             countries = self.iris(host.iri, HDS + "nationality")
             groups[countries[0] if countries else ""].append(host)
         keyed = [(self.link(c) if c else None, hosts) for c, hosts in groups.items()]
@@ -184,7 +234,8 @@ class SiteGraph:
         return out
 
     def dataset_title(self, base: str) -> str:
-        title = self.labels(base + "dataset", DCTERMS + "title").get("en", "")
+        titles = self.labels(base + "dataset", DCTERMS + "title")
+        title = titles.get(self.lang) or titles.get("en", "")
         return title or "Certified health-data hosts (HDS)"
 
     def synthetic(self) -> bool:
