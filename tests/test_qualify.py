@@ -333,3 +333,32 @@ def test_the_recorded_real_answer_is_read():
     )
     assert unit.finess is record["complements"]["est_finess"] and unit.code_pays_etranger == ""
     assert unit.names == (record["nom_raison_sociale"], record["nom_complet"], record["sigle"])
+
+
+def test_a_reviewed_row_wins_and_its_table_is_never_overwritten(tmp_path, standins):
+    registry = write_registry(tmp_path)
+    reviewed = tmp_path / "hosts.csv"
+    reviewed.write_text(
+        "host,positioning,nationality,reviewed_by,reviewed_on,note\n"
+        "Éditeur fictif Iota,health_software_publisher,FR,A. Relectrice,2026-11-30,publishes a fictitious patient record\n",
+        encoding="utf-8",
+    )
+    before = reviewed.read_bytes()
+    out = tmp_path / "p.csv"
+    args = ["qualify", "--registry", str(registry), "--qualification", str(reviewed), "--cache", str(tmp_path / "c")]
+    result = CliRunner().invoke(cli, [*args, "--out", str(out), *options(standins)])
+    assert result.exit_code == 0, result.output
+    row = rows_of(out)["Éditeur fictif Iota"]
+    assert (row["positioning"], row["positioning_source"], row["positioning_strength"]) == (
+        "health_software_publisher",
+        "reviewed",
+        "reviewed",
+    )
+    assert (row["nationality"], row["nationality_source"]) == ("FR", "reviewed")  # not Wikidata's DE
+    assert row["review"] == ""
+    refused = CliRunner().invoke(cli, [*args, "--out", str(reviewed), *options(standins)])
+    assert refused.exit_code == 2
+    assert refused.output == (
+        f"Error: {reviewed}: is the qualification table, which qualify never overwrites; choose another --out\n"
+    )
+    assert reviewed.read_bytes() == before
