@@ -80,7 +80,7 @@ def world() -> World:
     }
     w.parents = {
         "969500FICTIVEZETA001": lei_record("969500FICTIVEETA0001", "MUTUELLE FICTIVE ETA", "FR", S["mutual"]),
-        "969500FICTIVETHETA01": lei_record("5493FICTIVECLOUDINC1", "Fictional Cloud Holdings Inc.", "US"),
+        "969500FICTIVETHETA01": lei_record("5493FICTIVECLOUDIN01", "Fictional Cloud Holdings Inc.", "US"),
     }
     w.wikidata = {
         S["wdonly"]: [wikidata_row(S["wdonly"], "Q990001", "Q990002", "Fiktiver Verlag AG", "DE")],

@@ -163,8 +163,12 @@ def read_proposals(path: Path | None, min_strength: str = "medium") -> Proposals
             kept["matched_siren"] = parse_siren(row.get("siren", "")) if row.get("siren_source") == "search" else None
         except RowError as exc:
             raise InputError(f"{path}, row {number}: {exc}") from None
-        for name in ("lei", "parent_name", "parent_lei"):
-            kept[name] = row.get(name, "").strip() or None
+        for name in ("lei", "parent_lei"):
+            value = row.get(name, "").strip()
+            if value and not re.fullmatch(r"[A-Z0-9]{18}[0-9]{2}", value):
+                raise InputError(f"{path}, row {number}: malformed LEI {value!r}: expected 20 letters and digits")
+            kept[name] = value or None
+        kept["parent_name"] = " ".join(row.get("parent_name", "").split()) or None
         proposals.by_key[row["host_key"]] = kept
     return proposals
 
