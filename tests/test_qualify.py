@@ -362,3 +362,90 @@ def test_a_reviewed_row_wins_and_its_table_is_never_overwritten(tmp_path, standi
         f"Error: {reviewed}: is the qualification table, which qualify never overwrites; choose another --out\n"
     )
     assert reviewed.read_bytes() == before
+
+
+def test_build_uses_reviewed_values_then_proposals_and_counts_the_sources(qualified):
+    import pandas as pd
+    import rdflib
+
+    tmp_path, registry, out, standins, _ = qualified
+    reviewed = tmp_path / "hosts.csv"
+    reviewed.write_text(
+        "host,positioning,nationality,reviewed_by,reviewed_on\n"
+        "Nuage fictif Thêta France,it_services_company,,B. Relecteur,2026-12-01\n",
+        encoding="utf-8",
+    )
+    dist = tmp_path / "dist"
+    result = CliRunner().invoke(
+        cli,
+        ["build", "--registry", str(registry), "--qualification", str(reviewed), "--proposals", str(out)]
+        + ["--out", str(dist)],
+    )
+    assert result.exit_code == 0, result.output
+    # The independent computation: the person's value, else a proposal of at least medium strength.
+    proposals = pd.read_csv(out, dtype=str, keep_default_na=False)
+    kept = proposals["positioning_strength"].isin(["medium", "strong"]) & (proposals["positioning"] != "")
+    positioning = proposals["positioning"].where(kept, "unknown")
+    source = pd.Series("rule", index=proposals.index).where(kept, "unknown")
+    theta = proposals["host"] == "Nuage fictif Thêta France"
+    positioning[theta], source[theta] = "it_services_company", "reviewed"
+    answers = json.loads((dist / "answers.json").read_text())
+    assert {
+        r["positioning"]: r["hosts"] for r in answers["hosts-by-positioning"]
+    } == positioning.value_counts().to_dict()
+    got = {r["source"]: r["hosts"] for r in answers["qualification-sources"] if r["axis"] == "positioning"}
+    assert got == source.value_counts().to_dict()
+    counts = source.value_counts()
+    assert (
+        f"Positioning qualified by: a person {counts.get('reviewed', 0)}, the registry 0, rules {counts.get('rule', 0)};"
+        f" unknown {counts.get('unknown', 0)}"
+    ) in result.output
+    nat_kept = proposals["nationality_strength"].isin(["medium", "strong"]) & (proposals["nationality"] != "")
+    nationality = proposals["nationality"].where(nat_kept, "unknown").value_counts().to_dict()
+    assert {r["nationality"]: r["hosts"] for r in answers["hosts-by-nationality"]} == nationality
+    # In the graph: filterable sources, the rule and its evidence, the links.
+    g = rdflib.Graph().parse(dist / "hds.nt", format="nt")
+    rows = g.query(
+        """PREFIX hds: <https://w3id.org/hdsgraph/ontology#>
+        SELECT ?name ?rule ?strength WHERE { ?h hds:positioningSource "rule" ; hds:positioningRule ?rule ;
+        hds:positioningStrength ?strength ; hds:positioningEvidence ?e ; <http://www.w3.org/ns/regorg#legalName> ?name }"""
+    )
+    expected = proposals[kept & ~theta]
+    assert {(str(n), str(r), str(s)) for n, r, s in rows} == set(
+        zip(expected["host"], expected["positioning_source"], expected["positioning_strength"], strict=True)
+    )
+    who = g.query(
+        """PREFIX hds: <https://w3id.org/hdsgraph/ontology#>
+        SELECT ?by ?on WHERE { ?h hds:positioningSource "reviewed" ; hds:reviewedBy ?by ; hds:reviewedOn ?on }"""
+    )
+    assert [(str(b), str(o)) for b, o in who] == [("B. Relecteur", "2026-12-01")]
+    org = rdflib.Namespace("http://www.w3.org/ns/org#")
+    parents = {str(o) for o in g.objects(None, org.subOrganizationOf)}
+    assert parents == {
+        "https://rdf.gleif.org/L1/L-969500FICTIVEETA0001",
+        "https://rdf.gleif.org/L1/L-5493FICTIVECLOUDIN01",
+        "http://www.wikidata.org/entity/Q990002",
+    }
+    same_as = {str(o) for o in g.objects(None, rdflib.OWL.sameAs)}
+    assert {"https://rdf.gleif.org/L1/L-969500FICTIVETHETA01", "http://www.wikidata.org/entity/Q990001"} <= same_as
+    sirens = set(proposals.loc[proposals["siren"] != "", "siren"])
+    see_also = {str(o).rsplit("/", 1)[1] for o in g.objects(None, rdflib.RDFS.seeAlso)}
+    assert see_also == sirens
+    void = (dist / "void.ttl").read_text()
+    assert "linkset-gleif" in void and "linkset-parent-wikidata" in void and "linkset-annuaire" in void
+
+
+def test_min_strength_weak_takes_the_weak_proposals_too(qualified):
+    tmp_path, registry, out, _, _ = qualified
+    dist = tmp_path / "dist-weak"
+    result = CliRunner().invoke(
+        cli,
+        ["build", "--registry", str(registry), "--proposals", str(out), "--min-strength", "weak", "--out", str(dist)],
+    )
+    assert result.exit_code == 0, result.output
+    import pandas as pd
+
+    proposals = pd.read_csv(out, dtype=str, keep_default_na=False)
+    known = proposals["nationality"].where(proposals["nationality"] != "", "unknown").value_counts().to_dict()
+    answers = json.loads((dist / "answers.json").read_text())
+    assert {r["nationality"]: r["hosts"] for r in answers["hosts-by-nationality"]} == known
