@@ -207,9 +207,9 @@ def _nationality(
             if abroad:
                 code = unit.code_pays_etranger
                 country = insee_countries().get(code, "")
-                evidence = f"nature_juridique={unit.nature_juridique}, siege.code_pays_etranger={code or '-'}" + _at(
-                    unit.source
-                )
+                named = f" ({unit.libelle_pays_etranger})" if unit.libelle_pays_etranger else ""
+                evidence = f"nature_juridique={unit.nature_juridique}, siege.code_pays_etranger={code or '-'}{named}"
+                evidence += _at(unit.source)
                 if country:
                     return country, rule_id, evidence, review
                 return (

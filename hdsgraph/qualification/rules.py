@@ -46,10 +46,6 @@ class Rule:
     def candidates(self) -> tuple[str, ...]:
         return tuple(p.strip() for p in self.positioning.split("|") if p.strip())
 
-    @property
-    def decides(self) -> bool:
-        return len(self.candidates) == 1 or self.field in ("curated", "parent")
-
 
 @cache
 def rules() -> tuple[Rule, ...]:

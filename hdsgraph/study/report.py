@@ -95,9 +95,6 @@ def _reading_line(
     return Line(question, f"{bounds} (a reading of the text)", shown, "", low <= value <= high, query)
 
 
-AXIS_OF_QUERY = {"hosts-by-positioning": "positioning", "single-activity-hosts": "positioning"}
-
-
 @dataclass(frozen=True)
 class Qualified:
     """How the hosts of a snapshot were qualified on one axis (positioning or nationality)."""
