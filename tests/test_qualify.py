@@ -61,25 +61,38 @@ def rows_of(path: Path) -> dict[str, dict[str, str]]:
     return {r["host"]: r for r in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))}
 
 
-@pytest.fixture
-def qualified(tmp_path, standins):
-    registry = write_registry(tmp_path)
-    out = tmp_path / "proposals.csv"
-    result = CliRunner().invoke(
-        cli,
-        [
-            "qualify",
-            "--registry",
-            str(registry),
-            "--cache",
-            str(tmp_path / "cache"),
-            "--out",
-            str(out),
-            *options(standins),
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    return tmp_path, registry, out, standins, result
+@pytest.fixture(scope="module")
+def qualified(tmp_path_factory):
+    """One run of qualify on the stand-ins, shared by the tests that read its results:
+    (folder, registry, proposals, stand-ins, CLI result)."""
+    tmp_path = tmp_path_factory.mktemp("qualify")
+    with pytest.MonkeyPatch.context() as patch, serve(world()) as standins:
+        patch.setattr(services, "RATE_LIMITS", {"company": 1000.0, "gleif": 1000.0, "wikidata": 1000.0})
+        registry = write_registry(tmp_path)
+        out = tmp_path / "proposals.csv"
+        result = CliRunner().invoke(
+            cli,
+            [
+                "qualify",
+                "--registry",
+                str(registry),
+                "--cache",
+                str(tmp_path / "cache"),
+                "--out",
+                str(out),
+                *options(standins),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        yield tmp_path, registry, out, standins, result
+
+
+@pytest.fixture(autouse=True)
+def no_failures_left(request):
+    """A test that makes a shared stand-in fail puts it right afterwards."""
+    yield
+    if "qualified" in request.fixturenames:
+        request.getfixturevalue("qualified")[3].failures.clear()
 
 
 def test_one_row_per_host_weakest_first(qualified):
@@ -242,7 +255,7 @@ def test_a_service_down_leaves_everything_as_it_was(qualified, monkeypatch, serv
     tmp_path, registry, out, standins, _ = qualified
     before = out.read_bytes()
     cache = {p: p.read_bytes() for p in (tmp_path / "cache").rglob("*.json")}
-    other = tmp_path / "registry2"
+    other = tmp_path / f"registry-{service}"
     other.mkdir()
     (other / "2026-12-01.csv").write_text(
         "host,activities,snapshot\nHébergeur fictif Nouveau,1-2,2026-12-01\n", encoding="utf-8"
@@ -309,10 +322,17 @@ def test_the_limiter_allows_seven_requests_a_second():
     assert sent[-1] < 50 / 7 + 0.5  # and no slower than needed
 
 
-def test_the_real_limits_are_the_published_ones(monkeypatch):
-    monkeypatch.undo()  # the limits as shipped, not the tests' ones
-    limits = Endpoints().services()
-    assert limits["company"].per_second <= 7 and limits["gleif"].per_second <= 1 and limits["wikidata"].per_second <= 1
+def test_the_real_limits_are_the_published_ones():
+    import ast
+
+    # the limits as shipped, read from the source: the tests' fixtures patch the module in use
+    tree = ast.parse(Path(services.__file__).read_text(encoding="utf-8"))
+    [limits] = [
+        ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "RATE_LIMITS"
+    ]
+    assert limits["company"] <= 7 and limits["gleif"] <= 1 and limits["wikidata"] <= 1
 
 
 def test_the_recorded_real_answer_is_read():
