@@ -469,3 +469,17 @@ def test_min_strength_weak_takes_the_weak_proposals_too(qualified):
     known = proposals["nationality"].where(proposals["nationality"] != "", "unknown").value_counts().to_dict()
     answers = json.loads((dist / "answers.json").read_text())
     assert {r["nationality"]: r["hosts"] for r in answers["hosts-by-nationality"]} == known
+
+
+def test_a_build_is_qualified_like_its_registry(qualified):
+    tmp_path, registry, out, standins, _ = qualified
+    dist = tmp_path / "dist-plain"
+    assert CliRunner().invoke(cli, ["build", "--registry", str(registry), "--out", str(dist)]).exit_code == 0
+    again = tmp_path / "from-build.csv"
+    result = CliRunner().invoke(
+        cli,
+        ["qualify", "--registry", str(dist), "--cache", str(tmp_path / "cache"), "--out", str(again), "--offline"]
+        + options(standins),
+    )
+    assert result.exit_code == 0, result.output
+    assert again.read_bytes() == out.read_bytes()

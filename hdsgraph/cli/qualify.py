@@ -13,7 +13,8 @@ from hdsgraph.cli.common import library_errors, quiet_option
     "registries",
     multiple=True,
     type=click.Path(path_type=Path),
-    help="A canonical registry CSV, or a folder of dated ones. Repeat for several.  [default: snapshots]",
+    help="A canonical registry CSV or a folder of dated ones (repeat for several), or a build folder.  "
+    "[default: snapshots]",
 )
 @click.option(
     "--qualification",
