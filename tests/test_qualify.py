@@ -483,3 +483,22 @@ def test_a_build_is_qualified_like_its_registry(qualified):
     )
     assert result.exit_code == 0, result.output
     assert again.read_bytes() == out.read_bytes()
+
+
+def test_no_progress_bar_off_a_terminal(qualified):
+    # CliRunner's stderr is not a terminal: the output is the summary alone
+    lines = qualified[4].output.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["Positioning", "Nationality", f"Wrote {qualified[2]}"]
+
+
+def test_the_progress_bar_on_a_terminal_counts_the_steps():
+    from hdsgraph.cli.qualify import _progress
+
+    shown = _progress(False)
+    with shown as progress:
+        progress(1, 4)
+        progress(3, 4)
+    [task] = shown.bar.tasks
+    assert (task.completed, task.total) == (3, 4)
+    with _progress(True) as progress:
+        assert progress is None
