@@ -139,7 +139,7 @@ def test_answers_equal_the_pandas_oracle(tmp_path_factory, generated):
 
     truth = Truth(
         rows=pd.DataFrame([{**r, "name": r["name"]} for r in rows]),
-        hosts=pd.DataFrame([{k: h[k] for k in ("host_id", "positioning", "nationality")} for h in hosts]),
+        hosts=pd.DataFrame([{k: h[k] for k in ("host_id", "positioning", "nationality", "placement")} for h in hosts]),
     )
     expected = figures(truth)
     assert report.validation.conforms, report.validation.summary()
