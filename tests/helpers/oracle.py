@@ -81,44 +81,42 @@ def figures(truth: Truth) -> dict[str, list[dict]]:
         distinct = part.assign(covered=part["activities"].map(lambda a, acts=acts: frozenset(a & acts)))
         n = len(distinct.drop_duplicates(["host_id", "covered", "body", "issued", "expires"]))
         certificates.append({"certificate_type": code, "certificates": n})
-    sources = []  # qualification-sources: the registry states what it holds, the qualification table is a person's
-    if "placement" in hosts:
-        for axis in ("nationality", "positioning"):
-            given = hosts["placement"].map(lambda p: "registry" if p == "registry" else "reviewed")
-            source = given.where(hosts[axis].notna(), "unknown")
-            sources += [
-                {"axis": axis, "source": k, "hosts": int(n), "share": share(int(n), total)}
-                for k, n in sorted(source.value_counts().items())
-            ]
-    extra = {"qualification-sources": sources} if "placement" in hosts else {}
-    return (
-        extra
-        | history(truth)
-        | {
-            "activity-count-distribution": [
-                {
-                    "activities": k,
-                    "hosts": int(distribution.get(k, 0)),
-                    "share": share(int(distribution.get(k, 0)), total),
-                }
-                for k in ACTIVITIES
-            ],
-            "activity-coverage": [
-                {"activity": a, "hosts": int(coverage.get(a, 0)), "share": share(int(coverage.get(a, 0)), total)}
-                for a in ACTIVITIES
-            ],
-            "certificates-by-type": certificates,
-            "hosts-by-certification-body": [
-                {"certification_body": b, "hosts": int(n)}
-                for b, n in sorted(bodies.items(), key=lambda kv: (-kv[1], kv[0]))
-            ],
-            "hosts-by-nationality": counted("nationality"),
-            "hosts-by-positioning": counted("positioning"),
-            "hosts-total": [{"hosts": total}],
-            "mean-activity-coverage": [{"share": share(len(pairs), 6 * total)}],
-            "single-activity-hosts": single_rows,
-        }
-    )
+    return history(truth) | {
+        "activity-count-distribution": [
+            {"activities": k, "hosts": int(distribution.get(k, 0)), "share": share(int(distribution.get(k, 0)), total)}
+            for k in ACTIVITIES
+        ],
+        "activity-coverage": [
+            {"activity": a, "hosts": int(coverage.get(a, 0)), "share": share(int(coverage.get(a, 0)), total)}
+            for a in ACTIVITIES
+        ],
+        "certificates-by-type": certificates,
+        "hosts-by-certification-body": [
+            {"certification_body": b, "hosts": int(n)}
+            for b, n in sorted(bodies.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+        "hosts-by-nationality": counted("nationality"),
+        "hosts-by-positioning": counted("positioning"),
+        "hosts-total": [{"hosts": total}],
+        "mean-activity-coverage": [{"share": share(len(pairs), 6 * total)}],
+        "single-activity-hosts": single_rows,
+    }
+
+
+def qualification_sources(truth: Truth) -> dict[str, list[dict]]:
+    """queries/qualification-sources.rq: what the registry holds is stated by the registry,
+    what the qualification table holds is a person's, the rest is unknown."""
+    rows = truth.rows[truth.rows["snapshot"] == max(truth.rows["snapshot"])]
+    hosts = truth.hosts.astype(object).set_index("host_id").loc[sorted(rows["host_id"].unique())]
+    given = hosts["placement"].map(lambda p: "registry" if p == "registry" else "reviewed")
+    found = []
+    for axis in ("nationality", "positioning"):
+        source = given.where(hosts[axis].notna(), "unknown")
+        found += [
+            {"axis": axis, "source": k, "hosts": int(n), "share": share(int(n), len(hosts))}
+            for k, n in sorted(source.value_counts().items())
+        ]
+    return {"qualification-sources": found}
 
 
 def history(truth: Truth) -> dict[str, list[dict]]:
