@@ -118,3 +118,17 @@ def test_the_history_chart_spaces_dates_by_time_and_names_other_sources(bundled,
         "published by another source",
     ):
         assert f">{legend}" in svg
+
+
+def test_the_history_comparison_of_an_unqualified_snapshot_is_not_made(tmp_path):
+    old = write_csv(tmp_path / "2020-07.csv", ["host", "activities"], [[f"Hôte réel {i}", "1-6"] for i in range(4)])
+    new = write_csv(tmp_path / "2026-11.csv", ["host", "activities"], [[f"Hôte réel {i}", "1-6"] for i in range(6)])
+    build([old, new], out=tmp_path / "dist")
+    result = CliRunner().invoke(cli, ["report", "--data", str(tmp_path / "dist"), "--out", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    markdown = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
+    share = FIGURES["snapshots"]["2020-07"]["nationality"]["FR"]["share"] * 100
+    assert (
+        f"| 2020-07: share of French hosts | {share:g} % | unknown (4 hosts not qualified) (nationality qualified: "
+        "0 % by a person, 0 % by rules, 100 % unknown) |  |  |" in markdown
+    )

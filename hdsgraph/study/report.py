@@ -18,6 +18,7 @@ from pathlib import Path
 from hdsgraph.errors import InputError
 from hdsgraph.files import write_folder
 from hdsgraph.pipeline.answers import answers as run_answers
+from hdsgraph.pipeline.answers import query_text, run_select
 from hdsgraph.pipeline.answers import snapshots as graph_snapshots
 from hdsgraph.rdf.namespaces import HDS, RDFS, SKOS
 from hdsgraph.rdf.store import graph_file, open_store
@@ -297,7 +298,10 @@ def _study_section(fig: dict, published: str, snapshot: str, answers: dict, stor
     return section
 
 
-def _history_section(figures: dict, published: str, history: list[dict], changes: list[dict]) -> Section:
+def _history_section(
+    figures: dict, published: str, history: list[dict], changes: list[dict], qualified: dict | None = None
+) -> Section:
+    """``qualified``: snapshot -> how its hosts were qualified (``qualification_counts``)."""
     section = Section(
         "Over time",
         "The study compared its registry with the one of July 2020. Each earlier "
@@ -336,15 +340,15 @@ def _history_section(figures: dict, published: str, history: list[dict], changes
             )
         for code, value in (fig.get("nationality") or {}).items():
             if code == "FR" and "share" in value:
-                section.lines.append(
-                    _share_line(
-                        f"{snapshot}: share of French hosts",
-                        value["share"],
-                        round(row["fr_share"] * total),
-                        total,
-                        query,
-                    )
+                line = _share_line(
+                    f"{snapshot}: share of French hosts",
+                    value["share"],
+                    round(row["fr_share"] * total),
+                    total,
+                    query,
                 )
+                basis = (qualified or {}).get(snapshot, {}).get("nationality")
+                section.lines.append(_depends(line, basis) if basis else line)
     ordered = sorted(history, key=lambda r: r["snapshot"])
     for before, after in zip(ordered, ordered[1:], strict=False):
         pair = f"{before['snapshot']} \u2192 {after['snapshot']}"
@@ -509,7 +513,13 @@ def make_report(data: Path, figures_path: Path | None = None, snapshot: str | No
     synthetic, hosts = int(counts["synthetic"].value), int(counts["hosts"].value)
     sections = [
         _study_section(fig, published, snapshot, answers, store),
-        _history_section(figures, published, answers["hosts-by-snapshot"], answers["changes-between-snapshots"]),
+        _history_section(
+            figures,
+            published,
+            answers["hosts-by-snapshot"],
+            answers["changes-between-snapshots"],
+            {s: _qualified_in(store, s) for s in known},
+        ),
     ]
     charts = _charts(fig, figures, answers, store)
     source = figures.get("source") or {}
@@ -559,6 +569,12 @@ class _Context:
             f"{', updated ' + str(s['updated']) if s.get('updated') else ''}; registry retrieved "
             f"{s.get('registry_retrieved', '')} from the {s.get('registry_publisher', 'ANS')}."
         )
+
+
+def _qualified_in(store, snapshot: str) -> dict[str, Qualified]:
+    """How the hosts of one snapshot were qualified, by queries/qualification-sources.rq."""
+    name, text = query_text("qualification-sources")
+    return qualification_counts({name: run_select(store, text, snapshot, name).rows})
 
 
 def _calibrated(store) -> bool:
