@@ -45,6 +45,7 @@ ADMS = rdflib.Namespace("http://www.w3.org/ns/adms#")
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 COUNTRY = "http://publications.europa.eu/resource/authority/country/"
+ANNUAIRE = "https://annuaire-entreprises.data.gouv.fr/entreprise/"
 
 
 # ---------------------------------------------------------------- the helpers a user writes
@@ -288,11 +289,14 @@ def read_and_map(registry: Path) -> rdflib.Graph:
             add((identifier, RDF.type, ADMS.Identifier))
             add((identifier, SKOS.notation, Literal(host["siren"])))
             add((identifier, ADMS.schemaAgency, Literal("INSEE")))
+            add((h, RDFS.seeAlso, URIRef(ANNUAIRE + host["siren"])))  # its page in the Annuaire des Entreprises
         if host["positioning"]:
             add((h, HDS.positioning, URIRef(host["positioning"])))
+            add((h, HDS.positioningSource, Literal("registry")))  # the registry's own column
         if host["country"]:
             c = URIRef(COUNTRY + host["country"]["alpha3"])
             add((h, HDS.nationality, c))
+            add((h, HDS.nationalitySource, Literal("registry")))
             add((c, SKOS.notation, Literal(host["country"]["alpha2"])))
             add((c, RDFS.label, Literal(host["country"]["name"], lang="en")))
         if host["synthetic"]:

@@ -18,10 +18,27 @@ import sys
 from pathlib import Path
 
 import rdflib
-from plain_rdflib import COUNTRY, ROOT, read_registry, vocabulary  # beside this script, which Python puts on sys.path
+from plain_rdflib import (  # beside this script, which Python puts on sys.path
+    ANNUAIRE,
+    COUNTRY,
+    ROOT,
+    read_registry,
+    vocabulary,
+)
 
 TABLES = {
-    "hosts.csv": ["iri", "name", "siren", "siren_iri", "positioning", "country", "synthetic"],
+    "hosts.csv": [
+        "iri",
+        "name",
+        "siren",
+        "siren_iri",
+        "positioning",
+        "country",
+        "synthetic",
+        "annuaire",
+        "positioning_source",
+        "nationality_source",
+    ],
     "countries.csv": ["iri", "alpha2", "name"],
     "bodies.csv": ["iri", "name"],
     "certificates.csv": ["iri", "host", "type", "body", "issued", "expires", "snapshot"],
@@ -50,6 +67,9 @@ def prepare(registry: Path, out: Path) -> None:
                 host["positioning"] or "",
                 COUNTRY + country["alpha3"] if country else "",
                 "true" if host["synthetic"] else "",
+                ANNUAIRE + host["siren"] if host["siren"] else "",
+                "registry" if host["positioning"] else "",
+                "registry" if country else "",
             ]
         )
     rows["countries.csv"] = [[iri, c["alpha2"], c["name"]] for iri, c in sorted(countries.items())]

@@ -13,7 +13,8 @@ booleans, everything else as text.
 
 For publishers and the rest: ``build``, ``fetch``, ``import_file``, ``validate_file``,
 ``publish``, ``write_site``, ``generate`` (synthetic registries), ``compare`` (what changed
-between two snapshots) and ``write_report``.
+between two snapshots), ``write_report`` and ``qualify_registry`` (the proposal table of
+``hdsgraph qualify``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from hdsgraph.acquire.importer import import_file
 from hdsgraph.pipeline.answers import query_text, run_select, study_queries
 from hdsgraph.pipeline.build import build
 from hdsgraph.pipeline.validate import validate_file
+from hdsgraph.qualification.run import qualify_registry
 from hdsgraph.rdf.namespaces import XSD
 from hdsgraph.rdf.results import _INTEGERS, _REALS, QueryResult
 from hdsgraph.rdf.store import open_store
@@ -44,6 +46,7 @@ __all__ = [
     "generate",
     "import_file",
     "publish",
+    "qualify_registry",
     "query",
     "run",
     "to_dataframe",

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hdsgraph import build
-from tests.helpers.oracle import Truth, figures, name_variants, write_csv
+from tests.helpers.oracle import Truth, figures, name_variants, qualification_sources, write_csv
 from tests.helpers.siren import luhn_siren
 
 pytestmark = pytest.mark.slow  # a hundred builds of random registries
@@ -139,9 +139,9 @@ def test_answers_equal_the_pandas_oracle(tmp_path_factory, generated):
 
     truth = Truth(
         rows=pd.DataFrame([{**r, "name": r["name"]} for r in rows]),
-        hosts=pd.DataFrame([{k: h[k] for k in ("host_id", "positioning", "nationality")} for h in hosts]),
+        hosts=pd.DataFrame([{k: h[k] for k in ("host_id", "positioning", "nationality", "placement")} for h in hosts]),
     )
-    expected = figures(truth)
+    expected = figures(truth) | qualification_sources(truth)
     assert report.validation.conforms, report.validation.summary()
     assert report.rows_read == report.registry.rows_kept + report.rows_quarantined == len(rows)
     assert set(report.answers) == set(expected)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import rdflib
 from rdflib import RDF, Literal, Namespace, URIRef
-from rdflib.namespace import OWL, XSD
+from rdflib.namespace import ORG, OWL, RDFS, XSD
 
 from hdsgraph.pipeline.build import build
 from tests.helpers.oracle import write_csv
@@ -14,6 +14,7 @@ VOID = Namespace("http://rdfs.org/ns/void#")
 HDS = Namespace("https://w3id.org/hdsgraph/ontology#")
 BASE = "https://w3id.org/hdsgraph/"
 DATASET = URIRef(BASE + "dataset")
+ANNUAIRE = "https://annuaire-entreprises.data.gouv.fr/"
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +77,11 @@ def test_the_partitions_count_each_class_and_property(built):
 
 def test_the_linksets_count_the_links_to_countries_and_wikidata(built):
     graph, void = built
-    linksets = {void.value(ls, VOID.objectsTarget): ls for ls in void.subjects(RDF.type, VOID.Linkset)}
+    linksets = {  # Wikidata is the target of two linksets (owl:sameAs, org:subOrganizationOf): one per predicate
+        void.value(ls, VOID.objectsTarget): ls
+        for ls in void.subjects(RDF.type, VOID.Linkset)
+        if void.value(ls, VOID.linkPredicate) != ORG.subOrganizationOf
+    }
     country = linksets[URIRef("http://publications.europa.eu/resource/authority/country")]
     assert void.value(country, VOID.linkPredicate) == HDS.nationality
     assert count(void, country, "triples") == len(list(graph.triples((None, HDS.nationality, None)))) == 2
@@ -84,8 +89,11 @@ def test_the_linksets_count_the_links_to_countries_and_wikidata(built):
     assert void.value(wikidata, VOID.linkPredicate) == OWL.sameAs
     same_as = [o for o in graph.objects(None, OWL.sameAs) if str(o).startswith("http://www.wikidata.org/entity/")]
     assert count(void, wikidata, "triples") == len(same_as) == 1
-    assert set(void.objects(DATASET, VOID.subset)) == {country, wikidata}
-    assert all(void.value(ls, VOID.subjectsTarget) == DATASET for ls in (country, wikidata))
+    annuaire = linksets[URIRef("https://annuaire-entreprises.data.gouv.fr/")]
+    see_also = [o for o in graph.objects(None, RDFS.seeAlso) if str(o).startswith(ANNUAIRE + "entreprise/")]
+    assert count(void, annuaire, "triples") == len(see_also) == len(set(graph.objects(None, HDS.siren)))
+    assert set(void.objects(DATASET, VOID.subset)) == {country, wikidata, annuaire}
+    assert all(void.value(ls, VOID.subjectsTarget) == DATASET for ls in (country, wikidata, annuaire))
 
 
 def test_example_resources_are_hosts_of_the_graph_and_no_endpoint_by_default(built):
@@ -98,4 +106,5 @@ def test_example_resources_are_hosts_of_the_graph_and_no_endpoint_by_default(bui
 def test_the_bundled_data_has_no_wikidata_linkset(bundled):
     void = rdflib.Graph().parse(bundled / "void.ttl", format="turtle")
     targets = {void.value(ls, VOID.objectsTarget) for ls in void.subjects(RDF.type, VOID.Linkset)}
-    assert targets == {URIRef("http://publications.europa.eu/resource/authority/country")}
+    # its hosts have SIRENs (seeAlso their page in the Annuaire) but no Wikidata item, LEI or parent
+    assert targets == {URIRef("http://publications.europa.eu/resource/authority/country"), URIRef(ANNUAIRE)}

@@ -54,6 +54,7 @@ diff_command
 fetch_command
 import_command
 publish_command
+qualify_command
 query_command
 report_command
 serve_command
@@ -80,3 +81,7 @@ _.handle_close
 _.channel_class
 _.maintenance
 _.application
+
+# hdsgraph/qualification/services.py: Unit.activite_principale is read by name, getattr(unit,
+# rule.field), for the rules of data/positioning-rules.csv whose field is activite_principale.
+_.activite_principale

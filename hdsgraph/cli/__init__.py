@@ -77,6 +77,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "two registry files, or two snapshot ids of a build (--data).",
     ),
     "report": ("report", "report_command", "Write a report comparing a build with the study's published figures."),
+    "qualify": (
+        "qualify",
+        "qualify_command",
+        "Propose each host's SIREN, positioning, nationality and parent from open data, with the "
+        "evidence, for a person to review.",
+    ),
 }
 
 INTERRUPTED = 130

@@ -33,6 +33,19 @@ UNQUALIFIED_SHOWN = 50
     default=None,
     help="A CSV giving hosts' positioning and nationality, keyed by siren or host.",
 )
+@click.option(
+    "--proposals",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A proposal table of 'hdsgraph qualify': fills what the registry and the qualification table leave empty.",
+)
+@click.option(
+    "--min-strength",
+    type=click.Choice(["weak", "medium", "strong"]),
+    default="medium",
+    show_default=True,
+    help="With --proposals: the weakest proposals used.",
+)
 @click.option("--out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True, help="Output folder.")
 @click.option("--base-uri", default=DEFAULT_BASE_URI, show_default=True, help="Base of the data IRIs.")
 @click.option(
@@ -63,7 +76,17 @@ UNQUALIFIED_SHOWN = 50
 )
 @quiet_option
 def build_command(
-    registries, qualification, out, base_uri, download_url, sparql_endpoint, catalog_skeleton, timings_file, quiet
+    registries,
+    qualification,
+    proposals,
+    min_strength,
+    out,
+    base_uri,
+    download_url,
+    sparql_endpoint,
+    catalog_skeleton,
+    timings_file,
+    quiet,
 ):
     """Build the knowledge graph from a registry: normalise, qualify, map to RDF, validate
     with SHACL, answer the study's questions, and write the dumps.
@@ -86,7 +109,7 @@ def build_command(
     catalog = CatalogOptions(download_url, sparql_endpoint, catalog_skeleton)
     had_site = (Path(out) / "site").is_dir()
     with library_errors(), stage_progress(quiet, "Building") as on_stage:
-        report = build(registries, qualification, out, base_uri, catalog, on_stage)
+        report = build(registries, qualification, out, base_uri, catalog, on_stage, proposals, min_strength)
     if timings_file is not None:
         _write_timings(timings_file, report)
     if not report.conforms:
@@ -126,6 +149,11 @@ def _print_summary(report: BuildReport, err: bool = False) -> None:
     for warning in report.warnings:
         echo(f"  warning: {warning}")
     echo(f"Hosts: {report.host_count}; certificates: {report.certificate_count}; triples: {report.triples}")
+    for axis, counts in report.qualification_sources.items():
+        echo(
+            f"{axis.capitalize()} qualified by: a person {counts['reviewed']}, the registry {counts['registry']},"
+            f" rules {counts['rule']}; unknown {counts['unknown']}"
+        )
     unqualified = report.unqualified
     if unqualified:
         echo(f"Unqualified hosts: {len(unqualified)} (counted as 'unknown' in the answers)")

@@ -33,9 +33,10 @@ from hdsgraph.errors import InputError
 from hdsgraph.files import Staging
 from hdsgraph.pipeline.answers import answers as study_answers
 from hdsgraph.pipeline.dataset import dataset_ntriples
+from hdsgraph.pipeline.links import qualification_ntriples
 from hdsgraph.pipeline.mapping import Minter, map_registry, ontology_ntriples
 from hdsgraph.pipeline.normalise import Registry, normalise
-from hdsgraph.pipeline.qualify import Hosts, qualify, read_qualification
+from hdsgraph.pipeline.qualify import Hosts, qualify, read_proposals, read_qualification, source_counts
 from hdsgraph.pipeline.read import read_registry, registry_files
 from hdsgraph.pipeline.validate import ValidationResult, start_validation
 from hdsgraph.rdf.namespaces import DEFAULT_BASE_URI
@@ -178,6 +179,11 @@ class BuildReport:
         return [(str(row.host), str(row.missing)) for row in self.hosts.unqualified.itertuples()]
 
     @property
+    def qualification_sources(self) -> dict[str, dict[str, int]]:
+        """Per axis (positioning, nationality), hosts qualified by reviewed / registry / rule / unknown."""
+        return source_counts(self.hosts.table)
+
+    @property
     def latest(self) -> LatestSnapshot:
         certificates = self.registry.certificates
         latest = max(certificates["snapshot"])
@@ -217,6 +223,8 @@ def build(
     base_uri: str = DEFAULT_BASE_URI,
     catalog: CatalogOptions | None = None,
     on_stage: Callable[[str], None] | None = None,
+    proposals: Path | None = None,
+    min_strength: str = "medium",
 ) -> BuildReport:
     """Build the dataset from registry files (or folders of dated ones) into ``out``.
 
@@ -227,7 +235,9 @@ def build(
     displays). Raises InputError for unusable input. When the graph breaks the shapes,
     the build goes to ``<out>.rejected`` and the report says so (``conforms`` False,
     ``rejected``); ``out`` is left as it was. Outputs are written into a staging folder
-    as they are made, which replaces ``out`` only at the end.
+    as they are made, which replaces ``out`` only at the end. ``proposals`` (a table of
+    ``hdsgraph qualify``) fills what the registry and the qualification table leave
+    empty, with its proposals at or above ``min_strength``.
     """
     timings: dict[str, float] = {}
     catalog = catalog or CatalogOptions()
@@ -239,7 +249,7 @@ def build(
     catalog.download_base(base_uri)  # refuse a bad URL before any work
     catalog.endpoint()
     skeleton = read_skeleton(catalog.skeleton, base_uri)
-    graph = make_graph(registries, qualification, base_uri, skeleton, timings, on_stage)
+    graph = make_graph(registries, qualification, base_uri, skeleton, timings, on_stage, proposals, min_strength)
     return write_build(graph, Path(out), catalog, timings, on_stage)
 
 
@@ -250,6 +260,8 @@ def make_graph(
     skeleton: Skeleton | None = None,
     timings: dict[str, float] | None = None,
     on_stage: Callable[[str], None] | None = None,
+    proposals: Path | None = None,
+    min_strength: str = "medium",
 ) -> Graph:
     """Registry files -> the normalised, qualified, mapped graph (sorted N-Triples) and a
     store holding it (``Graph.store``, loaded on first use). ``skeleton`` gives the dataset
@@ -261,6 +273,7 @@ def make_graph(
         files = [f for path in registries for f in registry_files(Path(path))]
         raw = [read_registry(f) for f in files]
         qualification_table = read_qualification(Path(qualification) if qualification else None)
+        proposal_table = read_proposals(Path(proposals) if proposals else None, min_strength)
     with _timed(timings, "normalise", on_stage):
         registry = normalise(raw)
     if registry.certificates.empty:
@@ -269,9 +282,10 @@ def make_graph(
         raise InputError(f"no usable row: all {sum(registry.rows_read.values())} rows were quarantined{detail}")
     _check_snapshots(registry)
     with _timed(timings, "qualify", on_stage):
-        hosts = qualify(registry, qualification_table)
+        hosts = qualify(registry, qualification_table, proposal_table)
     with _timed(timings, "map", on_stage):
         graph = map_registry(registry, hosts, base_uri)
+        graph.update(qualification_ntriples(hosts, base_uri))
         graph.update(ontology_ntriples())
         graph.update(dataset_ntriples(registry, hosts, base_uri, skeleton))
         lines = sorted(graph)

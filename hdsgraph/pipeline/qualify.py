@@ -4,6 +4,12 @@ The registry names hosts but says nothing of who they are. A qualification table
 by people, gives each host's main positioning and nationality (and, when known, its
 Wikidata item). Values in the registry itself win; the qualification table fills the
 gaps; hosts still missing either are reported as unqualified.
+
+The qualification table is the human layer: its optional ``reviewed_by``, ``reviewed_on``
+and ``note`` columns say who checked a row. A proposal table written by ``hdsgraph
+qualify`` fills what is still missing, with the proposals at or above a minimum strength;
+each value keeps its source (``reviewed``, ``registry`` or ``rule``), the rule's id, its
+strength and its evidence.
 """
 
 from __future__ import annotations
@@ -28,6 +34,21 @@ from hdsgraph.pipeline.normalise import (
 )
 
 HOST_COLUMNS = ["host_key", "host", "siren", "positioning", "nationality", "synthetic", "wikidata"]
+# Where each value came from (see ``qualify``), and the links a proposal table brings.
+SOURCE_COLUMNS = [
+    f"{axis}_{part}" for axis in ("positioning", "nationality") for part in ("source", "rule", "strength", "evidence")
+]
+LINK_COLUMNS = [
+    "lei",
+    "matched_siren",
+    "parent_name",
+    "parent_lei",
+    "parent_wikidata",
+    "reviewed_by",
+    "reviewed_on",
+    "note",
+]
+STRENGTHS = ("weak", "medium", "strong")  # of the rules' proposals, weakest first
 
 
 @dataclass
@@ -72,8 +93,10 @@ def read_qualification(path: Path | None) -> Qualification:
                 "wikidata": _parse_wikidata(row.get("wikidata", "")),
             }
             siren = parse_siren(row.get("siren", ""))
+            values.update(_review(row))
         except RowError as exc:
             raise InputError(f"{path}, row {number}: {exc}") from None
+        values["siren"] = siren
         host = row.get("host", "").strip()
         if siren:
             qualification.by_siren[siren] = values
@@ -82,6 +105,72 @@ def read_qualification(path: Path | None) -> Qualification:
         if not siren and not host:
             raise InputError(f"{path}, row {number}: neither a host name nor a SIREN")
     return qualification
+
+
+def _review(row: dict[str, str]) -> dict[str, str | None]:
+    """Who reviewed a row, when (an ISO date), and their note."""
+    on = row.get("reviewed_on", "").strip()
+    if on and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", on):
+        raise RowError(f"unreadable reviewed_on {on!r}: expected YYYY-MM-DD")
+    return {
+        "reviewed_by": row.get("reviewed_by", "").strip() or None,
+        "reviewed_on": on or None,
+        "note": " ".join(row.get("note", "").split()) or None,
+    }
+
+
+@dataclass
+class Proposals:
+    """The rows of a proposal table (``hdsgraph qualify``) kept at or above a strength."""
+
+    by_key: dict[str, dict] = field(default_factory=dict)
+    min_strength: str = "medium"
+
+
+def read_proposals(path: Path | None, min_strength: str = "medium") -> Proposals:
+    """Read a proposal table; only rule proposals at or above ``min_strength`` are kept
+    (its ``reviewed`` and ``registry`` rows are copies: the build reads those at their source)."""
+    if min_strength not in STRENGTHS:
+        raise InputError(f"unknown strength {min_strength!r}: expected one of {', '.join(STRENGTHS)}")
+    proposals = Proposals(min_strength=min_strength)
+    if path is None:
+        return proposals
+    try:
+        text = read_input(path, "a proposal table").decode("utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(text, newline=""), strict=True))
+    except (UnicodeDecodeError, csv.Error):
+        raise InputError(f"{path}: not a readable CSV file") from None
+    needed = {"host_key", "positioning", "positioning_source", "positioning_strength", "nationality"}
+    if not rows or not needed <= set(rows[0]):
+        raise InputError(f"{path}: not a proposal table of hdsgraph qualify (it needs {', '.join(sorted(needed))})")
+    floor = STRENGTHS.index(min_strength)
+    for number, row in enumerate(rows, start=2):
+        kept: dict[str, str | None] = {}
+        for axis, parse in (("positioning", parse_positioning), ("nationality", parse_nationality)):
+            strength = row.get(f"{axis}_strength", "")
+            if strength not in STRENGTHS or STRENGTHS.index(strength) < floor:
+                continue
+            try:
+                kept[axis] = parse(row.get(axis, ""))
+            except RowError as exc:
+                raise InputError(f"{path}, row {number}: {exc}") from None
+            for part in ("strength", "evidence"):
+                kept[f"{axis}_{part}"] = row.get(f"{axis}_{part}", "") or None
+            kept[f"{axis}_rule"] = row.get(f"{axis}_source", "") or None
+        try:
+            kept["wikidata"] = _parse_wikidata(row.get("wikidata", ""))
+            kept["parent_wikidata"] = _parse_wikidata(row.get("parent_wikidata", ""))
+            kept["matched_siren"] = parse_siren(row.get("siren", "")) if row.get("siren_source") == "search" else None
+        except RowError as exc:
+            raise InputError(f"{path}, row {number}: {exc}") from None
+        for name in ("lei", "parent_lei"):
+            value = row.get(name, "").strip()
+            if value and not re.fullmatch(r"[A-Z0-9]{18}[0-9]{2}", value):
+                raise InputError(f"{path}, row {number}: malformed LEI {value!r}: expected 20 letters and digits")
+            kept[name] = value or None
+        kept["parent_name"] = " ".join(row.get("parent_name", "").split()) or None
+        proposals.by_key[row["host_key"]] = kept
+    return proposals
 
 
 def _parse_wikidata(cell: str) -> str | None:
@@ -109,8 +198,11 @@ def _most_common(rows: pd.DataFrame, column: str) -> pd.Series:
     return counts.drop_duplicates("host_key").set_index("host_key")[column]
 
 
-def qualify(registry: Registry, qualification: Qualification) -> Hosts:
-    """One row per host: its name, SIREN and qualification."""
+def qualify(registry: Registry, qualification: Qualification, proposals: Proposals | None = None) -> Hosts:
+    """One row per host: its name, SIREN and qualification. Each positioning and
+    nationality says where it came from: the registry (which wins), the qualification
+    table (``reviewed``: a person), or a proposal (``rule``, with its id, strength and
+    evidence)."""
     # One vote per registry row (a row spanning both certificate types counts once).
     rows = registry.certificates.drop_duplicates(["source", "row"])
     # The name is the one the host's latest snapshot spells most often, as names change.
@@ -138,15 +230,53 @@ def qualify(registry: Registry, qualification: Qualification) -> Hosts:
             )
         from_rows = _most_common(rows, column).reindex(table.index)
         table[column] = [v if isinstance(v, str) else q.get(column) for v, q in zip(from_rows, looked_up, strict=False)]
+        table[f"{column}_source"] = [
+            "registry" if isinstance(v, str) else "reviewed" if q.get(column) else None
+            for v, q in zip(from_rows, looked_up, strict=False)
+        ]
     synthetic = rows["synthetic"].astype(bool)
     table["synthetic"] = synthetic.groupby(rows["host_key"]).any().reindex(table.index)
     table["wikidata"] = [q.get("wikidata") for q in looked_up]
+    for name in ("reviewed_by", "reviewed_on", "note"):
+        table[name] = [q.get(name) for q in looked_up]
     table = table.reset_index()
-    table = table.astype(object).where(table.notna(), None)[HOST_COLUMNS]
+    table = table.astype(object).where(table.notna(), None)
+    _apply_proposals(table, proposals or Proposals())
+    table = table[HOST_COLUMNS + SOURCE_COLUMNS + LINK_COLUMNS]
     gaps = pd.Series(_gaps(table), index=table.index, dtype=object)
     missing = gaps != ""
     unqualified = table.loc[missing, ["host_key", "host"]].assign(missing=gaps[missing]).reset_index(drop=True)
     return Hosts(table, unqualified, warnings)
+
+
+def _apply_proposals(table: pd.DataFrame, proposals: Proposals) -> None:
+    """Fill what the registry and the person left empty from the proposals (in place)."""
+    for column in SOURCE_COLUMNS + LINK_COLUMNS:
+        if column not in table:
+            table[column] = None
+    for index, key in zip(table.index, table["host_key"], strict=True):
+        proposal = proposals.by_key.get(key)
+        if not proposal:
+            continue
+        for axis in ("positioning", "nationality"):
+            if table.at[index, axis] is None and proposal.get(axis):
+                table.at[index, axis] = proposal[axis]
+                table.at[index, f"{axis}_source"] = "rule"
+                for part in ("rule", "strength", "evidence"):
+                    table.at[index, f"{axis}_{part}"] = proposal.get(f"{axis}_{part}")
+        if table.at[index, "wikidata"] is None:
+            table.at[index, "wikidata"] = proposal.get("wikidata")
+        for name in LINK_COLUMNS[:5]:
+            table.at[index, name] = proposal.get(name)
+
+
+def source_counts(table: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Per axis, how many hosts each source qualified: reviewed, registry, rule, unknown."""
+    counts = {}
+    for axis in ("positioning", "nationality"):
+        sources = table[f"{axis}_source"].fillna("unknown")
+        counts[axis] = {s: int((sources == s).sum()) for s in ("reviewed", "registry", "rule", "unknown")}
+    return counts
 
 
 def _gaps(table: pd.DataFrame) -> list[str]:

@@ -80,6 +80,8 @@ def _check_figures(figures: dict) -> None:
     for snapshot, fig in _mapping("other_published_counts", figures.get("other_published_counts") or {}).items():
         key = f"other_published_counts.{snapshot}"
         _count(f"{key}.hosts_total", _mapping(key, fig).get("hosts_total", MISSING))
+        if not isinstance(fig.get("source", ""), str):
+            raise _BadKey(f"{key}.source", "the name of the source", fig["source"])
     organisations = figures.get("named_organisations") or []
     if not isinstance(organisations, list):
         raise _BadKey("named_organisations", "a list", organisations)

@@ -18,11 +18,12 @@ from pathlib import Path
 from hdsgraph.errors import InputError
 from hdsgraph.files import write_folder
 from hdsgraph.pipeline.answers import answers as run_answers
+from hdsgraph.pipeline.answers import query_text, run_select
 from hdsgraph.pipeline.answers import snapshots as graph_snapshots
 from hdsgraph.rdf.namespaces import HDS, RDFS, SKOS
 from hdsgraph.rdf.store import graph_file, open_store
 from hdsgraph.resources import asset_dir, template_environment
-from hdsgraph.study.charts import Bar, bar_chart, column_chart
+from hdsgraph.study.charts import Bar, Point, bar_chart, time_chart
 from hdsgraph.study.figures import decimals, read_figures, rounds_to
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"  # report.md, report.html, report.css
@@ -36,6 +37,7 @@ class Line:
     difference: str
     matches: bool | None  # None: nothing to compare with
     query: str
+    basis: str = ""  # for a figure that depends on qualification: how the hosts were qualified
 
 
 @dataclass
@@ -94,6 +96,64 @@ def _reading_line(
     return Line(question, f"{bounds} (a reading of the text)", shown, "", low <= value <= high, query)
 
 
+@dataclass(frozen=True)
+class Qualified:
+    """How the hosts of a snapshot were qualified on one axis (positioning or nationality)."""
+
+    axis: str
+    reviewed: int
+    registry: int
+    rule: int
+    unknown: int
+
+    @property
+    def total(self) -> int:
+        return self.reviewed + self.registry + self.rule + self.unknown
+
+    @property
+    def mostly_unknown(self) -> bool:
+        return self.unknown * 2 > self.total
+
+    def basis(self) -> str:
+        def share(n: int) -> str:
+            return f"{n / self.total * 100:.0f} %" if self.total else "0 %"
+
+        parts = [f"{share(self.reviewed)} by a person"]
+        if self.registry:
+            parts.append(f"{share(self.registry)} by the registry")
+        parts += [f"{share(self.rule)} by rules", f"{share(self.unknown)} unknown"]
+        return f"{self.axis} qualified: " + ", ".join(parts)
+
+
+def qualification_counts(answers: dict) -> dict[str, Qualified]:
+    """Per axis, from the answers of queries/qualification-sources.rq."""
+    counts: dict[str, dict[str, int]] = {"positioning": {}, "nationality": {}}
+    for row in answers.get("qualification-sources", []):
+        counts.setdefault(row["axis"], {})[row["source"]] = row["hosts"]
+    return {
+        axis: Qualified(axis, c.get("reviewed", 0), c.get("registry", 0), c.get("rule", 0), c.get("unknown", 0))
+        for axis, c in counts.items()
+    }
+
+
+def _depends(line: Line, qualified: Qualified) -> Line:
+    """A figure that depends on qualification: says how the hosts were qualified, and is not
+    compared when most hosts are unqualified on its axis."""
+    if qualified.mostly_unknown:
+        return Line(
+            line.question,
+            line.published,
+            f"unknown ({qualified.unknown} hosts not qualified)",
+            "",
+            None,
+            line.query,
+            qualified.basis(),
+        )
+    return Line(
+        line.question, line.published, line.computed, line.difference, line.matches, line.query, qualified.basis()
+    )
+
+
 def _q(name: str) -> str:
     return f"queries/{name}.rq"
 
@@ -112,10 +172,18 @@ def _study_section(fig: dict, published: str, snapshot: str, answers: dict, stor
         f'and compared with the figure the study published for {published}. "As printed" says '
         "whether the computed figure, rounded as the study rounded it, is the published one.",
     )
-    add = section.lines.append
+    lines = section.lines
+    qualified = qualification_counts(answers)
+
+    def add(line: Line, axis: str | None = None) -> None:
+        lines.append(_depends(line, qualified[axis]) if axis and axis in qualified else line)
+
     total = answers["hosts-total"][0]["hosts"]
     if "hosts_total" in fig:
         add(_count_line("How many hosts are certified?", int(fig["hosts_total"]), total, _q("hosts-total")))
+    elif "hosts_total_reading" in fig:
+        low, high = fig["hosts_total_reading"]
+        add(_reading_line("How many hosts are certified?", low, high, total, str(total), _q("hosts-total")))
     positions = {r["positioning"]: r["hosts"] for r in answers["hosts-by-positioning"]}
     labels = _labels(store, "Positioning")
     for code, count in (fig.get("positioning_counts") or {}).items():
@@ -125,7 +193,8 @@ def _study_section(fig: dict, published: str, snapshot: str, answers: dict, stor
                 int(count),
                 positions.get(code, 0),
                 _q("hosts-by-positioning"),
-            )
+            ),
+            "positioning",
         )
     distribution = {r["activities"]: r["hosts"] for r in answers["activity-count-distribution"]}
     if "all_six_activities_share" in fig:
@@ -156,7 +225,8 @@ def _study_section(fig: dict, published: str, snapshot: str, answers: dict, stor
                 count,
                 sum(1 for r in singles if r["positioning"] == code),
                 _q("single-activity-hosts"),
-            )
+            ),
+            "positioning",
         )
     coverage = {r["activity"]: r["hosts"] for r in answers["activity-coverage"]}
     names = _labels(store, "Activity", "altLabel")
@@ -198,7 +268,8 @@ def _study_section(fig: dict, published: str, snapshot: str, answers: dict, stor
             add(
                 _share_line(
                     f"Share of hosts of nationality {code}", value["share"], count, total, _q("hosts-by-nationality")
-                )
+                ),
+                "nationality",
             )
         elif "share_reading" in value:
             low, high = value["share_reading"]
@@ -211,7 +282,8 @@ def _study_section(fig: dict, published: str, snapshot: str, answers: dict, stor
                     f"{_pct(count / total, 1)} ({count} of {total})",
                     _q("hosts-by-nationality"),
                     True,
-                )
+                ),
+                "nationality",
             )
     if "certification_bodies_habilitated" in fig:
         bodies = [r for r in answers["hosts-by-certification-body"] if r["certification_body"] != "unknown"]
@@ -226,7 +298,10 @@ def _study_section(fig: dict, published: str, snapshot: str, answers: dict, stor
     return section
 
 
-def _history_section(figures: dict, published: str, history: list[dict], changes: list[dict]) -> Section:
+def _history_section(
+    figures: dict, published: str, history: list[dict], changes: list[dict], qualified: dict | None = None
+) -> Section:
+    """``qualified``: snapshot -> how its hosts were qualified (``qualification_counts``)."""
     section = Section(
         "Over time",
         "The study compared its registry with the one of July 2020. Each earlier "
@@ -265,15 +340,15 @@ def _history_section(figures: dict, published: str, history: list[dict], changes
             )
         for code, value in (fig.get("nationality") or {}).items():
             if code == "FR" and "share" in value:
-                section.lines.append(
-                    _share_line(
-                        f"{snapshot}: share of French hosts",
-                        value["share"],
-                        round(row["fr_share"] * total),
-                        total,
-                        query,
-                    )
+                line = _share_line(
+                    f"{snapshot}: share of French hosts",
+                    value["share"],
+                    round(row["fr_share"] * total),
+                    total,
+                    query,
                 )
+                basis = (qualified or {}).get(snapshot, {}).get("nationality")
+                section.lines.append(_depends(line, basis) if basis else line)
     ordered = sorted(history, key=lambda r: r["snapshot"])
     for before, after in zip(ordered, ordered[1:], strict=False):
         pair = f"{before['snapshot']} \u2192 {after['snapshot']}"
@@ -386,33 +461,22 @@ def _charts(fig: dict, figures: dict, answers: dict, store) -> dict[str, str]:
             )
         )
 
-    counts = {r["snapshot"]: r["hosts"] for r in answers["hosts-by-snapshot"]}
-    marks: dict[str, tuple] = {}
+    points = [Point(r["snapshot"], r["hosts"], str(r["hosts"]), "graph") for r in answers["hosts-by-snapshot"]]
     for snapshot, f in figures["snapshots"].items():
         if "hosts_total" in f:
-            marks[snapshot] = (f["hosts_total"], f"study: {f['hosts_total']}")
+            points.append(Point(snapshot, f["hosts_total"], f"study: {f['hosts_total']}", "study"))
         elif "hosts_total_reading" in f:
             low, high = f["hosts_total_reading"]
-            marks[snapshot] = ((low, high), f"study: {low}-{high}")
+            points.append(Point(snapshot, (low, high), f"study: {low}-{high}", "study"))
     for snapshot, f in (figures.get("other_published_counts") or {}).items():
-        marks.setdefault(str(snapshot), (f["hosts_total"], f"other source: {f['hosts_total']}"))
-    columns = [
-        Bar(
-            s,
-            counts.get(s),
-            str(counts[s]) if s in counts else "",
-            marks.get(s, (None, ""))[0],
-            marks.get(s, (None, ""))[1],
-        )
-        for s in sorted(set(counts) | set(marks))
-    ]
+        points.append(Point(str(snapshot), f["hosts_total"], str(f["hosts_total"]), "other", f.get("source", "")))
     return {
         "chart-positioning.svg": bar_chart("positioning", "Hosts by main positioning", positioning),
         "chart-nationality.svg": bar_chart("nationality", "Hosts by nationality (share, %)", nationality, 100),
         "chart-activity-coverage.svg": bar_chart(
             "coverage", "Hosts certified for each activity (share, %)", coverage, 100
         ),
-        "chart-hosts-over-time.svg": column_chart("hosts", "Certified hosts, snapshot by snapshot", columns),
+        "chart-hosts-over-time.svg": time_chart("hosts", "Certified hosts over time", points),
     }
 
 
@@ -431,7 +495,9 @@ def make_report(data: Path, figures_path: Path | None = None, snapshot: str | No
     snapshot = snapshot or max(known)
     answers = run_answers(store, snapshot)
     published = (
-        max(s for s, f in figures["snapshots"].items() if "hosts_total" in f)
+        snapshot  # the study's figures for this very snapshot (report --snapshot 2020-07)
+        if snapshot in figures["snapshots"]
+        else max(s for s, f in figures["snapshots"].items() if "hosts_total" in f)
         if any("hosts_total" in f for f in figures["snapshots"].values())
         else max(figures["snapshots"])
     )
@@ -447,11 +513,17 @@ def make_report(data: Path, figures_path: Path | None = None, snapshot: str | No
     synthetic, hosts = int(counts["synthetic"].value), int(counts["hosts"].value)
     sections = [
         _study_section(fig, published, snapshot, answers, store),
-        _history_section(figures, published, answers["hosts-by-snapshot"], answers["changes-between-snapshots"]),
+        _history_section(
+            figures,
+            published,
+            answers["hosts-by-snapshot"],
+            answers["changes-between-snapshots"],
+            {s: _qualified_in(store, s) for s in known},
+        ),
     ]
     charts = _charts(fig, figures, answers, store)
     source = figures.get("source") or {}
-    context = _Context(snapshot, published, sorted(known), synthetic, hosts, source)
+    context = _Context(snapshot, published, sorted(known), synthetic, hosts, source, _calibrated(store))
     return Report(
         _render("report.md", context, sections, charts),
         _render("report.html", context, sections, charts),
@@ -470,8 +542,14 @@ class _Context:
     synthetic: int
     hosts: int
     source: dict
+    calibrated: bool = False  # built from the bundled snapshots, generated to match the study
 
     def data_note(self) -> str:
+        if self.synthetic and not self.calibrated:
+            return (
+                f"Synthetic data: {self.synthetic} of the {self.hosts} hosts in this graph are fictitious, "
+                "generated by hdsgraph. Its figures say nothing about the real registry."
+            )
         if self.synthetic:
             return (
                 f"Synthetic data: {self.synthetic} of the {self.hosts} hosts in this graph are fictitious, "
@@ -491,6 +569,25 @@ class _Context:
             f"{', updated ' + str(s['updated']) if s.get('updated') else ''}; registry retrieved "
             f"{s.get('registry_retrieved', '')} from the {s.get('registry_publisher', 'ANS')}."
         )
+
+
+def _qualified_in(store, snapshot: str) -> dict[str, Qualified]:
+    """How the hosts of one snapshot were qualified, by queries/qualification-sources.rq."""
+    name, text = query_text("qualification-sources")
+    return qualification_counts({name: run_select(store, text, snapshot, name).rows})
+
+
+def _calibrated(store) -> bool:
+    """Whether every snapshot of the graph is one of the bundled ones (seeds/registries/), which
+    are generated to match the study's figures: the same SHA-256 as the bundled file."""
+    from hdsgraph.files import file_sha256
+
+    bundled = {file_sha256(p) for p in sorted((asset_dir("seeds") / "registries").glob("*.csv"))}
+    found = {
+        row["sha"].value
+        for row in store.query(f"SELECT ?sha WHERE {{ ?s a <{HDS}RegistrySnapshot> ; <{HDS}sha256> ?sha }}")
+    }
+    return bool(found) and found <= bundled
 
 
 def _mark(matches: bool | None) -> str:

@@ -29,7 +29,7 @@ class Truth:
     """What the generator knows: one row per registry row written."""
 
     rows: pd.DataFrame  # host_id, name, activities (frozenset), body, issued, expires, snapshot
-    hosts: pd.DataFrame  # host_id, positioning, nationality (None when unknown)
+    hosts: pd.DataFrame  # host_id, positioning, nationality (None when unknown); placement (where they are given)
 
 
 def _mode(values: pd.Series) -> str:
@@ -101,6 +101,22 @@ def figures(truth: Truth) -> dict[str, list[dict]]:
         "mean-activity-coverage": [{"share": share(len(pairs), 6 * total)}],
         "single-activity-hosts": single_rows,
     }
+
+
+def qualification_sources(truth: Truth) -> dict[str, list[dict]]:
+    """queries/qualification-sources.rq: what the registry holds is stated by the registry,
+    what the qualification table holds is a person's, the rest is unknown."""
+    rows = truth.rows[truth.rows["snapshot"] == max(truth.rows["snapshot"])]
+    hosts = truth.hosts.astype(object).set_index("host_id").loc[sorted(rows["host_id"].unique())]
+    given = hosts["placement"].map(lambda p: "registry" if p == "registry" else "reviewed")
+    found = []
+    for axis in ("nationality", "positioning"):
+        source = given.where(hosts[axis].notna(), "unknown")
+        found += [
+            {"axis": axis, "source": k, "hosts": int(n), "share": share(int(n), len(hosts))}
+            for k, n in sorted(source.value_counts().items())
+        ]
+    return {"qualification-sources": found}
 
 
 def history(truth: Truth) -> dict[str, list[dict]]:
