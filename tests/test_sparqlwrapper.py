@@ -84,8 +84,10 @@ ENDPOINTS = ["oxigraph_endpoint", pytest.param("virtuoso_endpoint", marks=pytest
 # happen (strict: once fixed, the entry must go).
 KNOWN_DEVIATIONS = {
     ("virtuoso_endpoint", "SELECT", TSV): ("Virtuoso 7.2 writes TSV like CSV: IRIs without <>, read as strings", True),
-    ("virtuoso_endpoint", "CONSTRUCT", JSONLD): ("Virtuoso 7.2's JSON-LD drops the literals' language tags", True),
-    # the same writer, for DESCRIBE: seen to drop them too once the server has loaded data with isql
+    # Virtuoso 7.2's JSON-LD writer drops the literals' language tags in some states of the server
+    # and not in others (seen both ways for CONSTRUCT and DESCRIBE within one session, depending on
+    # what the other tests loaded before): expected, not strict.
+    ("virtuoso_endpoint", "CONSTRUCT", JSONLD): ("Virtuoso 7.2's JSON-LD may drop the literals' language tags", False),
     ("virtuoso_endpoint", "DESCRIBE", JSONLD): ("Virtuoso 7.2's JSON-LD may drop the literals' language tags", False),
 }
 
