@@ -31,9 +31,16 @@ def file_sha256(path: Path) -> str:
 
 def read_input(path: Path, what: str) -> bytes:
     """The bytes of a file the user named, or InputError in one line (``what`` names the
-    kind of file a folder is not: "a registry file")."""
+    kind of file a folder is not: "a registry file"). A file larger than
+    ``safety.MAX_FILE_BYTES`` (or a device that never ends, like /dev/zero) is refused."""
+    from hdsgraph.safety import MAX_FILE_BYTES, read_bounded, too_large
+
     try:
-        return Path(path).read_bytes()
+        with open(path, "rb") as stream:
+            size = os.fstat(stream.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                raise too_large(str(path))
+            return read_bounded(stream, MAX_FILE_BYTES, str(path))
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:

@@ -86,8 +86,16 @@ def _progress_bar(quiet: bool):
     show_default=True,
     help="Refuse a download larger than this (bytes, or with k, M, G).",
 )
+@click.option(
+    "--deadline",
+    type=click.FloatRange(min=0.01),
+    default=FetchOptions.deadline,
+    show_default=True,
+    help="Seconds the whole download may take, retries and waits included (a server sending a "
+    "byte a second is given up on).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def fetch_command(url, snapshots, mapping, timeout, retries, max_size, quiet):
+def fetch_command(url, snapshots, mapping, timeout, retries, max_size, deadline, quiet):
     """Download the registry, keep it as a dated snapshot with its provenance, and import it
     into the canonical CSV that `hdsgraph build --registry SNAPSHOTS` reads.
 
@@ -107,6 +115,7 @@ def fetch_command(url, snapshots, mapping, timeout, retries, max_size, quiet):
         read_timeout=timeout,
         retries=retries,
         max_bytes=max_size,
+        deadline=deadline,
     )
     bar, update = _progress_bar(quiet)
     with library_errors():

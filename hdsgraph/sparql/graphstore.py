@@ -31,6 +31,7 @@ from hdsgraph.describe.manifest import build_graph_prefix, graph_prefix_for
 from hdsgraph.pipeline.mapping import ontology_path
 from hdsgraph.rdf.namespaces import DEFAULT_BASE_URI, HDS, RDF
 from hdsgraph.rdf.store import read_ntriples
+from hdsgraph.safety import strict_session
 from hdsgraph.sparql.client import (
     TIMEOUT,
     EndpointError,
@@ -125,7 +126,7 @@ def publish(source: Path, endpoint: str, prefix: str | None = None) -> list[Publ
     graphs = dataset_layout(
         read_ntriples(Path(source)), prefix if prefix is not None else build_graph_prefix(Path(source))
     )
-    with requests.Session() as session:
+    with strict_session() as session:  # no credentials across a redirect to another origin
         login = credentials(endpoint)
         if login is not None:
             session.auth = login
