@@ -15,10 +15,7 @@ One place for each of them, so that every reader and writer applies the same rul
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Iterable
 
 from hdsgraph.errors import InputError
 
@@ -113,29 +110,27 @@ def check_xml_entities(data: bytes, what: str) -> None:
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")  # -3, +1.5e3: a number, no formula
+
+
+def _formula_like(value: str) -> bool:
+    return value.startswith(FORMULA_STARTS) and not _NUMBER.match(value)
 
 
 def neutralised_cell(value: object) -> object:
-    """A cell a spreadsheet shows as text: ``'`` before a value starting like a formula.
-    Other values, and non-strings, are returned unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """A cell a spreadsheet shows as text: ``'`` before a string starting like a formula
+    (a plain number such as ``-3`` stays a number). Other values are returned unchanged."""
+    if isinstance(value, str) and _formula_like(value):
         return QUOTE + value
     return value
 
 
-def spreadsheet_csv(header: Iterable[str], rows: Iterable[Iterable[object]]) -> bytes:
-    """A UTF-8 CSV for people to open, every cell neutralised (``\\n`` line ends)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([neutralised_cell(h) for h in header])
-    writer.writerows([neutralised_cell(v) for v in row] for row in rows)
-    return out.getvalue().encode("utf-8")
-
-
-def spreadsheet_csv_frame(frame) -> bytes:
-    """A pandas DataFrame as :func:`spreadsheet_csv` (missing values as empty cells)."""
-    values = frame.astype(object).where(frame.notna(), "")
-    return spreadsheet_csv([str(c) for c in frame.columns], values.itertuples(index=False, name=None))
+def neutralised_csv(frame) -> bytes:
+    """A pandas DataFrame as the UTF-8 CSV hdsgraph writes for people (``quarantine.csv``,
+    ``unqualified.csv``, proposals...): pandas' own CSV, every text cell neutralised."""
+    safe = frame.apply(lambda column: column.map(neutralised_cell) if column.dtype == object else column)
+    safe.columns = [neutralised_cell(c) for c in frame.columns]
+    return safe.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
 # The canonical registry CSV is read back by hdsgraph: its writer and reader undo each other
@@ -145,7 +140,7 @@ def spreadsheet_csv_frame(frame) -> bytes:
 
 def canonical_cell(value: str) -> str:
     """A canonical CSV cell: neutralised, and reversible by :func:`canonical_value`."""
-    return QUOTE + value if value.startswith(FORMULA_STARTS + (QUOTE,)) else value
+    return QUOTE + value if _formula_like(value) or value.startswith(QUOTE) else value
 
 
 def canonical_value(cell: str) -> str:

@@ -346,7 +346,6 @@ def fetch(
         url,
         "registry URL",
         "URL",
-        invalid="registry URL {value!r} is not an absolute http:// or https:// URL (with a host)",
         credentials="registry URL {bare}: put no user or password in the URL (they would be printed and "
         "recorded); a netrc file (~/.netrc) gives them to the download",
     )

@@ -105,8 +105,11 @@ class LazyGroup(click.Group):
             formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context):
+        from hdsgraph.cli.common import printable_output
+
         try:
-            return super().invoke(ctx)
+            with printable_output():
+                return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except KeyboardInterrupt:

@@ -31,14 +31,15 @@ def _progress_bar(quiet: bool):
     """A rich progress bar on stderr, or nothing when quiet or stderr is not a terminal."""
     if quiet or not sys.stderr.isatty():
         return None, None
-    from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn
+
+    from hdsgraph.cli.common import terminal_console
 
     bar = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         TextColumn("{task.fields[detail]}"),
-        console=Console(stderr=True),
+        console=terminal_console(),
         transient=True,
     )
     tasks: dict[str, int] = {}

@@ -42,6 +42,7 @@ from hdsgraph.rdf.serialise import ntriples_bytes, to_jsonld, to_turtle
 from hdsgraph.rdf.store import load_store
 from hdsgraph.rdf.terms import check_base_uri
 from hdsgraph.resources import asset_dir, data_file
+from hdsgraph.safety import neutralised_csv
 
 DUMPS = ("hds.ttl", "hds.jsonld", "hds.nt")
 PARALLEL_VALIDATION_BYTES = 20_000_000  # about 10,000 hosts
@@ -326,8 +327,8 @@ def write_build(
         timings["validate"] = time.perf_counter() - validation_started
         staging.write("validation.ttl", validation.report)
         staging.write("answers.json", answers_json(answers))
-        staging.write("quarantine.csv", registry.quarantine.to_csv(index=False, lineterminator="\n").encode("utf-8"))
-        staging.write("unqualified.csv", hosts.unqualified.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+        staging.write("quarantine.csv", neutralised_csv(registry.quarantine))  # formulas shown as text
+        staging.write("unqualified.csv", neutralised_csv(hosts.unqualified))
         staging.write("README.md", data_file("dist-README.md").read_bytes())
         with _timed(timings, "catalogue", on_stage):
             facts = dataset_facts(store, base_uri, catalog, graph.skeleton)

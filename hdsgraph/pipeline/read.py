@@ -19,6 +19,7 @@ from pathlib import Path
 from hdsgraph.errors import InputError
 from hdsgraph.files import read_input
 from hdsgraph.rdf.terms import check_http
+from hdsgraph.safety import canonical_value
 
 REQUIRED_COLUMNS = ("host", "activities")
 OPTIONAL_COLUMNS = (
@@ -107,7 +108,11 @@ def read_registry(path: Path) -> RawSnapshot:
         for number, cells in enumerate(reader, start=2):
             if not any(cell.strip() for cell in cells):
                 continue  # a blank line is not a row
-            row = {name: cells[i] if i < len(cells) else "" for i, name in enumerate(columns) if name in COLUMNS}
+            row = {
+                name: canonical_value(cells[i]) if i < len(cells) else ""  # as 'hdsgraph import' neutralised it
+                for i, name in enumerate(columns)
+                if name in COLUMNS
+            }
             if len(cells) > len(columns):
                 row["__extra__"] = f"the row has {len(cells)} cells but the header has {len(columns)}"
             snapshot.rows.append((number, row))
