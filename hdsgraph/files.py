@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 
@@ -35,11 +36,16 @@ def read_input(path: Path, what: str) -> bytes:
     ``safety.MAX_FILE_BYTES`` (or a device that never ends, like /dev/zero) is refused."""
     from hdsgraph.safety import MAX_FILE_BYTES, read_bounded, too_large
 
+    path = Path(path)
     try:
-        with open(path, "rb") as stream:
-            size = os.fstat(stream.fileno()).st_size
-            if size > MAX_FILE_BYTES:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(path)
+        if stat.S_ISREG(info.st_mode):
+            if info.st_size > MAX_FILE_BYTES:
                 raise too_large(str(path))
+            return path.read_bytes()
+        with open(path, "rb") as stream:  # a device or a pipe: no size to check first
             return read_bounded(stream, MAX_FILE_BYTES, str(path))
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
