@@ -130,7 +130,10 @@ class Staging:
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def path(self, name: str) -> Path:
-        """Where to write the file ``name`` (a path relative to the folder)."""
+        """Where to write the file ``name`` (a path relative to the folder, never outside it)."""
+        parts = Path(name).parts
+        if not parts or Path(name).is_absolute() or {"..", "."} & set(parts) or "\x00" in name:
+            raise InputError(f"{self.out}: refusing to write {name!r}, a path outside the output folder")
         target = self.folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
         if name not in self.written:

@@ -65,7 +65,7 @@ class SitePaths:
                     rest
                     and not rest.endswith("/")
                     and SAFE_PATH.fullmatch(rest)
-                    and ".." not in rest.split("/")
+                    and not {"", ".", ".."} & set(rest.split("/"))  # no absolute path, no way out of --out
                     and rest != "index"
                 ):
                     return rest
@@ -107,7 +107,12 @@ def data_base(graph: SiteGraph, manifest_base: str | None = None) -> str:
 def environment() -> Environment:
     env = template_environment(TEMPLATES, trim_blocks=True, lstrip_blocks=True)
     env.filters["script_json"] = script_json
+    env.tests["http_iri"] = is_http_iri  # only http(s) IRIs become links: never javascript: or data:
     return env
+
+
+def is_http_iri(value) -> bool:
+    return isinstance(value, str) and urlsplit(value).scheme.lower() in ("http", "https")
 
 
 def script_json(data) -> str:

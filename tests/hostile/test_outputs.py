@@ -123,3 +123,18 @@ def test_diff_csv_is_neutralised(runner, tmp_path):
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(result.stdout)))
     assert [r[1] for r in rows[1:]] == ["'=EVIL() fictif"]
+
+
+def test_report_md_shows_html_from_the_data_as_text(runner, bundled, tmp_path):
+    build = tmp_path / "build"
+    import shutil
+
+    shutil.copytree(bundled, build)
+    nt = (build / "hds.nt").read_text(encoding="utf-8")
+    label = '"Hosting and managed services"@en'
+    assert label in nt
+    (build / "hds.nt").write_text(nt.replace(label, '"<img src=x onerror=alert(1)> & co"@en'), encoding="utf-8")
+    result = runner.invoke(cli, ["report", "--data", str(build), "--out", str(tmp_path / "report")])
+    assert result.exit_code == 0, result.output
+    markdown = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
+    assert "&lt;img src=x onerror=alert(1)&gt; &amp; co" in markdown and "<img" not in markdown
