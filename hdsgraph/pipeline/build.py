@@ -35,7 +35,7 @@ from hdsgraph.pipeline.dataset import dataset_ntriples
 from hdsgraph.pipeline.mapping import Minter, map_registry, ontology_ntriples
 from hdsgraph.pipeline.normalise import Registry, normalise
 from hdsgraph.pipeline.qualify import Hosts, qualify, read_qualification
-from hdsgraph.pipeline.read import read_registry, registry_files
+from hdsgraph.pipeline.read import distinct_sources, read_registry, registry_files
 from hdsgraph.pipeline.validate import ValidationResult, start_validation
 from hdsgraph.rdf.namespaces import DEFAULT_BASE_URI
 from hdsgraph.rdf.serialise import ntriples_bytes, to_jsonld, to_turtle
@@ -257,7 +257,7 @@ def make_graph(
     skeleton = skeleton or read_skeleton(None, base_uri)
     with _timed(timings, "read", on_stage):
         files = [f for path in registries for f in registry_files(Path(path))]
-        raw = [read_registry(f) for f in files]
+        raw = distinct_sources([read_registry(f) for f in files])
         qualification_table = read_qualification(Path(qualification) if qualification else None)
     with _timed(timings, "normalise", on_stage):
         registry = normalise(raw)
