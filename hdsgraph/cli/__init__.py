@@ -1,7 +1,7 @@
 """The hdsgraph command line. Commands parse options, call the library, print, and pick the
 exit code: 0 success, 1 the data does not conform, 2 unusable input, 3 an unexpected internal
-error (a bug: ``--debug`` shows its traceback), 130 interrupted (Ctrl-C), 141 the reader of
-the output went away (a closed pipe).
+error (a bug: ``--debug`` shows its traceback), 130 interrupted (Ctrl-C), 143 terminated
+(SIGTERM, which cleans up as Ctrl-C does), 141 the reader of the output went away (a closed pipe).
 
 Each command lives in its own module, imported only when the command runs (or its own
 ``--help`` is asked for): ``hdsgraph --version`` and ``hdsgraph --help`` import neither pandas,
@@ -13,6 +13,7 @@ command's own docstring.
 from __future__ import annotations
 
 import importlib
+from contextlib import nullcontext
 
 import click
 from click.utils import make_default_short_help
@@ -78,8 +79,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "report": ("report", "report_command", "Write a report comparing a build with the study's published figures."),
 }
 
-INTERRUPTED = 130
 INTERNAL_ERROR = 3
+OWN_SIGNALS = {"serve"}  # commands that handle Ctrl-C and SIGTERM themselves (stopping their workers)
 BROKEN_PIPE = 141  # what a shell reports for a program ended by SIGPIPE (128 + 13)
 
 
@@ -105,16 +106,17 @@ class LazyGroup(click.Group):
             formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context):
-        from hdsgraph.cli.common import printable_output
+        from hdsgraph.cli.common import Terminated, interruptible, printable_output
 
         try:
-            with printable_output():
+            with printable_output(), interruptible() if ctx.invoked_subcommand not in OWN_SIGNALS else nullcontext():
                 return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
-        except KeyboardInterrupt:
-            click.echo("Error: interrupted", err=True)
-            ctx.exit(INTERRUPTED)
+        except KeyboardInterrupt as exc:
+            from hdsgraph.cli.common import report_interrupt
+
+            ctx.exit(report_interrupt(isinstance(exc, Terminated)))
         except BrokenPipeError:
             # The reader went away (``hdsgraph query ... | head``): not an error of ours, and
             # nothing more can be written. Point stdout at /dev/null so the flush at exit is quiet.

@@ -22,6 +22,103 @@ class CommandError(click.ClickException):
         self.exit_code = exit_code
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is: the staging folder is removed, the last output kept."""
+
+
+INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for a program ended by Ctrl-C
+TERMINATED = 143  # 128 + SIGTERM, for one ended by kill
+GRACE = 1.0  # seconds Ctrl-C or SIGTERM gives the command to end by itself before it is ended
+
+
+@contextmanager
+def interruptible():
+    """While a command runs, SIGTERM (``kill``, a service manager stopping a job) raises
+    ``Terminated``, so that it cleans up as Ctrl-C does, instead of leaving a staging folder.
+
+    Python only acts on a signal between two steps of Python code: during a long call into
+    Oxigraph (loading a store) Ctrl-C would wait for it. So the signal also wakes a watchdog
+    thread (``signal.set_wakeup_fd``); if the command has not ended GRACE seconds later, the
+    watchdog does the clean-up itself (staging folders removed, worker processes stopped)
+    and ends the process with the same line and exit code."""
+    import signal
+    import socket
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminated(signum, frame):
+        raise Terminated()
+
+    previous_handler = signal.signal(signal.SIGTERM, terminated)
+    reader, writer = socket.socketpair()
+    writer.setblocking(False)
+    previous_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    finished = threading.Event()
+
+    def watchdog():
+        while True:
+            try:
+                received = reader.recv(1)
+            except OSError:
+                return
+            if not received or finished.is_set():
+                return
+            if received[0] in (signal.SIGINT, signal.SIGTERM):
+                break
+        if not finished.wait(GRACE):
+            _end_now(received[0] == signal.SIGTERM)
+
+    threading.Thread(target=watchdog, name="hdsgraph-interrupt", daemon=True).start()
+    try:
+        yield
+    except KeyboardInterrupt:
+        # The watchdog stays armed: the clean-up, or the exit after it (joining a worker
+        # pool's threads), may still hang; the line is printed once, by whoever ends first.
+        signal.signal(signal.SIGTERM, previous_handler)
+        raise
+    else:
+        finished.set()
+        signal.set_wakeup_fd(previous_fd)
+        signal.signal(signal.SIGTERM, previous_handler)
+        reader.shutdown(socket.SHUT_RDWR)
+        reader.close()
+        writer.close()
+
+
+_reported = []  # the interruption's Error line, once printed
+
+
+def report_interrupt(terminated: bool) -> int:
+    """Print the line of an interruption (once) and return its exit code."""
+    if not _reported:
+        _reported.append(True)
+        click.echo("Error: terminated" if terminated else "Error: interrupted", err=True)
+    return TERMINATED if terminated else INTERRUPTED
+
+
+def _end_now(terminated: bool) -> None:
+    """What Ctrl-C does, done from the watchdog thread while the main one is held in native code."""
+    import multiprocessing
+    import os
+    import signal
+
+    from hdsgraph.files import abandon_staging
+
+    for child in multiprocessing.active_children():
+        child.terminate()
+    tracker = getattr(getattr(multiprocessing, "resource_tracker", None), "_resource_tracker", None)
+    if getattr(tracker, "_pid", None):  # it would warn about the worker pool's semaphores
+        os.kill(tracker._pid, signal.SIGKILL)
+    abandon_staging()
+    if not _reported:
+        _reported.append(True)
+        os.write(2, b"Error: terminated\n" if terminated else b"Error: interrupted\n")
+    os._exit(TERMINATED if terminated else INTERRUPTED)
+
+
 class _Printable(io.TextIOBase):
     """A text stream that writes through ``safety.printable``: a host named with terminal
     escape sequences is shown as ``\x1b[2J``, it does not clear the screen."""

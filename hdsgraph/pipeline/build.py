@@ -29,7 +29,7 @@ from hdsgraph.describe.facts import (
 from hdsgraph.describe.manifest import MANIFEST, manifest_bytes
 from hdsgraph.describe.void import void_turtle
 from hdsgraph.errors import InputError
-from hdsgraph.files import Staging
+from hdsgraph.files import Staging, refuse_inside
 from hdsgraph.pipeline.answers import answers as study_answers
 from hdsgraph.pipeline.dataset import dataset_ntriples
 from hdsgraph.pipeline.mapping import Minter, map_registry, ontology_ntriples
@@ -123,6 +123,7 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds, in the order they ran
     validation_workers: int = 1  # >1: validation ran in that many processes, alongside store/query/serialise
     rejected: Path | None = None  # where a build the shapes reject went (``<out>.rejected``)
+    recovered: list[str] = field(default_factory=list)  # what was undone of a killed run (files.recover)
 
     @property
     def conforms(self) -> bool:
@@ -160,7 +161,7 @@ class BuildReport:
 
     @property
     def warnings(self) -> list[str]:
-        return self.registry.warnings + self.hosts.warnings
+        return self.registry.warnings + self.hosts.warnings + self.recovered
 
     @property
     def host_count(self) -> int:
@@ -234,6 +235,7 @@ def build(
         if qualification is None:
             qualification = bundled_qualification()
     check_base_uri(base_uri)
+    refuse_inside(out, [*registries, qualification, catalog.skeleton])
     catalog.download_base(base_uri)  # refuse a bad URL before any work
     catalog.endpoint()
     skeleton = read_skeleton(catalog.skeleton, base_uri)
@@ -297,7 +299,7 @@ def write_build(
     nt = graph.nt
     if nt is None:
         raise ValueError("this graph was written already")
-    with Staging(out, set(OUTPUTS)) as staging:
+    with Staging(out, marker=MANIFEST) as staging:
         staging.write("hds.nt", nt)
         nt_file = staging.path("hds.nt")
         # On large graphs pySHACL runs in worker processes, in parts, while this process
@@ -338,6 +340,7 @@ def write_build(
             staging.write("void.ttl", void_turtle(facts, store))
 
         report = BuildReport(out, registry, hosts, graph.triples, validation, answers, timings, workers)
+        report.recovered = staging.recovered
         with _timed(timings, "publish", on_stage):
             if validation.conforms:
                 staging.commit()

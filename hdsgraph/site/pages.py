@@ -26,7 +26,7 @@ from jinja2 import Environment
 
 from hdsgraph.describe.manifest import build_base
 from hdsgraph.errors import InputError
-from hdsgraph.files import CHECKSUMS, write_folder
+from hdsgraph.files import CHECKSUMS, refuse_inside, write_folder
 from hdsgraph.pipeline.mapping import ontology_ntriples
 from hdsgraph.rdf.namespaces import HDS, OWL, RDF, RDFS, SKOS, VOCAB_BASE
 from hdsgraph.rdf.serialise import ntriples_bytes, to_jsonld, to_turtle
@@ -377,6 +377,7 @@ def _refuse_blank_nodes(nt: bytes) -> None:
 def write_site(data: Path, out: Path, base_url: str | None = None) -> dict[str, bytes]:
     """Render the site of a build folder or dump ``data`` into ``out``, atomically."""
     out = Path(out)
+    refuse_inside(out, [data])
     if out.is_dir() and any(out.iterdir()) and not (out / CHECKSUMS).is_file():
         raise InputError(f"{out}: refusing to replace a folder that is not an hdsgraph site; choose another --out")
     files = render_site(read_ntriples(Path(data)), base_url, build_base(Path(data)))

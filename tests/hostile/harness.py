@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import resource
+import signal
 import subprocess
 import sys
 import time
@@ -39,7 +40,8 @@ def run(
 
     def limits():
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        if file_size is not None:
+        if file_size is not None:  # a file may grow to this; beyond, writes fail with EFBIG (not SIGXFSZ)
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
             resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
 
     environment = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
