@@ -244,7 +244,8 @@ class Staging:
     def __enter__(self) -> Staging:
         return self
 
-    def __exit__(self, kind, exc, traceback) -> None:
+    def __exit__(self, *exc_info) -> None:
+        exc = exc_info[1]
         _OPEN.discard(self.folder)
         written = sum(f.stat().st_size for f in self.folder.rglob("*") if f.is_file()) if self.folder.is_dir() else 0
         shutil.rmtree(self.folder, ignore_errors=True)

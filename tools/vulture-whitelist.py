@@ -69,3 +69,11 @@ _.version
 _.difference
 _.heading
 _.intro
+
+# hdsgraph/cli/common.py, hdsgraph/safety.py: hooks that io and requests call.
+_.writable
+_.should_strip_auth
+
+# hdsgraph/pipeline/build.py: the files a build writes, named once (the staging folder no
+# longer needs the list to recognise a build: build.json does).
+OUTPUTS
