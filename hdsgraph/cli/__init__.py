@@ -13,7 +13,7 @@ command's own docstring.
 from __future__ import annotations
 
 import importlib
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 
 import click
 from click.utils import make_default_short_help
@@ -105,11 +105,16 @@ class LazyGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        with one_line_usage_errors():  # hdsgraph --bogus
+            return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context):
         from hdsgraph.cli.common import Terminated, interruptible, printable_output
 
         try:
-            with printable_output(), interruptible() if ctx.invoked_subcommand not in OWN_SIGNALS else nullcontext():
+            signals = nullcontext() if _command_name(ctx) in OWN_SIGNALS else interruptible()
+            with printable_output(), one_line_usage_errors(), signals:
                 return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
@@ -136,6 +141,31 @@ class LazyGroup(click.Group):
                 raise
             click.echo(f"Error: {internal_error(exc)}; rerun with --debug to see the traceback", err=True)
             ctx.exit(INTERNAL_ERROR)
+
+
+def _command_name(ctx: click.Context) -> str | None:
+    """The command about to run (click sets ``invoked_subcommand`` only once it runs)."""
+    pending = getattr(ctx, "_protected_args", None) or ctx.args
+    return pending[0] if pending else None
+
+
+class UsageLine(click.ClickException):
+    exit_code = 2
+
+
+@contextmanager
+def one_line_usage_errors():
+    """A usage error (an unknown option, a bad value) as one ``Error:`` line with the way
+    to the help, instead of click's usage, hint and error on three lines; exit code 2."""
+    try:
+        yield
+    except click.exceptions.NoArgsIsHelpError:
+        raise  # "hdsgraph" alone shows the help
+    except click.UsageError as exc:
+        from hdsgraph.safety import printable
+
+        where = exc.ctx.command_path if exc.ctx is not None else "hdsgraph"
+        raise UsageLine(printable(f"{exc.format_message()} (see '{where} --help')")) from None
 
 
 def internal_error(exc: BaseException) -> str:
