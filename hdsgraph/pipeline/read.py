@@ -18,7 +18,7 @@ from pathlib import Path
 
 from hdsgraph.errors import InputError
 from hdsgraph.files import read_input
-from hdsgraph.rdf.terms import check_http
+from hdsgraph.rdf.terms import check_http, without_userinfo
 from hdsgraph.safety import canonical_value
 
 REQUIRED_COLUMNS = ("host", "activities")
@@ -176,4 +176,5 @@ def read_provenance(path: Path, sha256: str) -> dict | None:
         check_http(url, "url")  # it becomes the snapshot's prov:wasDerivedFrom, so an IRI
     except InputError:
         raise unusable from None
-    return {"url": url, "retrieved": retrieved, "sha256": raw}
+    # A record written by hand, or by an older hdsgraph, may carry credentials: never into the graph.
+    return {"url": without_userinfo(url), "retrieved": retrieved, "sha256": raw}

@@ -119,3 +119,24 @@ def test_a_malformed_netrc_is_one_line_without_its_secrets(
     assert one_error(result) == f"Error: {netrc_file}: cannot be read as a netrc file ({problem})\n"
     assert SECRET not in result.output
     assert tree(two_snapshots) == before
+
+
+def test_credentials_in_a_provenance_record_never_reach_the_graph(runner, tmp_path):
+    import hashlib
+    import json
+
+    registry = tmp_path / "2024-05-02.csv"
+    registry.write_text("host,activities\nHébergeur fictif,1-6\n", encoding="utf-8")
+    record = {
+        "url": f"https://reader:{SECRET}@registry.example/liste.html",
+        "retrieved": "2024-05-02T09:30:00Z",
+        "sha256": "0" * 64,
+        "canonical_sha256": hashlib.sha256(registry.read_bytes()).hexdigest(),
+    }
+    (tmp_path / "2024-05-02.provenance.json").write_text(json.dumps(record), encoding="utf-8")
+    result = runner.invoke(cli, ["build", "--registry", str(registry), "--out", str(tmp_path / "dist")])
+    assert result.exit_code == 0, result.output
+    assert SECRET not in result.output
+    for name in ("hds.nt", "hds.ttl", "hds.jsonld", "catalog.ttl", "void.ttl", "build.json"):
+        assert SECRET not in (tmp_path / "dist" / name).read_text(encoding="utf-8"), name
+    assert "<https://registry.example/liste.html>" in (tmp_path / "dist" / "hds.nt").read_text(encoding="utf-8")
