@@ -56,7 +56,7 @@ def interruptible():
     reader, writer = socket.socketpair()
     writer.setblocking(False)
     previous_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
-    finished = threading.Event()
+    finished, signalled = threading.Event(), threading.Event()
 
     def watchdog():
         while True:
@@ -67,6 +67,7 @@ def interruptible():
             if not received or finished.is_set():
                 return
             if received[0] in (signal.SIGINT, signal.SIGTERM):
+                signalled.set()
                 break
         if not finished.wait(GRACE):
             _end_now(received[0] == signal.SIGTERM)
@@ -75,16 +76,18 @@ def interruptible():
     try:
         yield
     except KeyboardInterrupt:
-        # The watchdog stays armed: the clean-up, or the exit after it (joining a worker
-        # pool's threads), may still hang; the line is printed once, by whoever ends first.
-        signal.signal(signal.SIGTERM, previous_handler)
+        signalled.wait(0.2)  # after a real signal, the watchdog has had its byte by then
         raise
-    else:
-        finished.set()
+    finally:
         signal.set_wakeup_fd(previous_fd)
         signal.signal(signal.SIGTERM, previous_handler)
-        reader.shutdown(socket.SHUT_RDWR)
-        reader.close()
+        # After a real Ctrl-C or SIGTERM the watchdog stays armed: the clean-up, or the exit
+        # after it (joining a worker pool's threads), may still hang; the line is printed
+        # once, by whoever ends first.
+        if not signalled.is_set():
+            finished.set()
+            reader.shutdown(socket.SHUT_RDWR)
+            reader.close()
         writer.close()
 
 
