@@ -17,6 +17,7 @@ from typing import Generic, TypeVar
 
 import yaml
 
+from hdsgraph.pipeline.read import YEARS
 from hdsgraph.resources import data_file
 
 T = TypeVar("T")
@@ -24,7 +25,6 @@ T = TypeVar("T")
 ACTIVITIES = frozenset(range(1, 7))
 EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0, counting its fictitious 29 February 1900
 EXCEL_SERIALS = range(25569, 73051)  # 1970-01-01 to 2099-12-31: a number outside is no date
-TWO_DIGIT_CENTURY = 2000  # "12/03/21": the registry started in 2018
 
 
 @dataclass(frozen=True)
@@ -209,12 +209,16 @@ def read_date(cell: str) -> Reading[str]:
     text = " ".join(fold(cell).split())
     if not text:
         return Reading()
+    if (match := _NUMERIC.match(text)) and len(match[4]) == 2:  # 31/12/99: 1999 or 2099? never guessed
+        return Reading(problem=f"two-digit year in the date {shown(cell)}: write the year in full")
     parts = _date_parts(text)
     if parts is None:
         return Reading(problem=f"unreadable date {shown(cell)}: expected a day, a month and a year")
     if isinstance(parts, date):
         return Reading(parts.isoformat())
     year, month, day = parts
+    if year not in YEARS:
+        return Reading(problem=f"date {shown(cell)}: the year is not between {YEARS[0]} and {YEARS[-1]}")
     try:
         return Reading(date(year, month, day).isoformat())
     except ValueError:
@@ -225,8 +229,7 @@ def _date_parts(text: str) -> tuple[int, int, int] | date | None:
     if match := _ISO.match(text):
         return int(match[1]), int(match[2]), int(match[3])
     if match := _NUMERIC.match(text):
-        year = int(match[4]) + (TWO_DIGIT_CENTURY if len(match[4]) == 2 else 0)
-        return year, int(match[3]), int(match[1])  # French order: day first
+        return int(match[4]), int(match[3]), int(match[1])  # French order: day first
     vocabulary = words()
     for worded in _WORDED:
         if match := worded.match(text):

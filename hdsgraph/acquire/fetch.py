@@ -22,8 +22,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import signal
+import threading
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -42,7 +45,8 @@ from hdsgraph.acquire.importer import (
 )
 from hdsgraph.errors import FetchError, InputError
 from hdsgraph.files import write_atomically
-from hdsgraph.rdf.terms import check_http
+from hdsgraph.rdf.terms import check_http, without_userinfo
+from hdsgraph.safety import strict_session
 
 # The one place that says where the registry lives: the ANS list of certified hosts.
 REGISTRY_URL = "https://esante.gouv.fr/offres-services/hds/liste-des-hebergeurs-certifies"
@@ -75,6 +79,7 @@ class FetchOptions:
     backoff: float = 2.0  # seconds before the first retry; doubles at each one
     max_wait: float = 300.0  # a Retry-After longer than this is not waited for
     max_bytes: int = 50 * 1024 * 1024
+    deadline: float = 300.0  # seconds for the whole download, retries and waits included
 
 
 @dataclass
@@ -109,7 +114,7 @@ class _Retry(Exception):
 
 
 def new_session() -> requests.Session:
-    session = requests.Session()
+    session = strict_session()
     session.headers["User-Agent"] = USER_AGENT
     return session
 
@@ -148,7 +153,33 @@ def _size(n: int) -> str:
     return f"{n:,} bytes"
 
 
-def _read_body(response: requests.Response, options: FetchOptions, progress: Progress | None) -> bytes:
+class _Deadline(Exception):
+    """The whole download took longer than FetchOptions.deadline."""
+
+
+@contextmanager
+def _wall_clock(seconds: float):
+    """Interrupt whatever blocks (a server sending its headers a byte a second) once
+    ``seconds`` have passed: SIGALRM, in the main thread; elsewhere the reads check the clock."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expired(signum, frame):
+        raise _Deadline()
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _read_body(
+    response: requests.Response, options: FetchOptions, progress: Progress | None, ends: float = float("inf")
+) -> bytes:
     declared = response.headers.get("Content-Length", "").strip()
     total = int(declared) if declared.isdigit() else None
     if total is not None and total > options.max_bytes:
@@ -161,7 +192,9 @@ def _read_body(response: requests.Response, options: FetchOptions, progress: Pro
     chunks: list[bytes] = []
     received = 0
     try:
-        for chunk in response.raw.stream(CHUNK, decode_content=True):
+        while chunk := response.raw.read1(CHUNK, decode_content=True):  # what has come, not CHUNK bytes
+            if time.monotonic() > ends:
+                raise _Deadline()
             chunks.append(chunk)
             received += len(chunk)
             if received > options.max_bytes:
@@ -194,6 +227,26 @@ def download(
     """GET ``url`` with retries; None when the server answers 304 Not Modified.
     Raises FetchError with one line saying what went wrong."""
     session = session or new_session()
+    ends = time.monotonic() + options.deadline
+    try:
+        with _wall_clock(options.deadline):
+            return _download(url, conditions, options, session, sleep, clock, progress, ends)
+    except _Deadline:
+        raise FetchError(
+            f"{without_userinfo(url)}: no complete answer within {options.deadline:g} s (--deadline); nothing written"
+        ) from None
+
+
+def _download(
+    url: str,
+    conditions: dict[str, str] | None,
+    options: FetchOptions,
+    session: requests.Session,
+    sleep: Callable[[float], None],
+    clock: Callable[[], datetime],
+    progress: Progress | None,
+    ends: float,
+) -> Download | None:
     failure = ""
     for attempt in range(options.retries + 1):
         wait = options.backoff * 2**attempt
@@ -208,7 +261,7 @@ def download(
         except (requests.ConnectionError, requests.Timeout) as exc:
             failure = _connection_failure(exc, options)
         except requests.RequestException as exc:  # an invalid URL, too many redirects...
-            raise FetchError(f"{url}: {exc}") from None
+            raise FetchError(f"{without_userinfo(url)}: {redacted(str(exc), url)}") from None
         else:
             with response:
                 status = response.status_code
@@ -219,23 +272,33 @@ def download(
                         raise _Retry(f"HTTP {status} {response.reason}", _retry_after(response, clock()))
                     if status >= 400:
                         raise FetchError(f"HTTP {status} {response.reason}")
-                    body = _read_body(response, options, progress)
+                    body = _read_body(response, options, progress, ends)
                     headers = {k: response.headers[k] for k in KEPT_HEADERS if k in response.headers}
-                    return Download(url, response.url, status, headers, body, clock())
+                    return Download(url, without_userinfo(response.url), status, headers, body, clock())
                 except _Retry as exc:
                     failure = str(exc)
                     wait = exc.wait if exc.wait is not None else wait
                 except FetchError as exc:
-                    raise FetchError(f"{url}: {exc}") from None
+                    raise FetchError(f"{without_userinfo(url)}: {exc}") from None
         if attempt == options.retries:
             break
         if wait > options.max_wait:
             raise FetchError(
                 f"{url}: {failure}; the server asks to wait {wait:.0f} s, longer than {options.max_wait:g} s"
             )
+        if time.monotonic() + wait > ends:
+            raise _Deadline()
         sleep(wait)
     attempts = options.retries + 1
-    raise FetchError(f"{url}: {failure} ({attempts} attempt{'s' if attempts > 1 else ''})")
+    raise FetchError(f"{without_userinfo(url)}: {failure} ({attempts} attempt{'s' if attempts > 1 else ''})")
+
+
+def redacted(text: str, url: str) -> str:
+    """An HTTP library's message about ``url`` without the user-info the URL may carry."""
+    bare = without_userinfo(url)
+    if bare == url:
+        return text
+    return text.replace(url, bare).replace(url.split("://", 1)[-1].rpartition("@")[0], "***")
 
 
 # ---------------------------------------------------------------- snapshots
@@ -279,7 +342,13 @@ def fetch(
 ) -> FetchResult:
     """Download the registry and keep it as a dated snapshot with its provenance.
     Raises FetchError (or InputError when the URL is not one, or the page holds no registry table)."""
-    check_http(url, "registry URL", "URL")  # the same check as the provenance record gets when it is read
+    check_http(  # the same check as the provenance record gets when it is read
+        url,
+        "registry URL",
+        "URL",
+        credentials="registry URL {bare}: put no user or password in the URL (they would be printed and "
+        "recorded); a netrc file (~/.netrc) gives them to the download",
+    )
     snapshots = Path(snapshots)
     if snapshots.exists() and not snapshots.is_dir():
         raise InputError(f"{snapshots}: exists and is not a folder")

@@ -33,6 +33,7 @@ from hdsgraph.errors import InputError
 from hdsgraph.files import read_input, read_yaml, write_atomically
 from hdsgraph.pipeline.read import COLUMNS
 from hdsgraph.resources import data_file
+from hdsgraph.safety import canonical_cell, neutralised_cell
 
 ACTIVITY_COLUMNS = tuple(f"activity_{n}" for n in range(1, 7))
 KNOWN_COLUMNS = COLUMNS + ACTIVITY_COLUMNS
@@ -331,7 +332,7 @@ def canonical_csv(result: ImportResult) -> bytes:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
     for _, row in result.rows:
-        writer.writerow([row.get(c, "") for c in columns])
+        writer.writerow([canonical_cell(row.get(c, "")) for c in columns])  # read back by pipeline/read.py
     return out.getvalue().encode("utf-8")
 
 
@@ -344,10 +345,10 @@ def quarantine_csv(result: ImportResult) -> bytes:
         labels.append(label)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["source", "row", "reason", *labels])
+    writer.writerow(["source", "row", "reason", *map(neutralised_cell, labels)])
     source = Path(result.source).name
     for number, reason, cells in result.quarantine:
-        writer.writerow([source, number, reason, *cells[: len(labels)]])
+        writer.writerow(map(neutralised_cell, [source, number, reason, *cells[: len(labels)]]))
     return out.getvalue().encode("utf-8")
 
 

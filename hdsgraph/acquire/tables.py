@@ -17,6 +17,7 @@ from datetime import date, datetime, time
 from html.parser import HTMLParser
 
 from hdsgraph.errors import InputError
+from hdsgraph.safety import MAX_SPANNED_CELLS, MAX_XLSX_UNCOMPRESSED, LimitError, check_grid, over
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls
@@ -184,6 +185,9 @@ def _grid(rows: list[list[tuple[str, int, int]]]) -> list[Row]:
     """Lay out cells with their spans: a merged cell's text fills every position it covers."""
     grid: list[Row] = []
     carried: dict[int, tuple[str, int]] = {}  # column -> (text, rows still covered) from rowspans above
+    spanned = sum(rowspan * colspan - 1 for cells in rows for _, rowspan, colspan in cells)
+    if spanned > MAX_SPANNED_CELLS:  # a rowspan/colspan bomb: a small page spreading into billions of cells
+        raise over("the HTML table", f"its merged cells add {spanned:,} cells", MAX_SPANNED_CELLS, " cells")
     for number, cells in enumerate(rows, start=1):
         out: list[str] = []
         spanning = len(cells) == 1 and cells[0][2] > 1 and not carried
@@ -211,6 +215,7 @@ def _grid(rows: list[list[tuple[str, int, int]]]) -> list[Row]:
                 column += 1
         grid.append(Row(number, out, spanning))
     width = max((len(r.cells) for r in grid), default=0)
+    check_grid(len(grid), width, "the HTML table")
     for row in grid:
         row.cells += [""] * (width - len(row.cells))
     return grid
@@ -255,6 +260,7 @@ def _csv_table(text: str, delimiter: str) -> Table | None:
     except csv.Error as exc:
         raise InputError(f"not a readable CSV file (line {reader.line_num}: {exc})") from None
     width = max((len(r.cells) for r in rows), default=0)
+    check_grid(len(rows), width, "the CSV file")
     for row in rows:
         row.cells += [""] * (width - len(row.cells))
     return Table(f"the {_DELIMITER_NAMES[delimiter]}-separated file", rows) if rows else None
@@ -275,18 +281,69 @@ def _xlsx_text(value) -> str:
     return clean_cell(str(value))
 
 
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Za-z]+)(\d+)(?::([A-Za-z]+)(\d+))?"')
+
+
+def _merged_area(first_column: bytes, first_row: bytes, last_column: bytes, last_row: bytes) -> int:
+    from openpyxl.utils import column_index_from_string
+
+    def column(letters: bytes) -> int:
+        try:
+            return column_index_from_string(letters.decode("ascii").upper())
+        except ValueError:  # beyond XFD: as far as the limit is concerned, very far
+            return 26 ** len(letters)
+
+    if not last_column:
+        return 1
+    return (abs(int(last_row) - int(first_row)) + 1) * (abs(column(last_column) - column(first_column)) + 1)
+
+
+def _check_workbook(data: bytes) -> None:
+    """Refuse a zip bomb (parts decompressing beyond MAX_XLSX_UNCOMPRESSED) and any part with
+    a DTD (no workbook has one; it is how XXE and entity-expansion attacks come in), before
+    openpyxl reads anything."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+            total = sum(part.file_size for part in parts)
+            if total > MAX_XLSX_UNCOMPRESSED:
+                raise over("the workbook", f"its parts decompress to {total:,} bytes", MAX_XLSX_UNCOMPRESSED, " bytes")
+            for part in parts:
+                if part.filename.endswith((".xml", ".rels")):
+                    with archive.open(part) as stream:
+                        head = stream.read(4096)
+                    if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
+                        raise LimitError(f"the workbook's {part.filename} declares XML entities (a DTD): refused")
+                if part.filename.startswith("xl/worksheets/"):  # openpyxl makes an object per merged cell
+                    spanned = sum(_merged_area(*ref) - 1 for ref in _MERGE.findall(archive.read(part)))
+                    if spanned > MAX_SPANNED_CELLS:
+                        raise over(
+                            f"the workbook's {part.filename}",
+                            f"its merged ranges add {spanned:,} cells",
+                            MAX_SPANNED_CELLS,
+                            " cells",
+                        )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError) as exc:
+        raise InputError(f"not a readable XLSX workbook ({exc})") from None
+
+
 def xlsx_tables(data: bytes) -> list[Table]:
     import openpyxl
 
+    _check_workbook(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        raise InputError(f"not a readable XLSX workbook ({exc})") from None
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, SyntaxError, EOFError) as exc:
+        # SyntaxError: the XML parsers' errors (a part that is not well-formed XML)
+        raise InputError(f"not a readable XLSX workbook ({' '.join(str(exc).split()) or type(exc).__name__})") from None
     tables = []
     for sheet in workbook.worksheets:
+        check_grid(sheet.max_row, sheet.max_column, f"sheet {sheet.title!r}")
         values = [[_xlsx_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         spanning: set[int] = set()
         for merged in sheet.merged_cells.ranges:
+            if merged.max_row > len(values) or merged.max_col > sheet.max_column:
+                raise InputError(f"sheet {sheet.title!r}: merged range {merged.coord} reaches beyond the sheet's cells")
             text = values[merged.min_row - 1][merged.min_col - 1]
             if merged.min_row == merged.max_row and merged.min_col == 1 and merged.max_col >= sheet.max_column > 1:
                 spanning.add(merged.min_row)

@@ -31,14 +31,15 @@ def _progress_bar(quiet: bool):
     """A rich progress bar on stderr, or nothing when quiet or stderr is not a terminal."""
     if quiet or not sys.stderr.isatty():
         return None, None
-    from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn
+
+    from hdsgraph.cli.common import terminal_console
 
     bar = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         TextColumn("{task.fields[detail]}"),
-        console=Console(stderr=True),
+        console=terminal_console(),
         transient=True,
     )
     tasks: dict[str, int] = {}
@@ -86,8 +87,16 @@ def _progress_bar(quiet: bool):
     show_default=True,
     help="Refuse a download larger than this (bytes, or with k, M, G).",
 )
+@click.option(
+    "--deadline",
+    type=click.FloatRange(min=0.01),
+    default=FetchOptions.deadline,
+    show_default=True,
+    help="Seconds the whole download may take, retries and waits included (a server sending a "
+    "byte a second is given up on).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def fetch_command(url, snapshots, mapping, timeout, retries, max_size, quiet):
+def fetch_command(url, snapshots, mapping, timeout, retries, max_size, deadline, quiet):
     """Download the registry, keep it as a dated snapshot with its provenance, and import it
     into the canonical CSV that `hdsgraph build --registry SNAPSHOTS` reads.
 
@@ -107,6 +116,7 @@ def fetch_command(url, snapshots, mapping, timeout, retries, max_size, quiet):
         read_timeout=timeout,
         retries=retries,
         max_bytes=max_size,
+        deadline=deadline,
     )
     bar, update = _progress_bar(quiet)
     with library_errors():

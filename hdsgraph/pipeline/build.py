@@ -30,20 +30,21 @@ from hdsgraph.describe.facts import (
 from hdsgraph.describe.manifest import MANIFEST, manifest_bytes
 from hdsgraph.describe.void import void_turtle
 from hdsgraph.errors import InputError
-from hdsgraph.files import Staging
+from hdsgraph.files import Staging, refuse_inside
 from hdsgraph.pipeline.answers import answers as study_answers
 from hdsgraph.pipeline.dataset import dataset_ntriples
 from hdsgraph.pipeline.links import qualification_ntriples
 from hdsgraph.pipeline.mapping import Minter, map_registry, ontology_ntriples
 from hdsgraph.pipeline.normalise import Registry, normalise
 from hdsgraph.pipeline.qualify import Hosts, qualify, read_proposals, read_qualification, source_counts
-from hdsgraph.pipeline.read import read_registry, registry_files
+from hdsgraph.pipeline.read import distinct_sources, read_registry, registry_files
 from hdsgraph.pipeline.validate import ValidationResult, start_validation
 from hdsgraph.rdf.namespaces import DEFAULT_BASE_URI
 from hdsgraph.rdf.serialise import ntriples_bytes, to_jsonld, to_turtle
 from hdsgraph.rdf.store import load_store
 from hdsgraph.rdf.terms import check_base_uri
 from hdsgraph.resources import asset_dir, data_file
+from hdsgraph.safety import neutralised_csv
 
 DUMPS = ("hds.ttl", "hds.jsonld", "hds.nt")
 PARALLEL_VALIDATION_BYTES = 20_000_000  # about 10,000 hosts
@@ -126,6 +127,7 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds, in the order they ran
     validation_workers: int = 1  # >1: validation ran in that many processes, alongside store/query/serialise
     rejected: Path | None = None  # where a build the shapes reject went (``<out>.rejected``)
+    recovered: list[str] = field(default_factory=list)  # what was undone of a killed run (files.recover)
 
     @property
     def conforms(self) -> bool:
@@ -163,7 +165,7 @@ class BuildReport:
 
     @property
     def warnings(self) -> list[str]:
-        return self.registry.warnings + self.hosts.warnings
+        return self.registry.warnings + self.hosts.warnings + self.recovered
 
     @property
     def host_count(self) -> int:
@@ -246,6 +248,7 @@ def build(
         if qualification is None:
             qualification = bundled_qualification()
     check_base_uri(base_uri)
+    refuse_inside(out, [*registries, qualification, catalog.skeleton])
     catalog.download_base(base_uri)  # refuse a bad URL before any work
     catalog.endpoint()
     skeleton = read_skeleton(catalog.skeleton, base_uri)
@@ -271,7 +274,7 @@ def make_graph(
     skeleton = skeleton or read_skeleton(None, base_uri)
     with _timed(timings, "read", on_stage):
         files = [f for path in registries for f in registry_files(Path(path))]
-        raw = [read_registry(f) for f in files]
+        raw = distinct_sources([read_registry(f) for f in files])
         qualification_table = read_qualification(Path(qualification) if qualification else None)
         proposal_table = read_proposals(Path(proposals) if proposals else None, min_strength)
     with _timed(timings, "normalise", on_stage):
@@ -313,7 +316,7 @@ def write_build(
     nt = graph.nt
     if nt is None:
         raise ValueError("this graph was written already")
-    with Staging(out, set(OUTPUTS)) as staging:
+    with Staging(out, marker=MANIFEST) as staging:
         staging.write("hds.nt", nt)
         nt_file = staging.path("hds.nt")
         # On large graphs pySHACL runs in worker processes, in parts, while this process
@@ -343,8 +346,8 @@ def write_build(
         timings["validate"] = time.perf_counter() - validation_started
         staging.write("validation.ttl", validation.report)
         staging.write("answers.json", answers_json(answers))
-        staging.write("quarantine.csv", registry.quarantine.to_csv(index=False, lineterminator="\n").encode("utf-8"))
-        staging.write("unqualified.csv", hosts.unqualified.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+        staging.write("quarantine.csv", neutralised_csv(registry.quarantine))  # formulas shown as text
+        staging.write("unqualified.csv", neutralised_csv(hosts.unqualified))
         staging.write("README.md", data_file("dist-README.md").read_bytes())
         with _timed(timings, "catalogue", on_stage):
             facts = dataset_facts(store, base_uri, catalog, graph.skeleton)
@@ -356,6 +359,7 @@ def write_build(
             staging.write("void.ttl", void_turtle(facts, store))
 
         report = BuildReport(out, registry, hosts, graph.triples, validation, answers, timings, workers)
+        report.recovered = staging.recovered
         with _timed(timings, "publish", on_stage):
             if validation.conforms:
                 staging.commit()

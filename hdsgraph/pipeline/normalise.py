@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from hdsgraph.errors import InputError
-from hdsgraph.pipeline.read import COLUMNS, OPTIONAL_COLUMNS, SNAPSHOT_ID, UNDATED, RawSnapshot
+from hdsgraph.pipeline.read import COLUMNS, OPTIONAL_COLUMNS, SNAPSHOT_ID, UNDATED, YEARS, RawSnapshot
 from hdsgraph.pipeline.vocabulary import countries, legal_forms, vocabulary
 
 # One row per certificate: where it was read, its host, what it covers, then the optional
@@ -101,9 +101,13 @@ def parse_date(cell: str, what: str) -> str | None:
         return None
     if _ISO_DATE.match(text):
         try:
-            return date.fromisoformat(text).isoformat()
+            day = date.fromisoformat(text)
         except ValueError:
             pass
+        else:
+            if day.year not in YEARS:
+                raise RowError(f"{what} date {text!r}: the year is not between {YEARS[0]} and {YEARS[-1]}")
+            return day.isoformat()
     raise RowError(f"unparseable {what} date {text!r}: expected YYYY-MM-DD")
 
 
@@ -166,6 +170,46 @@ def name_key(name: str) -> str:
     words = re.findall(r"[a-z0-9]+", folded)
     kept = [w for w in words if w not in legal_forms()]
     return " ".join(kept or words)
+
+
+@lru_cache(maxsize=65536)
+def spelling_key(name: str) -> str:
+    """``name_key`` keeping the letters and digits of every script: "Société α" and "Société
+    β" have one name key ("societe") but two spellings, so they are two hosts."""
+    folded = unicodedata.normalize("NFKD", name.casefold())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    folded = re.sub(r"(?<=\b\w)\.(?=\w\b)", "", folded)
+    words = re.findall(r"[^\W_]+", folded)
+    kept = [w for w in words if w not in legal_forms()]
+    return " ".join(kept or words)
+
+
+COLLISION_MARK = "~"  # host/{name}~2: never in a name key (letters, digits, spaces), so never another name's IRI
+
+
+def _name_identities(parsed: list[dict]) -> list[str]:
+    """Give rows whose names share a name key but not a spelling their own identity: the
+    first spelling (in sorted order) keeps the name key, the next get ``~2``, ``~3``...
+    Returns a warning for each such collision: distinct names are never merged silently."""
+    spellings: dict[str, set[str]] = {}
+    for row in parsed:
+        row["spelling"] = spelling_key(row["host"])
+        spellings.setdefault(row["name_key"], set()).add(row["spelling"])
+    suffixes: dict[tuple[str, str], str] = {}
+    warnings = []
+    for key, found in sorted(spellings.items()):
+        if len(found) > 1:
+            ordered = sorted(found)
+            for i, spelling in enumerate(ordered[1:], start=2):
+                suffixes[(key, spelling)] = f"{key}{COLLISION_MARK}{i}"
+            names = sorted({r["host"] for r in parsed if r["name_key"] == key})
+            warnings.append(
+                f"{len(ordered)} hosts have the name key {key!r} ({', '.join(repr(n) for n in names)}): "
+                f"kept apart, the others with the suffix {COLLISION_MARK}2, {COLLISION_MARK}3... in their IRI"
+            )
+    for row in parsed:
+        row["name_key"] = suffixes.get((row["name_key"], row["spelling"]), row["name_key"])
+    return warnings
 
 
 def _clean_name(cell: str) -> str:
@@ -252,6 +296,7 @@ def normalise(snapshots: list[RawSnapshot]) -> Registry:
             values.update(source=snap.source, row=number, raw=row)
             parsed.append(values)
 
+    warnings += _name_identities(parsed)
     _host_keys(parsed)
 
     # The same certificate listed twice in one snapshot is a duplicate, not two certificates.

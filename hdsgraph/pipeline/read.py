@@ -18,7 +18,8 @@ from pathlib import Path
 
 from hdsgraph.errors import InputError
 from hdsgraph.files import read_input
-from hdsgraph.rdf.terms import check_http
+from hdsgraph.rdf.terms import check_http, without_userinfo
+from hdsgraph.safety import canonical_value
 
 REQUIRED_COLUMNS = ("host", "activities")
 OPTIONAL_COLUMNS = (
@@ -32,6 +33,9 @@ OPTIONAL_COLUMNS = (
     "snapshot",
 )
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+# The years a registry date may have: an HDS certificate dates from 2018 on; a year outside
+# these is a typing mistake (0021, 2921), and is quarantined rather than published.
+YEARS = range(1900, 2101)
 
 SNAPSHOT_ID = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?$")
 UNDATED = "undated"
@@ -65,6 +69,21 @@ def registry_files(path: Path) -> list[Path]:
     if not path.exists():
         raise InputError(f"{path}: no such file")
     return [path]
+
+
+def distinct_sources(snapshots: list[RawSnapshot]) -> list[RawSnapshot]:
+    """Files of the same name in different folders (``a/2022-04.csv``, ``b/2022-04.csv``)
+    are named by as many of their folders as tell them apart, so that the rows of one are
+    never taken for the rows of the other. A unique name stays the bare file name."""
+    for depth in range(1, 1 + max((len(s.path.parts) for s in snapshots), default=1)):
+        names = [s.source for s in snapshots]
+        clashing = {name for name in names if names.count(name) > 1}
+        if not clashing:
+            break
+        for snap in snapshots:
+            if snap.source in clashing:
+                snap.source = "/".join(snap.path.resolve().parts[-1 - depth :])
+    return snapshots
 
 
 def read_registry(path: Path) -> RawSnapshot:
@@ -107,7 +126,11 @@ def read_registry(path: Path) -> RawSnapshot:
         for number, cells in enumerate(reader, start=2):
             if not any(cell.strip() for cell in cells):
                 continue  # a blank line is not a row
-            row = {name: cells[i] if i < len(cells) else "" for i, name in enumerate(columns) if name in COLUMNS}
+            row = {
+                name: canonical_value(cells[i]) if i < len(cells) else ""  # as 'hdsgraph import' neutralised it
+                for i, name in enumerate(columns)
+                if name in COLUMNS
+            }
             if len(cells) > len(columns):
                 row["__extra__"] = f"the row has {len(cells)} cells but the header has {len(columns)}"
             snapshot.rows.append((number, row))
@@ -153,4 +176,5 @@ def read_provenance(path: Path, sha256: str) -> dict | None:
         check_http(url, "url")  # it becomes the snapshot's prov:wasDerivedFrom, so an IRI
     except InputError:
         raise unusable from None
-    return {"url": url, "retrieved": retrieved, "sha256": raw}
+    # A record written by hand, or by an older hdsgraph, may carry credentials: never into the graph.
+    return {"url": without_userinfo(url), "retrieved": retrieved, "sha256": raw}

@@ -604,13 +604,27 @@ def environment():
     return env
 
 
+def _markdown_text(value) -> str:
+    """A value shown in report.md: ``&``, ``<`` and ``>`` as HTML entities, so that a name in
+    the data is text in any Markdown viewer, never HTML."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@cache
+def markdown_environment():
+    """report.md's templates: as ``environment``, every value through ``_markdown_text``."""
+    env = template_environment(TEMPLATES, trim_blocks=True, lstrip_blocks=True, finalize=_markdown_text)
+    env.filters.update(environment().filters)
+    return env
+
+
 def _render(template: str, ctx: _Context, sections: list[Section], charts: dict[str, str]) -> str:
     shown = [
         {"name": name, "svg": svg.rstrip("\n"), "title": svg.split("<title", 1)[1].split(">", 1)[1].split("<", 1)[0]}
         for name, svg in charts.items()
     ]
     return (
-        environment()
+        (markdown_environment() if template.endswith(".md") else environment())
         .get_template(template)
         .render(
             snapshots=ctx.snapshots,
