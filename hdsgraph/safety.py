@@ -133,6 +133,13 @@ def neutralised_csv(frame) -> bytes:
     return safe.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
+def neutralised_value(cell: str) -> str:
+    """The value of a cell :func:`neutralised_cell` wrote (a table hdsgraph reads back, such as
+    qualify's proposals): the quote off when what follows starts like a formula. Only a value
+    that itself began with a quote and a formula sign would lose its quote."""
+    return cell[1:] if cell.startswith(QUOTE) and _formula_like(cell[1:]) else cell
+
+
 # The canonical registry CSV is read back by hdsgraph: its writer and reader undo each other
 # exactly. A value starting like a formula, or with the quote itself, gets one more quote in
 # front; the reader takes one off any value starting with a quote.
@@ -190,7 +197,25 @@ def strict_session():
         def rebuild_auth(self, prepared_request, response) -> None:
             if not same_origin(response.request.url, prepared_request.url):
                 prepared_request.headers.pop("Authorization", None)
+                # An auth object's hooks (Digest answers a 401 itself) stay behind too.
+                hooks = prepared_request.hooks["response"]
+                hooks[:] = [h for h in hooks if not isinstance(getattr(h, "__self__", None), requests.auth.AuthBase)]
                 return
             super().rebuild_auth(prepared_request, response)
 
     return StrictSession()
+
+
+def strict_opener():
+    """A urllib opener with the rule of :func:`strict_session`: a redirect to another origin
+    goes without the ``Authorization`` header (urllib's own redirect keeps every header)."""
+    import urllib.request
+
+    class StrictRedirects(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, req, fp, code, msg, headers, newurl):
+            new = super().redirect_request(req, fp, code, msg, headers, newurl)
+            if new is not None and not same_origin(req.full_url, new.full_url):
+                new.remove_header("Authorization")
+            return new
+
+    return urllib.request.build_opener(StrictRedirects)

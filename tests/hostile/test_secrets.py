@@ -140,3 +140,49 @@ def test_credentials_in_a_provenance_record_never_reach_the_graph(runner, tmp_pa
     for name in ("hds.nt", "hds.ttl", "hds.jsonld", "catalog.ttl", "void.ttl", "build.json"):
         assert SECRET not in (tmp_path / "dist" / name).read_text(encoding="utf-8"), name
     assert "<https://registry.example/liste.html>" in (tmp_path / "dist" / "hds.nt").read_text(encoding="utf-8")
+
+
+def test_publish_sends_no_digest_answer_across_a_redirect_to_another_origin(
+    runner, httpserver, other_origin, two_snapshots, netrc_file
+):
+    """A store asking for Digest gets it; its redirect to another origin, which asks for Digest
+    too, gets no answer computed from the password (the Digest auth object answers 401s itself)."""
+    challenge = {"WWW-Authenticate": 'Digest realm="store", nonce="n0nce", qop="auth"'}
+
+    def store(request):
+        if request.headers.get("Authorization", "").startswith("Digest "):
+            return Response(status=307, headers={"Location": other_origin.url_for("/store")})
+        return Response("who are you?", status=401, headers=challenge)
+
+    httpserver.expect_request("/store").respond_with_handler(store)
+    other_origin.expect_request("/store").respond_with_response(Response("who are you?", status=401, headers=challenge))
+    result = runner.invoke(cli, ["publish", "--data", str(two_snapshots), "--endpoint", httpserver.url_for("/store")])
+    assert one_error(result).startswith(
+        f"Error: {httpserver.url_for('/store')} answered HTTP 401 UNAUTHORIZED to the PUT of graph <"
+    )
+    assert [r.headers.get("Authorization", "").split(" ")[0] for r, _ in httpserver.log][-1] == "Digest"
+    assert [r.headers.get("Authorization") for r, _ in other_origin.log] == [None]
+    assert SECRET not in result.output
+
+
+def test_a_remote_query_sends_no_credentials_across_a_redirect_to_another_origin(
+    runner, httpserver, other_origin, netrc_file
+):
+    target = other_origin.url_for("/sparql")
+    httpserver.expect_request("/sparql").respond_with_response(Response(status=302, headers={"Location": target}))
+    other_origin.expect_request("/sparql").respond_with_data("nope", status=403)
+    result = runner.invoke(cli, ["query", "hosts-total", "--endpoint", httpserver.url_for("/sparql")])
+    assert one_error(result) == f"Error: {httpserver.url_for('/sparql')} answered HTTP 403 FORBIDDEN: nope\n"
+    assert httpserver.log[0][0].headers.get("Authorization") == BASIC
+    assert [r.headers.get("Authorization") for r, _ in other_origin.log] == [None]
+
+
+def test_a_remote_query_keeps_its_credentials_on_a_redirect_within_the_origin(runner, httpserver, netrc_file):
+    """The rule is the origin, not any redirect: /sparql -> /sparql/ on the same server keeps them."""
+    httpserver.expect_request("/sparql").respond_with_response(
+        Response(status=302, headers={"Location": httpserver.url_for("/sparql/")})
+    )
+    httpserver.expect_request("/sparql/").respond_with_data("nope", status=403)
+    result = runner.invoke(cli, ["query", "hosts-total", "--endpoint", httpserver.url_for("/sparql")])
+    assert one_error(result).startswith(f"Error: {httpserver.url_for('/sparql')} answered HTTP 403")
+    assert [r.headers.get("Authorization") for r, _ in httpserver.log] == [BASIC, BASIC]
