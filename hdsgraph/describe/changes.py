@@ -35,6 +35,7 @@ from hdsgraph.describe.facts import Facts
 from hdsgraph.rdf.namespaces import DCTERMS, HDS, ROV, SKOS
 from hdsgraph.rdf.store import select
 from hdsgraph.resources import data_file
+from hdsgraph.safety import neutralised_cell
 
 FEED_FILES = ("changes.atom", "changes.csv")
 COLUMNS = [
@@ -238,7 +239,7 @@ def changes_csv(rows: list[dict]) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: neutralised_cell(v) for k, v in row.items()} for row in rows)  # formulas shown as text
     return out.getvalue().encode("utf-8")
 
 

@@ -138,3 +138,44 @@ def test_report_md_shows_html_from_the_data_as_text(runner, bundled, tmp_path):
     assert result.exit_code == 0, result.output
     markdown = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
     assert "&lt;img src=x onerror=alert(1)&gt; &amp; co" in markdown and "<img" not in markdown
+
+
+def test_qualify_proposals_neutralise_formulas_and_the_build_reads_them_back(tmp_path):
+    """The proposal table is reviewed in a spreadsheet and read back by ``build --proposals``:
+    its formula-like cells carry the quote, and reading the table takes it off again."""
+    from hdsgraph.pipeline.qualify import read_proposals
+    from hdsgraph.qualification.proposals import COLUMNS, proposals_csv
+
+    rows = [
+        {
+            "host_key": f"key-{i}",
+            "host": formula,
+            "positioning": "",
+            "positioning_strength": "strong",
+            "nationality": "FR",
+            "nationality_strength": "strong",
+            "nationality_evidence": formula,
+            "review": "-3",  # a plain number stays as it is
+        }
+        for i, formula in enumerate(SIGNS)
+    ]
+    path = tmp_path / "proposals.csv"
+    path.write_bytes(proposals_csv(rows))
+    cells = csv_cells(path)
+    assert cells[0] == COLUMNS
+    column = {name: i for i, name in enumerate(COLUMNS)}
+    assert [row[column["host"]] for row in cells[1:]] == ["'" + f for f in SIGNS]
+    assert {row[column["review"]] for row in cells[1:]} == {"-3"}
+    assert {row[column["siren"]] for row in cells[1:]} == {""}  # absent from the rows: empty
+    proposals = read_proposals(path, "strong")
+    assert [proposals.by_key[f"key-{i}"]["nationality_evidence"] for i in range(len(SIGNS))] == SIGNS
+
+
+def test_the_change_feed_csv_neutralises_formulas():
+    from hdsgraph.describe.changes import COLUMNS, changes_csv
+
+    rows = [dict.fromkeys(COLUMNS, "") | {"host": formula, "change": "added"} for formula in SIGNS]
+    cells = list(csv.reader(io.StringIO(changes_csv(rows).decode("utf-8"), newline="")))
+    assert cells[0] == COLUMNS
+    assert [row[COLUMNS.index("host")] for row in cells[1:]] == ["'" + f for f in SIGNS]
+    assert {row[COLUMNS.index("change")] for row in cells[1:]} == {"added"}
