@@ -46,9 +46,14 @@ def test_the_site_writes_nothing_outside_out_and_links_only_http(runner, crafted
     changed = {name for name in set(before) | set(after) if before.get(name) != after.get(name)}
     assert changed and all(name == "site" or name.startswith("site/") for name in changed)
     assert list(outside.iterdir()) == []
-    page = (tmp_path / "site" / "host" / "900000019.html").read_text(encoding="utf-8")
-    assert "javascript:" in page and "<code>javascript:alert(1)</code>" in page
-    assert 'href="javascript:' not in page and 'href="data:' not in page
+    for folder in ("", "en/"):  # the French page and its English twin
+        page = (tmp_path / "site" / folder / "host" / "900000019.html").read_text(encoding="utf-8")
+        assert "javascript:" in page and "<code>javascript:alert(1)</code>" in page
+    pages = sorted((tmp_path / "site").rglob("*.html"))
+    assert any(p.parent.name == "directory" for p in pages) and any("en" in p.parts for p in pages)
+    for path in pages:  # host pages, the directory and its nationality pages, in both languages
+        html = path.read_text(encoding="utf-8")
+        assert 'href="javascript:' not in html and 'href="data:' not in html, path
     assert not any("evil" in name for name in after)
 
 
