@@ -51,6 +51,8 @@ class Words:
     months: dict[str, int]
     day_suffixes: tuple[str, ...]
     activity_phrases: tuple[tuple[str, frozenset[int]], ...]  # longest first
+    activity_names: tuple[tuple[str, int], ...]  # phrases naming one activity, longest first
+    name_fillers: frozenset[str]
     fillers: frozenset[str]
     range_words: frozenset[str]
     list_words: frozenset[str]
@@ -68,6 +70,13 @@ def words() -> Words:
         months=months,
         day_suffixes=tuple(fold(s) for s in raw["day_suffixes"]),
         activity_phrases=tuple(phrases),
+        activity_names=tuple(
+            sorted(
+                ((fold(p), int(n)) for n, names in raw["activity_names"].items() for p in names),
+                key=lambda p: -len(p[0]),
+            )
+        ),
+        name_fillers=frozenset(fold(w) for w in raw["activity_name_fillers"]),
         fillers=frozenset(fold(w) for w in raw["activity_fillers"]),
         range_words=frozenset(fold(w) for w in raw["range_words"]),
         list_words=frozenset(fold(w) for w in raw["list_words"]),
@@ -97,6 +106,9 @@ def read_activities(cell: str) -> Reading[tuple[int, ...]]:
     text = fold(cell).replace("'", " ").strip()
     if not text:
         return Reading(problem="no activity")
+    by_name, text, problem = _by_name(text)
+    if problem:
+        return Reading(problem=f"unreadable activities {shown(cell)}: {problem}")
     named: set[int] = set()
     for phrase, activities in words().activity_phrases:
         pattern = r"(?<![a-z0-9])" + re.escape(phrase) + r"(?![a-z0-9])"
@@ -114,13 +126,54 @@ def read_activities(cell: str) -> Reading[tuple[int, ...]]:
             f"activit{'ies' if len(numbers - named) > 1 else 'y'} "
             f"{', '.join(map(str, sorted(numbers - named)))}"
         )
-    found = numbers or named
+    found = (numbers or named) | by_name
     if not found:
         return Reading(problem=f"no activity in {shown(cell)}")
     outside = sorted(n for n in found if n not in ACTIVITIES)
     if outside:
         return Reading(problem=f"activity {outside[0]} is not one of the six HDS activities (1-6)")
     return Reading(tuple(sorted(found)))
+
+
+_PHRASE_EDGE = r"(?<![a-z0-9])%s(?![a-z0-9])"
+_ITEM_SEPARATORS = re.compile(r"([\n;,|/•])")
+
+
+def _by_name(text: str) -> tuple[set[int], str, str | None]:
+    """The activities named in words ("infrastructure virtuelle" -> 3, "plateforme
+    d'hébergement d'applications" -> 4), read by meaning: in an item of the list that names
+    one, a number is only its label in the source, which may follow another numbering, and
+    is not read. Returns the activities, the text left for the other readers, and a problem."""
+    vocabulary = words()
+    found: set[int] = set()
+    kept: list[str] = []
+    for item in _ITEM_SEPARATORS.split(text):
+        named: set[int] = set()
+        for phrase, number in vocabulary.activity_names:
+            pattern = _PHRASE_EDGE % re.escape(phrase)
+            if re.search(pattern, item):
+                named.add(number)
+                item = re.sub(pattern, " ", item)
+        if not named:
+            kept.append(item)
+            continue
+        labels = [token for token in _TOKEN.findall(item) if token.isdigit()]
+        others = [
+            token
+            for token in _TOKEN.findall(item)
+            if not token.isdigit()
+            and token not in _IGNORED
+            and token not in _RANGE_MARKS
+            and token not in ".)"
+            and token not in vocabulary.fillers
+            and token not in vocabulary.name_fillers
+        ]
+        if len(labels) > 1 or others:
+            extra = others[0] if others else " and ".join(labels)
+            return set(), text, f"{extra!r} stands beside an activity written in words"
+        found |= named
+        kept.append(" ")
+    return found, "".join(kept), None
 
 
 def _numbers(text: str) -> tuple[set[int], str | None]:
