@@ -3,12 +3,18 @@ read by meaning, certificate numbers, referentials, certificate types and certif
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pandas as pd
+import pytest
 import rdflib
 from rdflib.namespace import SKOS
 
+from hdsgraph import build
 from hdsgraph.acquire.cells import read_activities
 from hdsgraph.acquire.importer import import_bytes
 from hdsgraph.pipeline.vocabulary import ontology_path, vocabulary
+from tests.helpers.oracle import Truth, figures
 
 ACT = "https://w3id.org/hdsgraph/activity/"
 
@@ -84,3 +90,135 @@ def test_an_import_of_a_page_naming_activities_in_words_gives_the_legal_numbers(
         "Hébergeur fictif Delta": "3",
         "Hébergeur fictif Epsilon": "1;4",
     }
+
+
+# ---------------------------------------------------------------- a registry of today
+
+FIXTURE = Path(__file__).parent / "fixtures" / "registry-2026"
+# What the fixture's author knows, independently of hdsgraph's identity rules: which host
+# each row is of, and which body each name stands for (Sigma was renamed Oméga; "OC fictif
+# Oméga" is how one row abbreviates it).
+HOST_IDS = {
+    "Hébergeur fictif Alpha SAS": 1,
+    "Infogéreur fictif Bêta": 2,
+    "Clinique fictive Gamma": 3,
+    "Datacentre fictif Delta": 4,
+    "Éditeur fictif Epsilon": 5,
+}
+OMEGA = "Organisme certificateur fictif Oméga"
+BODIES = {"Organisme certificateur fictif Sigma": OMEGA, "OC fictif Oméga": OMEGA}
+BASE = "https://w3id.org/hdsgraph/"
+
+
+def _activities(cell: str) -> frozenset[int]:
+    numbers: set[int] = set()
+    for part in cell.split(";"):
+        first, _, last = part.partition("-")
+        numbers.update(range(int(first), int(last or first) + 1))
+    return frozenset(numbers)
+
+
+def _truth() -> Truth:
+    frames = []
+    for path in sorted(FIXTURE.glob("*.csv")):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frames.append(frame.assign(snapshot=path.stem))
+    rows = pd.concat(frames, ignore_index=True)
+    rows = pd.DataFrame(
+        {
+            "host_id": rows["host"].map(HOST_IDS),
+            "name": rows["host"],
+            "activities": rows["activities"].map(_activities),
+            "body": rows["certification_body"].map(lambda b: BODIES.get(b, b)),
+            "issued": rows["issued"],
+            "expires": rows["expires"],
+            "snapshot": rows["snapshot"],
+            "number": rows["certificate_number"],
+            "referential": rows["referential"],
+        }
+    )
+    hosts = pd.DataFrame({"host_id": sorted(HOST_IDS.values()), "positioning": None, "nationality": None})
+    return Truth(rows=rows, hosts=hosts)
+
+
+@pytest.fixture(scope="module")
+def today(tmp_path_factory):
+    out = tmp_path_factory.mktemp("today") / "dist"
+    report = build([FIXTURE], None, out)
+    return report, out
+
+
+def test_a_registry_of_today_builds_validates_and_answers_as_pandas(today):
+    report, _ = today
+    assert report.validation.conforms, report.validation.summary()
+    assert report.rows_quarantined == 0
+    expected = figures(_truth())
+    assert set(report.answers) == set(expected)
+    for name in expected:
+        assert report.answers[name] == expected[name], name
+    # the new questions have something to say on this fixture
+    assert {r["referential"] for r in report.answers["hosts-by-referential"]} == {"1.1", "2.0", "unknown"}
+    assert {r["certificate_types"] for r in report.answers["hosts-by-certificate-types"]} == {
+        "both",
+        "managed_services_host",
+        "physical_infrastructure_host",
+    }
+    assert report.answers["certificates-expiring"]
+
+
+def _graph(out: Path) -> rdflib.Graph:
+    return rdflib.Graph().parse(out / "hds.nt", format="nt")
+
+
+def test_the_same_certificate_number_in_two_snapshots_is_one_certificate(today):
+    _, out = today
+    g = _graph(out)
+    rows = g.query(
+        """PREFIX hds: <https://w3id.org/hdsgraph/ontology#>
+        PREFIX adms: <http://www.w3.org/ns/adms#>
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?c ?s WHERE { ?c adms:identifier/skos:notation "FICTIF-B-0002" ; hds:listedIn/hds:snapshotId ?s }"""
+    )
+    listed = sorted((str(c), str(s)) for c, s in rows)
+    iri = f"{BASE}host/930000013/certificate/number-fictif-b-0002"
+    assert listed == [(iri, "2025-11"), (iri, "2026-07")]
+
+
+def test_a_renewed_certificate_keeps_its_identity_and_each_snapshot_what_it_said(today):
+    _, out = today
+    g = _graph(out)
+    main = rdflib.URIRef(f"{BASE}host/930000005/certificate/number-fictif-oc-2023-0001")
+    older = rdflib.URIRef(f"{main}--2025-11")
+    hds = rdflib.Namespace("https://w3id.org/hdsgraph/ontology#")
+    dct = rdflib.Namespace("http://purl.org/dc/terms/")
+    adms = rdflib.Namespace("http://www.w3.org/ns/adms#")
+    assert (older, dct.isVersionOf, main) in g
+    assert g.value(main, adms.identifier) == g.value(older, adms.identifier)
+    assert str(g.value(g.value(main, adms.identifier), SKOS.notation)) == "FICTIF-OC-2023-0001"
+    assert [str(d) for d in g.objects(main, hds.expiryDate)] == ["2029-01-05"]
+    assert [str(d) for d in g.objects(older, hds.expiryDate)] == ["2026-01-10"]
+    # two rows of 2026-07 with the number, 1-2 and 3-6: one certificate of both types
+    assert {str(t).rsplit("/", 1)[1] for t in g.objects(main, hds.certificateType)} == {
+        "physical-infrastructure",
+        "managed-services",
+    }
+    assert len(set(g.objects(main, hds.activity))) == 6
+    assert str(g.value(main, hds.referential)) == f"{BASE}referential/2.0"
+    assert str(g.value(older, hds.referential)) == f"{BASE}referential/1.1"
+
+
+def test_a_renamed_body_is_one_iri_under_its_current_name(today):
+    _, out = today
+    g = _graph(out)
+    hds = rdflib.Namespace("https://w3id.org/hdsgraph/ontology#")
+    omega = rdflib.URIRef(f"{BASE}certification-body/organisme-certificateur-fictif-omega")
+    bodies = {b for b in g.objects(None, hds.certificationBody)}
+    assert omega in bodies and len(bodies) == 3
+    assert [str(n) for n in g.objects(omega, SKOS.prefLabel)] == [OMEGA]
+    assert {str(n) for n in g.objects(omega, SKOS.altLabel)} == {
+        "OC fictif Oméga",
+        "Organisme certificateur fictif Sigma",
+    }
+    assert [str(n) for n in g.objects(omega, SKOS.historyNote)] == [
+        "Named Organisme certificateur fictif Sigma until 2023-06-30."
+    ]

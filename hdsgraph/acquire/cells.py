@@ -59,6 +59,10 @@ class Words:
     marks_yes: frozenset[str]
     marks_no: frozenset[str]
     note_starts: tuple[str, ...]
+    referentials: dict[str, str]  # what is left of a cell once fillers are set aside -> version
+    referential_fillers: frozenset[str]
+    certificate_types: tuple[tuple[str, str], ...]  # phrase -> type code, longest first
+    certificate_type_fillers: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -83,6 +87,15 @@ def words() -> Words:
         marks_yes=frozenset(fold(str(m)) for m in raw["marks_yes"]),
         marks_no=frozenset(fold(str(m)) for m in raw["marks_no"]),
         note_starts=tuple(fold(n) for n in raw["note_starts"]),
+        referentials={fold(str(w)): version for version, ws in raw["referentials"].items() for w in ws},
+        referential_fillers=frozenset(fold(w) for w in raw["referential_fillers"]),
+        certificate_types=tuple(
+            sorted(
+                ((fold(p), code) for code, phrases in raw["certificate_types"].items() for p in phrases),
+                key=lambda p: -len(p[0]),
+            )
+        ),
+        certificate_type_fillers=frozenset(fold(w) for w in raw["certificate_type_fillers"]),
     )
 
 
@@ -243,6 +256,46 @@ def is_note(cell: str) -> bool:
         text.startswith(start) and (not start[-1].isalnum() or text[len(start) :][:1] in ("", " ", ":", ","))
         for start in words().note_starts
     )
+
+
+# ---------------------------------------------------------------- certificates
+
+
+def read_referential(cell: str) -> Reading[str]:
+    """``HDS v2``, ``HDS 2.0``, ``référentiel 2024``, ``V1.1`` -> ``2.0`` or ``1.1``; empty -> no value."""
+    vocabulary = words()
+    tokens = re.findall(r"\d+(?:[.,]\d+)?|[a-z]+", fold(cell))
+    kept = [token.replace(",", ".") for token in tokens if token not in vocabulary.referential_fillers]
+    if not tokens:
+        return Reading()
+    version = vocabulary.referentials.get(" ".join(kept))
+    if version is None:
+        known = " or ".join(sorted(set(vocabulary.referentials.values())))
+        return Reading(problem=f"unreadable referential {shown(cell)}: expected {known}")
+    return Reading(version)
+
+
+def read_certificate_types(cell: str) -> Reading[str]:
+    """``Hébergeur infogéreur`` -> ``managed_services_host``; a cell naming both types -> both,
+    separated by ``;``; empty -> no value."""
+    vocabulary = words()
+    text = fold(cell).replace("'", " ").replace("_", " ")
+    if not text.strip():
+        return Reading()
+    codes: set[str] = set()
+    for phrase, code in vocabulary.certificate_types:
+        pattern = _PHRASE_EDGE % re.escape(phrase.replace("_", " "))
+        if re.search(pattern, text):
+            codes.add(code)
+            text = re.sub(pattern, " ", text)
+    rest = [t for t in _TOKEN.findall(text) if t not in vocabulary.certificate_type_fillers and t not in _IGNORED]
+    rest = [t for t in rest if t not in _SEPARATORS]
+    if not codes or rest:
+        return Reading(
+            problem=f"unreadable certificate type {shown(cell)}: expected a physical-infrastructure host "
+            "or a managed-services host (infogéreur)"
+        )
+    return Reading(";".join(sorted(codes)))
 
 
 # ---------------------------------------------------------------- dates

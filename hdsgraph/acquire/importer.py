@@ -23,8 +23,10 @@ from hdsgraph.acquire.cells import (
     fold,
     is_note,
     read_activities,
+    read_certificate_types,
     read_date,
     read_mark,
+    read_referential,
     read_siren,
     shown,
 )
@@ -38,7 +40,7 @@ ACTIVITY_COLUMNS = tuple(f"activity_{n}" for n in range(1, 7))
 KNOWN_COLUMNS = COLUMNS + ACTIVITY_COLUMNS
 REQUIRED = ("host", "activities")
 HEADER_ROWS_SEARCHED = 10  # a title or a blank line may sit above the header
-PASSED_THROUGH = ("certification_body", "positioning", "nationality", "synthetic", "snapshot")
+PASSED_THROUGH = ("certification_body", "positioning", "nationality", "synthetic", "snapshot", "certificate_number")
 
 
 def header_key(text: str) -> str:
@@ -243,6 +245,12 @@ def _canonical_row(row: Row, layout: Layout) -> tuple[dict[str, str] | None, str
             problems.append(f"{what} date: {reading.problem}")
     for column in PASSED_THROUGH:
         canonical[column] = " ".join(cell(column).split())
+    for column, reader in (("referential", read_referential), ("certificate_type", read_certificate_types)):
+        reading = reader(cell(column))
+        if reading.ok:
+            canonical[column] = reading.value or ""
+        else:
+            problems.append(reading.problem)
     if problems:
         return None, "; ".join(problems)
     return canonical, None

@@ -20,7 +20,7 @@ import pandas as pd
 
 from hdsgraph.errors import InputError
 from hdsgraph.pipeline.read import COLUMNS, OPTIONAL_COLUMNS, SNAPSHOT_ID, UNDATED, RawSnapshot
-from hdsgraph.pipeline.vocabulary import countries, legal_forms, vocabulary
+from hdsgraph.pipeline.vocabulary import certification_bodies, countries, legal_forms, vocabulary
 
 # One row per certificate: where it was read, its host, what it covers, then the optional
 # columns of the canonical table carried through as they were read.
@@ -216,6 +216,16 @@ def name_key(name: str) -> str:
     return " ".join(kept or words)
 
 
+@lru_cache(maxsize=4096)
+def body_key(name: str) -> str:
+    """What identifies a certification body: its id in ``data/certification-bodies.yaml``
+    when it is known by this name (its name now, an alias or an earlier name), else its
+    name key."""
+    known = {name_key(n): "id:" + body.id for body in certification_bodies() for n in body.names}
+    key = name_key(name)
+    return known.get(key, key)
+
+
 def _clean_name(cell: str) -> str:
     return " ".join(cell.split())
 
@@ -277,7 +287,7 @@ def _number_conflict(values: dict, numbered: dict[tuple, dict]) -> str | None:
         return None
     key = (values["snapshot"], values["host_key"], number_key(values["certificate_number"]))
     first = numbered.setdefault(key, values)
-    same_body = name_key(first["certification_body"] or "") == name_key(values["certification_body"] or "")
+    same_body = body_key(first["certification_body"] or "") == body_key(values["certification_body"] or "")
     for differs, what in (
         (first["issued"] != values["issued"], "issue date"),
         (first["expires"] != values["expires"], "expiry date"),
@@ -334,7 +344,7 @@ def normalise(snapshots: list[RawSnapshot]) -> Registry:
             values["snapshot"],
             values["host_key"],
             values["activities"],
-            name_key(values["certification_body"] or ""),
+            body_key(values["certification_body"] or ""),
             values["issued"],
             values["expires"],
             number_key(values["certificate_number"] or ""),
