@@ -222,3 +222,18 @@ def test_a_renamed_body_is_one_iri_under_its_current_name(today):
     assert [str(n) for n in g.objects(omega, SKOS.historyNote)] == [
         "Named Organisme certificateur fictif Sigma until 2023-06-30."
     ]
+
+
+def test_an_earlier_snapshot_answers_with_what_it_listed(today):
+    """The renewed certificate's 2025-11 listing (1.1, expiring 2026-01-10) is its own."""
+    from hdsgraph.pipeline.answers import answers
+    from hdsgraph.rdf.store import open_store
+
+    _, out = today
+    truth = _truth()
+    earlier = Truth(rows=truth.rows[truth.rows["snapshot"] == "2025-11"], hosts=truth.hosts)
+    expected = figures(earlier)
+    got = answers(open_store(out), "2025-11")
+    for name in ("hosts-by-referential", "hosts-by-certificate-types", "certificates-expiring", "activity-coverage"):
+        assert got[name] == expected[name], name
+    assert [r["certificate_number"] for r in got["certificates-expiring"]] == ["FICTIF-OC-2023-0001"]
