@@ -237,3 +237,22 @@ def test_an_earlier_snapshot_answers_with_what_it_listed(today):
     for name in ("hosts-by-referential", "hosts-by-certificate-types", "certificates-expiring", "activity-coverage"):
         assert got[name] == expected[name], name
     assert [r["certificate_number"] for r in got["certificates-expiring"]] == ["FICTIF-OC-2023-0001"]
+
+
+def test_the_site_and_the_report_label_3_and_4_in_the_legal_numbering(today, tmp_path):
+    from hdsgraph import write_report, write_site
+
+    _, out = today
+    write_site(out, tmp_path / "site")
+    three = (tmp_path / "site" / "activity" / "3.html").read_text(encoding="utf-8")
+    four = (tmp_path / "site" / "activity" / "4.html").read_text(encoding="utf-8")
+    assert "<h1>Providing and operating the virtual infrastructure" in three
+    assert "<h1>Providing and operating the application hosting platform" in four
+    report = write_report(out, tmp_path / "report")
+    assert "| Hosts certified for activity 3 (virtual infrastructure) |" in report.markdown
+    assert "| Hosts certified for activity 4 (application hosting platform) |" in report.markdown
+    # the new questions are in the report, each with its query
+    for name in ("hosts-by-referential", "hosts-by-certificate-types", "certificates-expiring"):
+        assert f"`queries/{name}.rq`" in report.markdown
+    on2 = next(r for r in figures(_truth())["hosts-by-referential"] if r["referential"] == "2.0")
+    assert f"| Hosts on referential 2.0 |  | {on2['hosts']} ({on2['share'] * 100:.1f} %) |" in report.markdown
