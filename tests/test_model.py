@@ -256,3 +256,73 @@ def test_the_site_and_the_report_label_3_and_4_in_the_legal_numbering(today, tmp
         assert f"`queries/{name}.rq`" in report.markdown
     on2 = next(r for r in figures(_truth())["hosts-by-referential"] if r["referential"] == "2.0")
     assert f"| Hosts on referential 2.0 |  | {on2['hosts']} ({on2['share'] * 100:.1f} %) |" in report.markdown
+
+
+TODAY_PAGE = """<html><body><table>
+<tr><th>Raison sociale</th><th>Activité 3 – Plateforme d'hébergement d'applications</th>
+<th>Activité 4 – Infrastructure virtuelle</th><th>Sauvegarde</th><th>N° de certificat</th>
+<th>Référentiel</th><th>Type d'hébergeur</th><th>Organisme certificateur</th></tr>
+<tr><td>Hébergeur fictif Un</td><td>X</td><td></td><td>X</td><td>FICTIF 2024/001</td><td>HDS v2</td>
+<td>Hébergeur infogéreur</td><td>OC fictif Oméga</td></tr>
+<tr><td>Hébergeur fictif Deux</td><td></td><td>X</td><td></td><td></td><td>référentiel 2018</td>
+<td></td><td></td></tr>
+<tr><td>Hébergeur fictif Trois</td><td>X</td><td></td><td></td><td>FICTIF 2024/003</td><td>HDS v3</td>
+<td></td><td></td></tr>
+<tr><td>Hébergeur fictif Quatre</td><td>X</td><td></td><td></td><td></td><td></td>
+<td>un peu de tout</td><td></td></tr>
+</table></body></html>"""
+
+
+def test_an_import_reads_certificate_numbers_referentials_and_types_as_pages_write_them():
+    result = import_bytes(TODAY_PAGE.encode("utf-8"), "today.html", "text/html")
+    rows = {row["host"]: row for _, row in result.rows}
+    assert set(rows) == {"Hébergeur fictif Un", "Hébergeur fictif Deux"}
+    one, two = rows["Hébergeur fictif Un"], rows["Hébergeur fictif Deux"]
+    # the columns named in words are read by meaning: "Activité 3 – Plateforme..." is activity 4
+    assert (one["activities"], one["certificate_number"], one["referential"]) == ("4;6", "FICTIF 2024/001", "2.0")
+    assert (one["certificate_type"], one["certification_body"]) == ("managed_services_host", "OC fictif Oméga")
+    assert (two["activities"], two["certificate_number"], two["referential"]) == ("3", "", "1.1")
+    assert [(number, reason) for number, reason, _ in result.quarantine] == [
+        (4, "unreadable referential 'HDS v3': expected 1.1 or 2.0"),
+        (
+            5,
+            "unreadable certificate type 'un peu de tout': expected a physical-infrastructure host "
+            "or a managed-services host (infogéreur)",
+        ),
+    ]
+
+
+def test_the_canonical_table_s_new_columns_quarantine_what_cannot_be_one_certificate(tmp_path):
+    from hdsgraph.pipeline.normalise import normalise
+    from hdsgraph.pipeline.read import read_registry
+
+    registry = tmp_path / "2026-07.csv"
+    registry.write_text(
+        "host,activities,certification_body,issued,expires,certificate_number,referential,certificate_type\n"
+        "Hébergeur fictif A,1-2,OC fictif Oméga,2025-01-01,2028-01-01,N-1,2.0,\n"
+        "Hébergeur fictif A,3-6,Organisme certificateur fictif Sigma,2025-01-01,2028-01-01,n 1,2.0,\n"
+        "Hébergeur fictif A,5,OC fictif Oméga,2025-01-01,2028-06-01,N-1,2.0,\n"
+        "Hébergeur fictif A,5,OC fictif Oméga,2025-01-01,2028-01-01,N-1,1.1,\n"
+        "Hébergeur fictif B,1;5,,,,,,physical_infrastructure_host\n"
+        "Hébergeur fictif B,1;5,,,,,,physical_infrastructure_host;managed_services_host\n"
+        "Hébergeur fictif B,5,,,,,,both\n"
+        "Hébergeur fictif B,5,,,,,,physical_infrastructure_host;managed_services_host\n"
+        "Hébergeur fictif B,6,,,,,3.0,\n"
+        "Hébergeur fictif B,6,,,,,2.0,\n",
+        encoding="utf-8",
+    )
+    result = normalise([read_registry(registry)])
+    assert list(zip(result.quarantine["row"], result.quarantine["reason"], strict=True)) == [
+        (4, "certificate N-1 is listed in row 2 with another expiry date"),
+        (5, "certificate N-1 is listed in row 2 with another referential"),
+        (6, "activity 5 is not allowed by the stated certificate type physical_infrastructure_host"),
+        (8, "unknown certificate type 'both': expected managed_services_host or physical_infrastructure_host"),
+        (9, "certificate type physical_infrastructure_host is stated but none of its activities is listed"),
+        (10, "unknown referential '3.0': expected 1.1 or 2.0"),
+    ]
+    # rows 2 and 3: one number (written two ways), one body (named two ways): one certificate
+    kept = result.certificates
+    numbered = kept[kept["certificate_number"].notna()]
+    assert sorted(numbered["row"]) == [2, 3]
+    stated = kept[kept["row"] == 7]
+    assert sorted(stated["certificate_type"]) == ["managed_services_host", "physical_infrastructure_host"]

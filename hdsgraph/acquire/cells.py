@@ -189,6 +189,13 @@ def _by_name(text: str) -> tuple[set[int], str, str | None]:
     return found, "".join(kept), None
 
 
+def activity_named(text: str) -> int | None:
+    """The one activity a header names in words ("Activité 3 – plateforme d'hébergement
+    d'applications" -> 4, whatever number it gives), or None."""
+    found, _, problem = _by_name(fold(text).replace("'", " "))
+    return next(iter(found)) if len(found) == 1 and not problem else None
+
+
 def _numbers(text: str) -> tuple[set[int], str | None]:
     """The activity numbers of what is left once phrases are gone: numbers, ranges, lists."""
     vocabulary = words()

@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from hdsgraph.acquire.cells import (
+    activity_named,
     fold,
     is_note,
     read_activities,
@@ -66,6 +67,8 @@ class Synonyms:
         bare = header_key(re.sub(r"\(.*?\)|\[.*?\]", " ", header))  # "Date de certification (jj/mm/aaaa)"
         if bare in self.exact:
             return self.exact[bare]
+        if (activity := activity_named(header)) is not None:  # by meaning, not by the number it gives
+            return f"activity_{activity}", 0
         # "Date d'expiration du certificat": the longest synonym of several words the header starts with
         prefixes = [k for k in self.exact if " " in k and (key + " ").startswith(k + " ")]
         if prefixes:
