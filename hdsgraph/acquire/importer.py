@@ -41,7 +41,7 @@ ACTIVITY_COLUMNS = tuple(f"activity_{n}" for n in range(1, 7))
 KNOWN_COLUMNS = COLUMNS + ACTIVITY_COLUMNS
 REQUIRED = ("host", "activities")
 HEADER_ROWS_SEARCHED = 10  # a title or a blank line may sit above the header
-PASSED_THROUGH = ("certification_body", "positioning", "nationality", "synthetic", "snapshot", "certificate_number")
+PASSED_THROUGH = ("certification_body", "positioning", "nationality", "synthetic", "snapshot")
 
 
 def header_key(text: str) -> str:
@@ -248,12 +248,15 @@ def _canonical_row(row: Row, layout: Layout) -> tuple[dict[str, str] | None, str
             problems.append(f"{what} date: {reading.problem}")
     for column in PASSED_THROUGH:
         canonical[column] = " ".join(cell(column).split())
+    if "certificate_number" in layout.columns:  # the certificate columns of today's registry, when it has them
+        canonical["certificate_number"] = " ".join(cell("certificate_number").split())
     for column, reader in (("referential", read_referential), ("certificate_type", read_certificate_types)):
-        reading = reader(cell(column))
-        if reading.ok:
-            canonical[column] = reading.value or ""
-        else:
-            problems.append(reading.problem)
+        if column in layout.columns:
+            reading = reader(cell(column))
+            if reading.ok:
+                canonical[column] = reading.value or ""
+            else:
+                problems.append(reading.problem)
     if problems:
         return None, "; ".join(problems)
     return canonical, None
