@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from hdsgraph.pipeline.normalise import Registry, most_common, name_key, number_key
+from hdsgraph.pipeline.normalise import Registry, body_key, most_common, name_key, number_key
 from hdsgraph.pipeline.qualify import Hosts
 from hdsgraph.pipeline.read import UNDATED
 from hdsgraph.pipeline.vocabulary import Body, certification_bodies, countries, ontology_path, vocabulary
@@ -64,7 +64,7 @@ class Minter:
                 row.host_key,
                 row.certificate_type,
                 ",".join(map(str, row.activities)),
-                name_key(row.certification_body or ""),
+                body_key(row.certification_body or ""),  # a body's name key, or its id when the data file knows it
                 row.issued or "",
                 row.expires or "",
                 *([row.referential] if row.referential else []),  # absent: the IRIs of before referentials
