@@ -101,7 +101,6 @@ class Body:
     name: str
     aliases: tuple[str, ...]
     renamed: tuple[Rename, ...]
-    synthetic: bool
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -124,7 +123,6 @@ def certification_bodies() -> tuple[Body, ...]:
                 Rename(r["name"], str(r["until"]) if r.get("until") is not None else None)
                 for r in entry.get("renamed") or ()
             ),
-            synthetic=bool(entry.get("synthetic", False)),
         )
         for entry in raw["bodies"]
     )
