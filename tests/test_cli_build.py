@@ -117,7 +117,8 @@ def test_quarantine_keeps_each_bad_row_with_its_reason(runner, tmp_path):
     lines = (out / "quarantine.csv").read_text(encoding="utf-8").splitlines()
     assert (
         lines[0]
-        == "source,row,reason,host,activities,siren,certification_body,issued,expires,positioning,nationality,synthetic,snapshot"
+        == "source,row,reason,host,activities,siren,certification_body,issued,expires,positioning,nationality,synthetic,snapshot,"
+        "certificate_number,referential,certificate_type"
     )
     reasons = [line.split(",")[1:3] for line in lines[1:]]
     assert reasons == [

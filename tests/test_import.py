@@ -225,8 +225,8 @@ def test_missing_columns_list_the_headers_found_and_how_to_map_them(runner, tmp_
             b"Nom,Activit\xc3\xa9s\nA,1\n",
             "hots: [Nom]\n",
             "{mapping}: unknown column 'hots' (known: host, activities, siren, certification_body, issued, expires, "
-            "positioning, nationality, synthetic, snapshot, activity_1, activity_2, activity_3, activity_4, activity_5, "
-            "activity_6)",
+            "positioning, nationality, synthetic, snapshot, certificate_number, referential, certificate_type, "
+            "activity_1, activity_2, activity_3, activity_4, activity_5, activity_6)",
         ),
         (b"Nom,Activit\xc3\xa9s\nA,1\n", "host: [Nom\n", "{mapping}: not a readable YAML file (line 2)"),
         (

@@ -20,11 +20,14 @@ from pathlib import Path
 import yaml
 
 from hdsgraph.acquire.cells import (
+    activity_named,
     fold,
     is_note,
     read_activities,
+    read_certificate_types,
     read_date,
     read_mark,
+    read_referential,
     read_siren,
     shown,
 )
@@ -64,6 +67,8 @@ class Synonyms:
         bare = header_key(re.sub(r"\(.*?\)|\[.*?\]", " ", header))  # "Date de certification (jj/mm/aaaa)"
         if bare in self.exact:
             return self.exact[bare]
+        if (activity := activity_named(header)) is not None:  # by meaning, not by the number it gives
+            return f"activity_{activity}", 0
         # "Date d'expiration du certificat": the longest synonym of several words the header starts with
         prefixes = [k for k in self.exact if " " in k and (key + " ").startswith(k + " ")]
         if prefixes:
@@ -243,6 +248,15 @@ def _canonical_row(row: Row, layout: Layout) -> tuple[dict[str, str] | None, str
             problems.append(f"{what} date: {reading.problem}")
     for column in PASSED_THROUGH:
         canonical[column] = " ".join(cell(column).split())
+    if "certificate_number" in layout.columns:  # the certificate columns of today's registry, when it has them
+        canonical["certificate_number"] = " ".join(cell("certificate_number").split())
+    for column, reader in (("referential", read_referential), ("certificate_type", read_certificate_types)):
+        if column in layout.columns:
+            reading = reader(cell(column))
+            if reading.ok:
+                canonical[column] = reading.value or ""
+            else:
+                problems.append(reading.problem)
     if problems:
         return None, "; ".join(problems)
     return canonical, None

@@ -20,7 +20,7 @@ import pandas as pd
 
 from hdsgraph.errors import InputError
 from hdsgraph.pipeline.read import COLUMNS, OPTIONAL_COLUMNS, SNAPSHOT_ID, UNDATED, RawSnapshot
-from hdsgraph.pipeline.vocabulary import countries, legal_forms, vocabulary
+from hdsgraph.pipeline.vocabulary import certification_bodies, countries, legal_forms, vocabulary
 
 # One row per certificate: where it was read, its host, what it covers, then the optional
 # columns of the canonical table carried through as they were read.
@@ -34,7 +34,7 @@ CERTIFICATE_COLUMNS = [
     "siren",
     "certificate_type",
     "activities",
-    *(column for column in OPTIONAL_COLUMNS if column not in ("siren", "snapshot")),
+    *(column for column in OPTIONAL_COLUMNS if column not in ("siren", "snapshot", "certificate_type")),
 ]
 QUARANTINE_COLUMNS = ["source", "row", "reason", *COLUMNS]
 
@@ -156,6 +156,54 @@ def parse_snapshot(cell: str, default: str | None) -> str | None:
     return text
 
 
+def parse_certificate_number(cell: str) -> str | None:
+    """The certificate's number as the certification body gives it (spacing made plain)."""
+    number = " ".join(cell.split())
+    if not number:
+        return None
+    if not number_key(number):
+        raise RowError(f"certificate number {number!r} has no letter or digit")
+    return number
+
+
+def number_key(number: str) -> str:
+    """What identifies a certificate by its number: case, accents and punctuation do not
+    count ("LNE/HDS 2021-042" and "lne-hds-2021-042" are one number)."""
+    folded = unicodedata.normalize("NFKD", number.casefold())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return "-".join(re.findall(r"[a-z0-9]+", folded))
+
+
+def parse_referential(cell: str) -> str | None:
+    version = cell.strip()
+    if not version:
+        return None
+    if version not in vocabulary().referentials:
+        known = " or ".join(vocabulary().referentials)
+        raise RowError(f"unknown referential {version!r}: expected {known}")
+    return version
+
+
+def parse_certificate_types(cell: str, activities: tuple[int, ...]) -> tuple[str, ...] | None:
+    """The certificate types the registry states (codes separated by ';' or ','), checked
+    against the activities: each activity allowed by one of them, each covering one."""
+    codes = sorted({code.strip() for code in re.split(r"[;,]", cell) if code.strip()})
+    if not codes:
+        return None
+    types = {t.code: t for t in vocabulary().certificate_types}
+    for code in codes:
+        if code not in types:
+            raise RowError(f"unknown certificate type {code!r}: expected {' or '.join(sorted(types))}")
+    allowed = set().union(*(types[code].activities for code in codes))
+    outside = [a for a in activities if a not in allowed]
+    if outside:
+        raise RowError(f"activity {outside[0]} is not allowed by the stated certificate type {', '.join(codes)}")
+    for code in codes:
+        if not types[code].activities & set(activities):
+            raise RowError(f"certificate type {code} is stated but none of its activities is listed")
+    return tuple(codes)
+
+
 @lru_cache(maxsize=65536)
 def name_key(name: str) -> str:
     """What identifies a host by its name: case, accents, punctuation, spacing and legal
@@ -166,6 +214,16 @@ def name_key(name: str) -> str:
     words = re.findall(r"[a-z0-9]+", folded)
     kept = [w for w in words if w not in legal_forms()]
     return " ".join(kept or words)
+
+
+@lru_cache(maxsize=4096)
+def body_key(name: str) -> str:
+    """What identifies a certification body: its id in ``data/certification-bodies.yaml``
+    when it is known by this name (its name now, an alias or an earlier name), else its
+    name key."""
+    known = {name_key(n): "id:" + body.id for body in certification_bodies() for n in body.names}
+    key = name_key(name)
+    return known.get(key, key)
 
 
 def _clean_name(cell: str) -> str:
@@ -196,7 +254,10 @@ def _parse_row(row: dict[str, str], snapshot_default: str | None) -> dict[str, A
         "nationality": parse_nationality(row.get("nationality", "")),
         "synthetic": parse_flag(row.get("synthetic", "")),
         "snapshot": parse_snapshot(row.get("snapshot", ""), snapshot_default),
+        "certificate_number": parse_certificate_number(row.get("certificate_number", "")),
+        "referential": parse_referential(row.get("referential", "")),
     }
+    parsed["certificate_type"] = parse_certificate_types(row.get("certificate_type", ""), parsed["activities"])
     if parsed["issued"] and parsed["expires"] and parsed["expires"] <= parsed["issued"]:
         raise RowError(f"expiry {parsed['expires']} is not after issue {parsed['issued']}")
     return parsed
@@ -216,6 +277,26 @@ def _host_keys(parsed: list[dict]) -> None:
             key = row["name_key"]
             sirens = sirens_by_name.get(key, set())
             row["host_key"] = next(iter(sirens)) if len(sirens) == 1 else "name:" + key
+
+
+def _number_conflict(values: dict, numbered: dict[tuple, dict]) -> str | None:
+    """Rows of one snapshot with the same certificate number are one certificate (they may
+    list its activities of each type apart): they must agree on its dates, body and
+    referential. The reason to quarantine a row that does not; None when it agrees."""
+    if not values["certificate_number"]:
+        return None
+    key = (values["snapshot"], values["host_key"], number_key(values["certificate_number"]))
+    first = numbered.setdefault(key, values)
+    same_body = body_key(first["certification_body"] or "") == body_key(values["certification_body"] or "")
+    for differs, what in (
+        (first["issued"] != values["issued"], "issue date"),
+        (first["expires"] != values["expires"], "expiry date"),
+        (first["referential"] != values["referential"], "referential"),
+        (not same_body, "certification body"),
+    ):
+        if differs:
+            return f"certificate {values['certificate_number']} is listed in row {first['row']} with another {what}"
+    return None
 
 
 def normalise(snapshots: list[RawSnapshot]) -> Registry:
@@ -256,26 +337,38 @@ def normalise(snapshots: list[RawSnapshot]) -> Registry:
 
     # The same certificate listed twice in one snapshot is a duplicate, not two certificates.
     seen: dict[tuple, int] = {}
+    numbered: dict[tuple, dict] = {}  # (snapshot, host, number) -> its first row
     kept: list[dict] = []
     for values in parsed:
         identity = (
             values["snapshot"],
             values["host_key"],
             values["activities"],
-            name_key(values["certification_body"] or ""),
+            body_key(values["certification_body"] or ""),
             values["issued"],
             values["expires"],
+            number_key(values["certificate_number"] or ""),
+            values["referential"],
+            values["certificate_type"],
         )
         if identity in seen:
             snap = next(s for s in snapshots if s.source == values["source"])
             quarantine(snap, values["row"], values["raw"], f"duplicate of row {seen[identity]}", values["snapshot"])
+            continue
+        conflict = _number_conflict(values, numbered)
+        if conflict:
+            snap = next(s for s in snapshots if s.source == values["source"])
+            quarantine(snap, values["row"], values["raw"], conflict, values["snapshot"])
             continue
         seen[identity] = values["row"]
         kept.append(values)
 
     certificates = []
     for values in kept:
+        stated = values["certificate_type"]
         for ctype in vocab.certificate_types:
+            if stated and ctype.code not in stated:
+                continue
             covered = tuple(a for a in values["activities"] if a in ctype.activities)
             if covered:
                 certificates.append(

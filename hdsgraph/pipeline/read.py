@@ -30,6 +30,9 @@ OPTIONAL_COLUMNS = (
     "nationality",
     "synthetic",
     "snapshot",
+    "certificate_number",
+    "referential",
+    "certificate_type",
 )
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
