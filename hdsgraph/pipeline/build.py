@@ -32,6 +32,7 @@ from hdsgraph.errors import InputError
 from hdsgraph.files import Staging
 from hdsgraph.pipeline.answers import answers as study_answers
 from hdsgraph.pipeline.dataset import dataset_ntriples
+from hdsgraph.pipeline.guard import Guard, check_quarantine, check_shrink
 from hdsgraph.pipeline.mapping import Minter, map_registry, ontology_ntriples
 from hdsgraph.pipeline.normalise import Registry, normalise
 from hdsgraph.pipeline.qualify import Hosts, qualify, read_qualification
@@ -122,6 +123,7 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds, in the order they ran
     validation_workers: int = 1  # >1: validation ran in that many processes, alongside store/query/serialise
     rejected: Path | None = None  # where a build the shapes reject went (``<out>.rejected``)
+    base_uri: str = DEFAULT_BASE_URI
 
     @property
     def conforms(self) -> bool:
@@ -138,14 +140,19 @@ class BuildReport:
 
     @property
     def rows_quarantined(self) -> int:
-        return len(self.registry.quarantine)
+        """Whole rows quarantined (the dropped values are in the quarantine too, but their rows are kept)."""
+        return len(self.registry.quarantined_rows)
+
+    @property
+    def values_quarantined(self) -> int:
+        return len(self.registry.quarantine) - self.rows_quarantined
 
     @property
     def sources(self) -> list[SourceRows]:
         """Per registry file, in the order read: its snapshots and rows read/kept/quarantined."""
-        certificates, quarantine = self.registry.certificates, self.registry.quarantine
+        certificates, quarantine = self.registry.certificates, self.registry.quarantined_rows
         kept = certificates.drop_duplicates(["source", "row"]).groupby("source").size()
-        quarantined = quarantine.groupby("source").size()
+        quarantined = quarantine.groupby("registry_file").size()
         return [
             SourceRows(
                 source,
@@ -167,7 +174,26 @@ class BuildReport:
 
     @property
     def certificate_count(self) -> int:
-        return int(self.registry.certificates.shape[0])
+        """Distinct certificates, however many snapshots list each (the IRIs the graph gives them)."""
+        return distinct_certificates(self.registry, self.base_uri)
+
+    @property
+    def rows_summary(self) -> list[dict]:
+        """Per registry file: rows read = kept + quarantined, and the values dropped from kept rows
+        (what build.json states)."""
+        values = self.registry.quarantine
+        values = values[values["quarantined"] != "row"].groupby("registry_file").size()
+        return [
+            {
+                "file": rows.source,
+                "snapshots": list(rows.snapshots),
+                "read": rows.read,
+                "kept": rows.kept,
+                "quarantined": rows.quarantined,
+                "values_quarantined": int(values.get(rows.source, 0)),
+            }
+            for rows in self.sources
+        ]
 
     @property
     def unqualified(self) -> list[tuple[str, str]]:
@@ -203,6 +229,13 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+def distinct_certificates(registry: Registry, base_uri: str = DEFAULT_BASE_URI) -> int:
+    """How many certificates the graph holds: rows of the certificate table are listings
+    (one per snapshot listing it), the same certificate in two snapshots is one."""
+    mint = Minter(base_uri)
+    return len({mint.certificate(row) for row in registry.certificates.itertuples(index=False)})
+
+
 def answers_json(answers: dict[str, list[dict]]) -> bytes:
     return (json.dumps(answers, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
@@ -214,6 +247,7 @@ def build(
     base_uri: str = DEFAULT_BASE_URI,
     catalog: CatalogOptions | None = None,
     on_stage: Callable[[str], None] | None = None,
+    guard: Guard | None = None,
 ) -> BuildReport:
     """Build the dataset from registry files (or folders of dated ones) into ``out``.
 
@@ -224,7 +258,9 @@ def build(
     displays). Raises InputError for unusable input. When the graph breaks the shapes,
     the build goes to ``<out>.rejected`` and the report says so (``conforms`` False,
     ``rejected``); ``out`` is left as it was. Outputs are written into a staging folder
-    as they are made, which replaces ``out`` only at the end.
+    as they are made, which replaces ``out`` only at the end. ``guard`` (default: at most
+    10 % of a snapshot's rows quarantined, no snapshot with fewer than half the hosts of
+    the one before) raises InputError before anything is written when a snapshot fails it.
     """
     timings: dict[str, float] = {}
     catalog = catalog or CatalogOptions()
@@ -236,7 +272,7 @@ def build(
     catalog.download_base(base_uri)  # refuse a bad URL before any work
     catalog.endpoint()
     skeleton = read_skeleton(catalog.skeleton, base_uri)
-    graph = make_graph(registries, qualification, base_uri, skeleton, timings, on_stage)
+    graph = make_graph(registries, qualification, base_uri, skeleton, timings, on_stage, guard or Guard())
     return write_build(graph, Path(out), catalog, timings, on_stage)
 
 
@@ -247,15 +283,17 @@ def make_graph(
     skeleton: Skeleton | None = None,
     timings: dict[str, float] | None = None,
     on_stage: Callable[[str], None] | None = None,
+    guard: Guard | None = None,
 ) -> Graph:
     """Registry files -> the normalised, qualified, mapped graph (sorted N-Triples) and a
     store holding it (``Graph.store``, loaded on first use). ``skeleton`` gives the dataset
     node its texts (default: the bundled catalogue skeleton); ``timings`` gets each stage's
-    time."""
+    time; ``guard``, when given, is checked on each snapshot."""
     timings = {} if timings is None else timings
     skeleton = skeleton or read_skeleton(None, base_uri)
     with _timed(timings, "read", on_stage):
         files = [f for path in registries for f in registry_files(Path(path))]
+        _check_given_once(files)
         raw = [read_registry(f) for f in files]
         qualification_table = read_qualification(Path(qualification) if qualification else None)
     with _timed(timings, "normalise", on_stage):
@@ -265,6 +303,8 @@ def make_graph(
         detail = f" (row {first['row']} of {first['source']}: {first['reason']})" if first is not None else ""
         raise InputError(f"no usable row: all {sum(registry.rows_read.values())} rows were quarantined{detail}")
     _check_snapshots(registry)
+    if guard is not None:
+        _check_guard(registry, guard)
     with _timed(timings, "qualify", on_stage):
         hosts = qualify(registry, qualification_table)
     with _timed(timings, "map", on_stage):
@@ -331,12 +371,24 @@ def write_build(
         staging.write("README.md", data_file("dist-README.md").read_bytes())
         with _timed(timings, "catalogue", on_stage):
             facts = dataset_facts(store, base_uri, catalog, graph.skeleton)
-            staging.write(MANIFEST, manifest_bytes(facts, catalog, sorted(set(registry.certificates["snapshot"]))))
+            rows = BuildReport(out, registry, hosts, graph.triples, validation, answers, base_uri=base_uri)
+            staging.write(
+                MANIFEST,
+                manifest_bytes(
+                    facts,
+                    catalog,
+                    sorted(set(registry.certificates["snapshot"])),
+                    rows=rows.rows_summary,
+                    certificates=rows.certificate_count,
+                ),
+            )
             for name, data in catalog_files(staging.files(), facts).items():
                 staging.write(name, data)
             staging.write("void.ttl", void_turtle(facts, store))
 
-        report = BuildReport(out, registry, hosts, graph.triples, validation, answers, timings, workers)
+        report = BuildReport(
+            out, registry, hosts, graph.triples, validation, answers, timings, workers, base_uri=base_uri
+        )
         with _timed(timings, "publish", on_stage):
             if validation.conforms:
                 staging.commit()
@@ -344,6 +396,33 @@ def write_build(
                 report.rejected = out.with_name(out.name + ".rejected")
                 staging.commit(report.rejected)
     return report
+
+
+def _check_given_once(files: list[Path]) -> None:
+    """The same registry file given twice (by two names, or as a file and in its folder) is refused."""
+    seen: dict[Path, Path] = {}
+    for path in files:
+        real = path.resolve()
+        if real in seen:
+            again = f"{seen[real]} and {path}" if seen[real] != path else str(path)
+            raise InputError(f"{again}: the same registry file given twice; give each snapshot once")
+        seen[real] = path
+
+
+def _check_guard(registry: Registry, guard: Guard) -> None:
+    """Each registry file: at most ``max_quarantine`` of its rows quarantined; each snapshot:
+    at least half the hosts of the one before."""
+    rows = registry.quarantined_rows
+    for source, read in registry.rows_read.items():
+        mine = rows[rows["registry_file"] == source]
+        examples = [(str(r.source), r.row, str(r.reason)) for r in mine.itertuples(index=False)]
+        check_quarantine(guard, source, read, len(mine), examples)
+    hosts = registry.certificates.groupby("snapshot")["host_key"].nunique().sort_index()
+    previous: tuple[str, int] | None = None
+    for snapshot, count in hosts.items():
+        if previous is not None:
+            check_shrink(guard, f"snapshot {snapshot}", int(count), f"snapshot {previous[0]}", previous[1])
+        previous = (str(snapshot), int(count))
 
 
 def _check_snapshots(registry: Registry) -> None:

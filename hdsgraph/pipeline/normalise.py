@@ -1,9 +1,17 @@
 """Normalise: registry rows -> the certificate table, plus the rows that cannot be used.
 
 One output row per certificate. A registry row whose activities span both certificate
-types (1-2 and 3-6) stands for two certificates. A row that cannot be read goes to the
-quarantine with its row number and the reason; nothing is dropped silently, so
-``rows read = rows kept + rows quarantined`` always holds.
+types (1-2 and 3-6) stands for two certificates. A row whose certificate cannot be known
+(no host, no usable activity, a duplicate) goes to the quarantine with its row number and
+the reason; an optional value that cannot be used (a malformed SIREN or one failing the
+Luhn check, an unreadable date, an expiry not after issue, an unknown code) is dropped
+from its row, which is kept, and the quarantine records the value and the reason.
+Nothing is dropped silently: ``rows read = rows kept + rows quarantined`` always holds,
+counting the rows the import that wrote a table quarantined already.
+
+Quarantine records name where the row was read: the page or export and its row number
+there when the table was imported (``source``, ``source_row``), else the registry file
+and its row; ``registry_file`` is the file the build read.
 """
 
 from __future__ import annotations
@@ -36,7 +44,8 @@ CERTIFICATE_COLUMNS = [
     "activities",
     *(column for column in OPTIONAL_COLUMNS if column not in ("siren", "snapshot")),
 ]
-QUARANTINE_COLUMNS = ["source", "row", "reason", *COLUMNS]
+# quarantined: "row" for a whole row, else the column whose value was dropped
+QUARANTINE_COLUMNS = ["source", "row", "quarantined", "reason", *COLUMNS, "registry_file", "as_read"]
 
 
 class RowError(ValueError):
@@ -56,6 +65,11 @@ class Registry:
     @property
     def rows_kept(self) -> int:
         return int(self.certificates.drop_duplicates(["source", "row"]).shape[0])
+
+    @property
+    def quarantined_rows(self) -> pd.DataFrame:
+        """The whole rows quarantined (not the dropped values)."""
+        return self.quarantine[self.quarantine["quarantined"] == "row"]
 
 
 # ---------------------------------------------------------------- cell parsers
@@ -112,8 +126,19 @@ def parse_siren(cell: str) -> str | None:
     if not text:
         return None
     if not re.fullmatch(r"\d{9}", text):
-        raise RowError(f"malformed SIREN {cell.strip()!r}: expected 9 digits")
+        raise RowError(f"malformed SIREN {cell.strip()!r}: expected 9 digits; the host is identified by its name")
+    if not luhn_valid(text):
+        raise RowError(f"SIREN {text} fails the Luhn check; the host is identified by its name")
     return text
+
+
+def luhn_valid(digits: str) -> bool:
+    """The Luhn check INSEE uses for SIRENs: every second digit from the right doubled."""
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if position % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
 
 
 def parse_positioning(cell: str) -> str | None:
@@ -175,7 +200,18 @@ def _clean_name(cell: str) -> str:
 # ---------------------------------------------------------------- the stage
 
 
-def _parse_row(row: dict[str, str], snapshot_default: str | None) -> dict[str, Any]:
+def _optional(parse, dropped: list[tuple[str, str]], column: str, *args):
+    """An optional value: parsed, or None with (column, reason) added to ``dropped``."""
+    try:
+        return parse(*args)
+    except RowError as exc:
+        dropped.append((column, str(exc)))
+        return None
+
+
+def _parse_row(row: dict[str, str], snapshot_default: str | None) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """The row's values, and the optional values dropped from it ((column, reason)).
+    Raises RowError when the certificate itself cannot be known."""
     if "__extra__" in row:
         raise RowError(row["__extra__"])
     host = _clean_name(row.get("host", ""))
@@ -184,22 +220,26 @@ def _parse_row(row: dict[str, str], snapshot_default: str | None) -> dict[str, A
     key = name_key(host)
     if not key:
         raise RowError(f"host name {host!r} has no letter or digit")
+    dropped: list[tuple[str, str]] = []
     parsed: dict[str, Any] = {
         "host": host,
         "name_key": key,
-        "siren": parse_siren(row.get("siren", "")),
         "activities": parse_activities(row.get("activities", "")),
-        "certification_body": _clean_name(row.get("certification_body", "")) or None,
-        "issued": parse_date(row.get("issued", ""), "issue"),
-        "expires": parse_date(row.get("expires", ""), "expiry"),
-        "positioning": parse_positioning(row.get("positioning", "")),
-        "nationality": parse_nationality(row.get("nationality", "")),
         "synthetic": parse_flag(row.get("synthetic", "")),
         "snapshot": parse_snapshot(row.get("snapshot", ""), snapshot_default),
+        "siren": _optional(parse_siren, dropped, "siren", row.get("siren", "")),
+        "certification_body": _clean_name(row.get("certification_body", "")) or None,
+        "issued": _optional(parse_date, dropped, "issued", row.get("issued", ""), "issue"),
+        "expires": _optional(parse_date, dropped, "expires", row.get("expires", ""), "expiry"),
+        "positioning": _optional(parse_positioning, dropped, "positioning", row.get("positioning", "")),
+        "nationality": _optional(parse_nationality, dropped, "nationality", row.get("nationality", "")),
     }
     if parsed["issued"] and parsed["expires"] and parsed["expires"] <= parsed["issued"]:
-        raise RowError(f"expiry {parsed['expires']} is not after issue {parsed['issued']}")
-    return parsed
+        dropped.append(
+            ("expires", f"expiry {parsed['expires']} is not after issue {parsed['issued']}; the expiry date is dropped")
+        )
+        parsed["expires"] = None
+    return parsed, dropped
 
 
 def _host_keys(parsed: list[dict]) -> None:
@@ -226,22 +266,40 @@ def normalise(snapshots: list[RawSnapshot]) -> Registry:
     rows_read: dict[str, int] = {}
     warnings: list[str] = []
 
-    def quarantine(snap: RawSnapshot, number: int, row: dict[str, str], reason: str, snapshot_id=None):
-        record = {"source": snap.source, "row": number, "reason": reason, **{c: row.get(c, "") for c in COLUMNS}}
+    def quarantine(
+        snap: RawSnapshot, number: int, row: dict[str, str], reason: str, snapshot_id=None, what: str = "row"
+    ):
+        record = {
+            "source": row.get("source") or snap.source,  # the page or export the row was read from...
+            "row": int(row["source_row"]) if row.get("source_row", "").isdigit() else number,  # ...and its row there
+            "quarantined": what,
+            "reason": reason,
+            **{c: row.get(c, "") for c in COLUMNS},
+            "registry_file": snap.source,
+            "as_read": "",
+        }
         record["snapshot"] = record["snapshot"] or snapshot_id or snap.snapshot or ""
         quarantined.append(record)
 
     several = len(snapshots) > 1
     for snap in snapshots:
-        rows_read[snap.source] = len(snap.rows)
-        if snap.ignored_columns:
-            warnings.append(f"{snap.source}: ignored unknown column(s) {', '.join(snap.ignored_columns)}")
+        rows_read[snap.source] = len(snap.rows) + snap.imported_rows_quarantined
+        warnings += snap.warnings
+        for record in snap.imported_quarantine:  # what the import that wrote the table could not use
+            row_number = int(record["row"]) if str(record["row"]).isdigit() else record["row"]
+            quarantined.append(
+                {c: "" for c in COLUMNS}
+                | record
+                | {"row": row_number, "registry_file": snap.source, "snapshot": snap.snapshot or ""}
+            )
         for number, row in snap.rows:
             try:
-                values = _parse_row(row, snap.snapshot)
+                values, dropped = _parse_row(row, snap.snapshot)
             except RowError as exc:
                 quarantine(snap, number, row, str(exc))
                 continue
+            for column, reason in dropped:
+                quarantine(snap, number, row, reason, values["snapshot"], what=column)
             if values["snapshot"] is None:
                 if several:
                     raise InputError(
@@ -255,7 +313,7 @@ def normalise(snapshots: list[RawSnapshot]) -> Registry:
     _host_keys(parsed)
 
     # The same certificate listed twice in one snapshot is a duplicate, not two certificates.
-    seen: dict[tuple, int] = {}
+    seen: dict[tuple, tuple[str, object]] = {}  # identity -> where its first row was read (source, row)
     kept: list[dict] = []
     for values in parsed:
         identity = (
@@ -266,11 +324,15 @@ def normalise(snapshots: list[RawSnapshot]) -> Registry:
             values["issued"],
             values["expires"],
         )
+        raw = values["raw"]
+        where = (raw.get("source") or values["source"], raw["source_row"] if raw.get("source") else values["row"])
         if identity in seen:
             snap = next(s for s in snapshots if s.source == values["source"])
-            quarantine(snap, values["row"], values["raw"], f"duplicate of row {seen[identity]}", values["snapshot"])
+            first_source, first_row = seen[identity]
+            of = "" if first_source == where[0] else f" of {first_source}"
+            quarantine(snap, values["row"], raw, f"duplicate of row {first_row}{of}", values["snapshot"])
             continue
-        seen[identity] = values["row"]
+        seen[identity] = where
         kept.append(values)
 
     certificates = []
@@ -283,9 +345,11 @@ def normalise(snapshots: list[RawSnapshot]) -> Registry:
                     | {"certificate_type": ctype.code, "activities": covered}
                 )
     table = pd.DataFrame(certificates, columns=CERTIFICATE_COLUMNS, dtype=object)
-    quarantine_table = pd.DataFrame(quarantined, columns=QUARANTINE_COLUMNS, dtype=object).sort_values(
-        ["source", "row"], kind="stable", ignore_index=True
-    )
+    quarantine_table = pd.DataFrame(quarantined, columns=QUARANTINE_COLUMNS, dtype=object)
+    order = quarantine_table.assign(_row=pd.to_numeric(quarantine_table["row"], errors="coerce"))
+    quarantine_table = quarantine_table.loc[
+        order.sort_values(["registry_file", "source", "_row"], kind="stable").index
+    ].reset_index(drop=True)
     return Registry(table, quarantine_table, rows_read, snapshots, warnings)
 
 
