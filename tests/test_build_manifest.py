@@ -58,8 +58,22 @@ def test_the_manifest_records_the_build_parameters_and_sha256sums_covers_it(buil
         "catalog": {"download_url": "https://example.org/hds/dist/", "sparql_endpoint": None, "skeleton": None},
         # per registry file, in the order given: rows read = kept + quarantined
         "rows": [
-            {"file": "2022-04.csv", "snapshots": ["2022-04"], "read": 2, "kept": 2, "quarantined": 0, "values_quarantined": 0},
-            {"file": "2020-07.csv", "snapshots": ["2020-07"], "read": 1, "kept": 1, "quarantined": 0, "values_quarantined": 0},
+            {
+                "file": "2022-04.csv",
+                "snapshots": ["2022-04"],
+                "read": 2,
+                "kept": 2,
+                "quarantined": 0,
+                "values_quarantined": 0,
+            },
+            {
+                "file": "2020-07.csv",
+                "snapshots": ["2020-07"],
+                "read": 1,
+                "kept": 1,
+                "quarantined": 0,
+                "values_quarantined": 0,
+            },
         ],
         # distinct certificates: Un's two (1-2 and 3-6), listed in both snapshots, and Deux's
         "certificates": 3,

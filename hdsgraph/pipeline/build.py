@@ -144,10 +144,6 @@ class BuildReport:
         return len(self.registry.quarantined_rows)
 
     @property
-    def values_quarantined(self) -> int:
-        return len(self.registry.quarantine) - self.rows_quarantined
-
-    @property
     def sources(self) -> list[SourceRows]:
         """Per registry file, in the order read: its snapshots and rows read/kept/quarantined."""
         certificates, quarantine = self.registry.certificates, self.registry.quarantined_rows

@@ -54,7 +54,6 @@ class RawSnapshot:
     sha256: str
     snapshot: str | None  # from the file name, when it is YYYY-MM.csv or YYYY-MM-DD.csv
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
     provenance: dict | None = None  # from YYYY-MM-DD.provenance.json beside it, written by `hdsgraph fetch`
     # What the import that wrote this table quarantined (NAME.quarantine.csv beside it):
     # {source, row, quarantined ("row" or a column), reason, as_read}
@@ -148,7 +147,7 @@ def read_registry(path: Path) -> RawSnapshot:
 
 
 def unknown_column_message(column: str) -> str:
-    """"unknown column 'certification_bdy' (did you mean 'certification_body'?) ..."."""
+    """ "unknown column 'certification_bdy' (did you mean 'certification_body'?) ..."."""
     close = difflib.get_close_matches(column, COLUMNS + LOCATION_COLUMNS, n=1, cutoff=0.6)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     return (
