@@ -54,6 +54,7 @@ def letter_records(letter: str) -> dict:
                 "activites": [1, 2, 3, 4, 5, 6],
                 "organismeCertificateur": {"nom": "Organisme fictif Un"},
                 "date_de_fin_de_validite": "2027-03-31",
+                "ville": "Lille",
             },
             {
                 "raison_sociale": f"{letter}ero fictif Services",
@@ -85,9 +86,11 @@ def directory(httpserver):
 def test_a_directory_of_26_letter_pages_of_json_records_is_one_snapshot(runner, tmp_path, directory):
     template, _ = directory
     snapshots = tmp_path / "snapshots"
-    result = fetch(runner, snapshots, "--url", template)
+    result = fetch(runner, snapshots, "--url", template, "--quiet")
     assert result.exit_code == 0, result.output
     assert "Found JSON records from 27 pages (52 rows, 1 page with none)\n" in result.stdout
+    # a warning, on stderr, even with --quiet
+    assert result.stderr == "Warning: the page's column(s) 'ville' were not imported\n"
     assert "Rows read 52 / kept 52 / quarantined 0\n" in result.stdout
     (record_file,) = snapshots.glob("*.provenance.json")
     record = json.loads(record_file.read_text())
@@ -97,10 +100,14 @@ def test_a_directory_of_26_letter_pages_of_json_records_is_one_snapshot(runner, 
     for part in record["parts"]:  # each part's checksum is that of the bytes kept for it
         assert hashlib.sha256((snapshots / part["raw_file"]).read_bytes()).hexdigest() == part["sha256"]
     assert record["parts"][-1]["rows"] == {"read": 0, "kept": 0, "quarantined": 0}
+    assert record["ignored_columns"] == ["ville"]
 
     out = tmp_path / "dist"
     built = build(runner, snapshots, out)
     assert built.exit_code == 0, built.output
+    assert (
+        built.stderr == f"Warning: {record['canonical_file']}: the fetched page's column(s) 'ville' were not imported\n"
+    )
     # 52 hosts, each with one certificate per type its activities span: 26 x (2 + 1)
     assert "Hosts: 52; certificates: 78;" in built.stdout
     answers = json.loads((out / "answers.json").read_text())
@@ -192,6 +199,17 @@ def test_a_page_that_links_to_an_xlsx_is_followed_once_on_the_same_site(runner, 
     graph = rdflib.Graph().parse(tmp_path / "dist" / "hds.ttl")
     node = rdflib.URIRef(f"https://w3id.org/hdsgraph/snapshot/{snapshot}")
     assert set(graph.objects(node, PROV.wasDerivedFrom)) == {rdflib.URIRef(url), rdflib.URIRef(file_url)}
+
+
+def test_import_of_a_saved_page_that_links_to_its_file_says_which_file(runner, tmp_path):
+    page = tmp_path / "hds.html"
+    page.write_text('<html><body><a href="fichiers/liste.xlsx">la liste</a></body></html>', encoding="utf-8")
+    result = runner.invoke(cli, ["import", str(page)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {page}: no table in it, so no registry to read; the page links to fichiers/liste.xlsx: download "
+        "that file and import it, or fetch the page with 'hdsgraph fetch --url', which follows the link\n"
+    )
 
 
 def test_a_link_to_another_site_is_not_followed(runner, tmp_path, httpserver):
@@ -352,6 +370,12 @@ def test_a_flawed_french_page_is_accounted_for_row_by_row_behind_the_guard(runne
     found = {int(r.row): (r.quarantined, r.reason) for r in quarantine.itertuples()}
     assert found == REASONS
     assert len(quarantine) == len(REASONS)
+    by_row = quarantine.set_index("row")
+    # a value dropped at the import comes with its row's other values; a row quarantined there, as read
+    assert by_row.loc["12", ["host", "activities", "siren"]].tolist() == ["Hébergeur fictif Kaolin", "3", ""]
+    assert json.loads(by_row.loc["12", "as_read"])["N° SIREN"] == "90000001"
+    assert json.loads(by_row.loc["15", "as_read"])["Raison sociale"] == "Hébergeur fictif Nacre"
+    assert by_row.loc["11", "siren"] == "412345678"  # the value dropped, as the table had it
     # independently: the page's rows by what becomes of them
     page = pd.DataFrame(PAGE_ROWS, columns=["host", "siren", "activities", "issued", "expires", "fate"])
     page["row"] = range(2, len(page) + 2)
