@@ -289,14 +289,14 @@ def normalise(snapshots: list[RawSnapshot]) -> Registry:
         for record in snap.imported_quarantine:  # what the import that wrote the table could not use
             row_number = int(record["row"]) if str(record["row"]).isdigit() else record["row"]
             # a value dropped from a kept row: the row's other values, as the table has them
-            kept = kept_rows.get((record["source"], str(record["row"])), {}) if record["quarantined"] != "row" else {}
+            same = kept_rows.get((record["source"], str(record["row"])), {}) if record["quarantined"] != "row" else {}
             quarantined.append(
-                {c: kept.get(c, "") for c in COLUMNS}
+                {c: same.get(c, "") for c in COLUMNS}
                 | record
                 | {
                     "row": row_number,
                     "registry_file": snap.source,
-                    "snapshot": kept.get("snapshot") or snap.snapshot or "",
+                    "snapshot": same.get("snapshot") or snap.snapshot or "",
                 }
             )
         for number, row in snap.rows:
