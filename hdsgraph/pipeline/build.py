@@ -33,18 +33,19 @@ from hdsgraph.files import Staging
 from hdsgraph.pipeline.answers import answers as study_answers
 from hdsgraph.pipeline.dataset import dataset_ntriples
 from hdsgraph.pipeline.guard import Guard, check_quarantine, check_shrink
-from hdsgraph.pipeline.mapping import Minter, map_registry, ontology_ntriples
+from hdsgraph.pipeline.mapping import A, Minter, map_registry, ontology_ntriples
 from hdsgraph.pipeline.normalise import Registry, normalise
 from hdsgraph.pipeline.qualify import Hosts, qualify, read_qualification
 from hdsgraph.pipeline.read import read_registry, registry_files
 from hdsgraph.pipeline.validate import ValidationResult, start_validation
-from hdsgraph.rdf.namespaces import DEFAULT_BASE_URI
+from hdsgraph.rdf.namespaces import DEFAULT_BASE_URI, HDS
 from hdsgraph.rdf.serialise import ntriples_bytes, to_jsonld, to_turtle
 from hdsgraph.rdf.store import load_store
 from hdsgraph.rdf.terms import check_base_uri
 from hdsgraph.resources import asset_dir, data_file
 
 DUMPS = ("hds.ttl", "hds.jsonld", "hds.nt")
+CERTIFICATE_TYPE = f"{A} <{HDS}Certificate>"  # the end of the line typing a certificate, in N-Triples
 PARALLEL_VALIDATION_BYTES = 20_000_000  # about 10,000 hosts
 OUTPUTS = DUMPS + (
     "validation.ttl",
@@ -102,6 +103,8 @@ class Graph:
     skeleton: Skeleton
     base_uri: str
     _store: ox.Store | None = field(default=None, repr=False)
+    # distinct certificates: the certificate table's rows are listings, one per snapshot listing one
+    certificates: int = 0
 
     @property
     def store(self) -> ox.Store:
@@ -123,7 +126,7 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds, in the order they ran
     validation_workers: int = 1  # >1: validation ran in that many processes, alongside store/query/serialise
     rejected: Path | None = None  # where a build the shapes reject went (``<out>.rejected``)
-    base_uri: str = DEFAULT_BASE_URI
+    certificates: int = 0  # distinct certificates in the graph
 
     @property
     def conforms(self) -> bool:
@@ -170,8 +173,8 @@ class BuildReport:
 
     @property
     def certificate_count(self) -> int:
-        """Distinct certificates, however many snapshots list each (the IRIs the graph gives them)."""
-        return distinct_certificates(self.registry, self.base_uri)
+        """Distinct certificates, however many snapshots list each: the graph's ``hds:Certificate``s."""
+        return self.certificates
 
     @property
     def rows_summary(self) -> list[dict]:
@@ -223,13 +226,6 @@ def available_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
-
-
-def distinct_certificates(registry: Registry, base_uri: str = DEFAULT_BASE_URI) -> int:
-    """How many certificates the graph holds: rows of the certificate table are listings
-    (one per snapshot listing it), the same certificate in two snapshots is one."""
-    mint = Minter(base_uri)
-    return len({mint.certificate(row) for row in registry.certificates.itertuples(index=False)})
 
 
 def answers_json(answers: dict[str, list[dict]]) -> bytes:
@@ -310,9 +306,11 @@ def make_graph(
         lines = sorted(graph)
         del graph
         triples = len(lines)
+        certificate = f" {CERTIFICATE_TYPE}"
+        certificates = sum(1 for line in lines if line.endswith(certificate))
         nt = ntriples_bytes(lines)
         del lines
-    return Graph(registry, hosts, nt, triples, skeleton, base_uri)
+    return Graph(registry, hosts, nt, triples, skeleton, base_uri, certificates=certificates)
 
 
 def write_build(
@@ -367,7 +365,9 @@ def write_build(
         staging.write("README.md", data_file("dist-README.md").read_bytes())
         with _timed(timings, "catalogue", on_stage):
             facts = dataset_facts(store, base_uri, catalog, graph.skeleton)
-            rows = BuildReport(out, registry, hosts, graph.triples, validation, answers, base_uri=base_uri)
+            rows = BuildReport(
+                out, registry, hosts, graph.triples, validation, answers, certificates=graph.certificates
+            )
             staging.write(
                 MANIFEST,
                 manifest_bytes(
@@ -383,7 +383,7 @@ def write_build(
             staging.write("void.ttl", void_turtle(facts, store))
 
         report = BuildReport(
-            out, registry, hosts, graph.triples, validation, answers, timings, workers, base_uri=base_uri
+            out, registry, hosts, graph.triples, validation, answers, timings, workers, certificates=graph.certificates
         )
         with _timed(timings, "publish", on_stage):
             if validation.conforms:
