@@ -101,6 +101,10 @@ def test_a_directory_of_26_letter_pages_of_json_records_is_one_snapshot(runner, 
         assert hashlib.sha256((snapshots / part["raw_file"]).read_bytes()).hexdigest() == part["sha256"]
     assert record["parts"][-1]["rows"] == {"read": 0, "kept": 0, "quarantined": 0}
     assert record["ignored_columns"] == ["ville"]
+    again = fetch(runner, snapshots, "--url", template)  # the same 27 pages: the same snapshot
+    assert (
+        again.stdout == f"Unchanged since snapshot {record['snapshot']} (the same bytes as before): no new snapshot\n"
+    )
 
     out = tmp_path / "dist"
     built = build(runner, snapshots, out)
