@@ -38,7 +38,7 @@ from hdsgraph.acquire.cells import (
 from hdsgraph.acquire.tables import Row, Table, data_links, read_tables
 from hdsgraph.errors import InputError
 from hdsgraph.files import read_input, read_yaml, write_atomically
-from hdsgraph.pipeline.read import COLUMNS, LOCATION_COLUMNS
+from hdsgraph.pipeline.read import COLUMNS, LOCATION_COLUMNS, import_quarantine_path
 from hdsgraph.resources import data_file
 
 ACTIVITY_COLUMNS = tuple(f"activity_{n}" for n in range(1, 7))
@@ -413,8 +413,8 @@ def quarantine_csv(*results: ImportResult) -> bytes:
 
 
 def quarantine_path(out: Path) -> Path:
-    """``2022-04.csv`` -> ``2022-04.quarantine.csv``, beside it."""
-    return out.with_name(out.stem + ".quarantine.csv")
+    """``2022-04.csv`` -> ``2022-04.quarantine.csv``, beside it (where the build looks for it)."""
+    return import_quarantine_path(out)
 
 
 def write_import(result: ImportResult, out: Path) -> tuple[Path, Path]:

@@ -147,7 +147,7 @@ def read_registry(path: Path) -> RawSnapshot:
 
 
 def unknown_column_message(column: str) -> str:
-    """ "unknown column 'certification_bdy' (did you mean 'certification_body'?) ..."."""
+    """Why a canonical table's column is refused, with the known column it most looks like."""
     close = difflib.get_close_matches(column, COLUMNS + LOCATION_COLUMNS, n=1, cutoff=0.6)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     return (
