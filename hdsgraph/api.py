@@ -13,7 +13,8 @@ booleans, everything else as text.
 
 For publishers and the rest: ``build``, ``fetch``, ``import_file``, ``validate_file``,
 ``publish``, ``write_site``, ``generate`` (synthetic registries), ``compare`` (what changed
-between two snapshots) and ``write_report``.
+between two snapshots) and ``write_report``; ``Guard`` sets the limits ``build`` and
+``fetch`` stop at (``Guard(max_quarantine=0.25, accept_shrink=True)``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from hdsgraph.acquire.fetch import fetch
 from hdsgraph.acquire.importer import import_file
 from hdsgraph.pipeline.answers import query_text, run_select, study_queries
 from hdsgraph.pipeline.build import build
+from hdsgraph.pipeline.guard import Guard
 from hdsgraph.pipeline.validate import validate_file
 from hdsgraph.rdf.namespaces import XSD
 from hdsgraph.rdf.results import _INTEGERS, _REALS, QueryResult
@@ -38,6 +40,7 @@ from hdsgraph.study.report import write_report
 from hdsgraph.study.synth import generate
 
 __all__ = [
+    "Guard",
     "build",
     "compare",
     "fetch",

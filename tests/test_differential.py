@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hdsgraph import build
+from hdsgraph import Guard, build
 from tests.helpers.oracle import Truth, figures, name_variants, write_csv
 from tests.helpers.siren import luhn_siren
 
@@ -151,7 +151,8 @@ def test_answers_equal_the_pandas_oracle(tmp_path_factory, generated):
         ],
     )
 
-    report = build([registry], qualification, folder / "out")
+    # random snapshots of a few rows, one of them maybe a duplicate: no guard (it has its own tests)
+    report = build([registry], qualification, folder / "out", guard=Guard(max_quarantine=1.0, accept_shrink=True))
 
     truth = Truth(
         rows=pd.DataFrame([{**r, "name": r["name"]} for r in rows]),

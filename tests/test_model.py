@@ -276,18 +276,29 @@ TODAY_PAGE = """<html><body><table>
 def test_an_import_reads_certificate_numbers_referentials_and_types_as_pages_write_them():
     result = import_bytes(TODAY_PAGE.encode("utf-8"), "today.html", "text/html")
     rows = {row["host"]: row for _, row in result.rows}
-    assert set(rows) == {"Hébergeur fictif Un", "Hébergeur fictif Deux"}
+    # rows whose referential or type cannot be read are kept without that value
+    assert set(rows) == {
+        "Hébergeur fictif Un",
+        "Hébergeur fictif Deux",
+        "Hébergeur fictif Trois",
+        "Hébergeur fictif Quatre",
+    }
     one, two = rows["Hébergeur fictif Un"], rows["Hébergeur fictif Deux"]
     # the columns named in words are read by meaning: "Activité 3 – Plateforme..." is activity 4
     assert (one["activities"], one["certificate_number"], one["referential"]) == ("4;6", "FICTIF 2024/001", "2.0")
     assert (one["certificate_type"], one["certification_body"]) == ("managed_services_host", "OC fictif Oméga")
     assert (two["activities"], two["certificate_number"], two["referential"]) == ("3", "", "1.1")
-    assert [(number, reason) for number, reason, _ in result.quarantine] == [
-        (4, "unreadable referential 'HDS v3': expected 1.1 or 2.0"),
+    three, four = rows["Hébergeur fictif Trois"], rows["Hébergeur fictif Quatre"]
+    assert (three["activities"], three["certificate_number"], three["referential"]) == ("4", "FICTIF 2024/003", "")
+    assert (four["activities"], four["certificate_type"]) == ("4", "")
+    assert result.quarantine == []
+    assert [(number, column, reason) for number, column, reason, _ in result.values] == [
+        (4, "referential", "unreadable referential 'HDS v3': expected 1.1 or 2.0; dropped"),
         (
             5,
+            "certificate_type",
             "unreadable certificate type 'un peu de tout': expected a physical-infrastructure host "
-            "or a managed-services host (infogéreur)",
+            "or a managed-services host (infogéreur); dropped",
         ),
     ]
 
@@ -312,13 +323,20 @@ def test_the_canonical_table_s_new_columns_quarantine_what_cannot_be_one_certifi
         encoding="utf-8",
     )
     result = normalise([read_registry(registry)])
-    assert list(zip(result.quarantine["row"], result.quarantine["reason"], strict=True)) == [
-        (4, "certificate N-1 is listed in row 2 with another expiry date"),
-        (5, "certificate N-1 is listed in row 2 with another referential"),
-        (6, "activity 5 is not allowed by the stated certificate type physical_infrastructure_host"),
-        (8, "unknown certificate type 'both': expected managed_services_host or physical_infrastructure_host"),
-        (9, "certificate type physical_infrastructure_host is stated but none of its activities is listed"),
-        (10, "unknown referential '3.0': expected 1.1 or 2.0"),
+    records = result.quarantine[["row", "quarantined", "reason"]].itertuples(index=False, name=None)
+    assert list(records) == [
+        (4, "row", "certificate N-1 is listed in row 2 with another expiry date"),
+        (5, "row", "certificate N-1 is listed in row 2 with another referential"),
+        (6, "row", "activity 5 is not allowed by the stated certificate type physical_infrastructure_host"),
+        # an unknown type code or referential is dropped, its row kept (the type derived from activity 5)
+        (
+            8,
+            "certificate_type",
+            "unknown certificate type 'both': expected managed_services_host or physical_infrastructure_host; "
+            "the type is derived from the activities",
+        ),
+        (9, "row", "certificate type physical_infrastructure_host is stated but none of its activities is listed"),
+        (10, "referential", "unknown referential '3.0': expected 1.1 or 2.0"),
     ]
     # rows 2 and 3: one number (written two ways), one body (named two ways): one certificate
     kept = result.certificates

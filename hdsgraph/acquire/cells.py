@@ -352,6 +352,21 @@ def _date_parts(text: str) -> tuple[int, int, int] | date | None:
     return None
 
 
+# ---------------------------------------------------------------- footnote marks
+
+_MARKS = re.compile(r"[\u00b9\u00b2\u00b3\u2070-\u2079*\u2020\u2021\u00a7]+")
+_NAME_FOOTNOTE = re.compile(r"\s*\((?:\d{1,2}|\*+|[a-z])\)\s*$")
+
+
+def without_marks(cell: str, name: bool = False) -> str:
+    """A cell without its footnote marks (``*``, ``†``, superscript digits): "Alpha SAS*",
+    "1 à 6²" -> "Alpha SAS", "1 à 6"; a name also loses a final "(1)" or "(*)"."""
+    text = _MARKS.sub(" ", cell)
+    if name:
+        text = _NAME_FOOTNOTE.sub("", text)
+    return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
+
+
 # ---------------------------------------------------------------- SIREN
 
 

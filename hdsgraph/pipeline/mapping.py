@@ -182,6 +182,11 @@ def map_registry(registry: Registry, hosts: Hosts, base: str = DEFAULT_BASE_URI)
                 add(f"{s} <{PROV}wasDerivedFrom> {iri(snap.provenance['url'])}")
                 add(f"{s} <{PROV}generatedAtTime> {literal(snap.provenance['retrieved'], XSD + 'dateTime')}")
                 add(f"{s} <{HDS}sourceSha256> {literal(snap.provenance['sha256'])}")
+                if len(snap.provenance.get("parts", [])) > 1:  # several pages, or a page and the file it links to
+                    for part in snap.provenance["parts"]:
+                        add(f"{s} <{PROV}wasDerivedFrom> {iri(part)}")
+                if snap.provenance.get("corrected_from"):  # corrected by hand: the table as fetched, too
+                    add(f"{s} <{HDS}fetchedSha256> {literal(snap.provenance['corrected_from'])}")
     return lines
 
 
