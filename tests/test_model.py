@@ -3,6 +3,7 @@ read by meaning, certificate numbers, referentials, certificate types and certif
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -182,6 +183,66 @@ def test_the_same_certificate_number_in_two_snapshots_is_one_certificate(today):
     listed = sorted((str(c), str(s)) for c, s in rows)
     iri = f"{BASE}host/930000013/certificate/number-fictif-b-0002"
     assert listed == [(iri, "2025-11"), (iri, "2026-07")]
+
+
+def test_the_build_counts_each_certificate_once(today):
+    report, out = today
+    rows = _truth().rows
+    numbered = rows[rows["number"] != ""].drop_duplicates(["host_id", "number"])
+    unnumbered = set()  # one certificate per type a row covers, the same in every snapshot that lists it alike
+    for r in rows[rows["number"] == ""].itertuples():
+        for covered in (r.activities & {1, 2}, r.activities - {1, 2}):
+            if covered:
+                unnumbered.add((r.host_id, covered, r.body, r.issued, r.expires, r.referential))
+    expected = len(numbered) + len(unnumbered)
+    assert report.certificate_count == expected
+    assert json.loads((out / "build.json").read_text(encoding="utf-8"))["certificates"] == expected
+
+
+def test_a_body_the_bodies_file_does_not_know_stays_with_a_record(today):
+    report, out = today
+    known = {OMEGA, *BODIES}  # the fixture's bodies the data file lists
+    expected = []
+    for path in sorted(FIXTURE.glob("*.csv")):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame["row"] = frame.index + 2  # the header is row 1
+        unknown = frame[~frame["certification_body"].isin(known)]
+        for body, group in unknown.groupby("certification_body", sort=False):
+            more = len(group) - 1
+            also = f" (and {more} more row{'s' if more > 1 else ''})" if more else ""
+            reason = f"certification body {body!r} is not in the certification bodies file{also}: kept as written"
+            expected.append((path.name, int(group["row"].iloc[0]), reason + ", without its other names"))
+    quarantine = pd.read_csv(out / "quarantine.csv", dtype=str, keep_default_na=False)
+    assert set(quarantine["quarantined"]) == {"certification_body"}
+    got = [(r.registry_file, int(r.row), r.reason) for r in quarantine.itertuples()]
+    assert sorted(got) == sorted(expected)
+    assert len(expected) == 3
+    # the bodies stay on their certificates
+    g = _graph(out)
+    names = {str(o) for o in g.objects(None, rdflib.URIRef("https://w3id.org/hdsgraph/ontology#certificationBody"))}
+    assert len(names) == 3  # Oméga, B, C
+
+
+def test_an_unreadable_certificate_value_on_a_page_is_dropped_and_reaches_the_build_s_quarantine(tmp_path):
+    from click.testing import CliRunner
+
+    from hdsgraph.cli import cli
+
+    page = tmp_path / "today.html"
+    page.write_text(TODAY_PAGE, encoding="utf-8")
+    runner = CliRunner()
+    imported = runner.invoke(cli, ["import", str(page), "--out", str(tmp_path / "reg" / "2026-07.csv")])
+    assert imported.exit_code == 0, imported.output
+    out = tmp_path / "dist"
+    built = runner.invoke(cli, ["build", "--registry", str(tmp_path / "reg"), "--out", str(out)])
+    assert built.exit_code == 0, built.output
+    assert "rows read 4 / kept 4 / quarantined 0; values dropped from kept rows 2" in built.stdout
+    quarantine = pd.read_csv(out / "quarantine.csv", dtype=str, keep_default_na=False)
+    dropped = quarantine[quarantine["quarantined"] != "certification_body"]
+    assert [(r.source, r.row, r.quarantined, r.host) for r in dropped.itertuples()] == [
+        ("today.html", "4", "referential", "Hébergeur fictif Trois"),
+        ("today.html", "5", "certificate_type", "Hébergeur fictif Quatre"),
+    ]
 
 
 def test_a_renewed_certificate_keeps_its_identity_and_each_snapshot_what_it_said(today):
