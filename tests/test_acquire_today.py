@@ -449,7 +449,8 @@ def test_an_unknown_canonical_column_is_an_error_with_a_suggestion(runner, tmp_p
     assert result.stderr == (
         f"Error: {registry}: unknown column 'certification_bdy' (did you mean 'certification_body'?); "
         "a canonical registry table has only the columns host, activities, siren, certification_body, issued, "
-        "expires, positioning, nationality, synthetic, snapshot, source, source_row (use 'hdsgraph import' for "
+        "expires, positioning, nationality, synthetic, snapshot, certificate_number, referential, certificate_type, "
+        "source, source_row (use 'hdsgraph import' for "
         "an export with other columns)\n"
     )
 
