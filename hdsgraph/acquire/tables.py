@@ -1,15 +1,19 @@
-"""Read every table of an export: an HTML page, a CSV/TSV file or an XLSX workbook.
+"""Read every table of an export: an HTML page, a CSV/TSV file, an XLSX workbook or JSON records.
 
 Whatever the format, a table comes out as a grid of text cells: merged cells
 (``rowspan``/``colspan`` in HTML, merged ranges in a workbook) are copied into every
 position they cover, line breaks inside a cell (``<br>``, paragraphs, list items) are kept
-as newlines, and each row keeps its number in the source (the first row is 1).
+as newlines, and each row keeps its number in the source (the first row is 1). JSON
+records (an array of objects, or an object holding one, such as ``{"results": [...]}``)
+become a table whose header is their keys and whose rows are numbered from 1, the first
+record, in the order of the array.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -41,12 +45,14 @@ class Table:
 
 
 def detect_format(data: bytes, name: str = "", content_type: str = "") -> str:
-    """``html``, ``csv`` or ``xlsx``: from the bytes first, then the announced type and name."""
+    """``html``, ``csv``, ``xlsx`` or ``json``: from the bytes first, then the announced type and name."""
     if data.startswith(XLSX_MAGIC):
         return "xlsx"
     if data.startswith(OLE_MAGIC):
         return "xls"
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"[", b"{")):
+        return "json"
     if head.startswith((b"<!doctype", b"<html", b"<?xml", b"<table", b"<!--", b"<head", b"<body", b"<meta")):
         return "html"
     kind = content_type.split(";")[0].strip().lower()
@@ -229,6 +235,32 @@ def html_tables(text: str) -> list[Table]:
     return [Table(f"table {i} of {len(found)}", _grid(rows)) for i, rows in enumerate(found, start=1)]
 
 
+# A link to one of these is a link to the registry as a file (the query string aside).
+DATA_SUFFIXES = (".xlsx", ".csv", ".tsv", ".json", ".xls")
+
+
+class _LinkParser(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            href = (dict(attrs).get("href") or "").strip()
+            if href.split("#")[0].split("?")[0].lower().endswith(DATA_SUFFIXES):
+                self.links.append(href)
+
+
+def data_links(data: bytes) -> list[str]:
+    """The links of a page to a spreadsheet, CSV or JSON file, in the order of the page (as written: relative
+    ones stay relative)."""
+    text, _ = decode(data, html_charset(data))
+    parser = _LinkParser()
+    parser.feed(text)
+    parser.close()
+    return list(dict.fromkeys(parser.links))
+
+
 # ---------------------------------------------------------------- CSV / TSV
 
 DELIMITERS = ",;\t|"
@@ -356,6 +388,77 @@ def xlsx_tables(data: bytes) -> list[Table]:
     return tables
 
 
+# ---------------------------------------------------------------- JSON records
+
+RECORD_KEYS = ("results", "data", "records", "items", "rows", "hits", "hebergeurs", "entries")  # tried first
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def _records(document, depth: int = 0) -> list | None:
+    """The list of records in a JSON document: the document itself, or the list an object
+    holds (under a usual key first, else the one list of objects it has), one level down at most."""
+    if isinstance(document, list):
+        return document if all(isinstance(r, dict) for r in document) else None
+    if not isinstance(document, dict) or depth > 1:
+        return None
+    keys = [k for k in RECORD_KEYS if k in document] + [k for k in document if k not in RECORD_KEYS]
+    for key in keys:
+        value = document[key]
+        if isinstance(value, list) and all(isinstance(r, dict) for r in value) and (value or key in RECORD_KEYS):
+            return value
+    for key in keys:
+        if isinstance(document[key], dict) and (found := _records(document[key], depth + 1)) is not None:
+            return found
+    return None
+
+
+def _json_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):  # [1, 2, 3] or ["HDS 1", "HDS 2"]: one item per line, as in a cell
+        return "\n".join(_json_text(v) for v in value)
+    if isinstance(value, dict):  # {"nom": "LNE"}: its values
+        return "\n".join(_json_text(v) for v in value.values())
+    return clean_cell(str(value))
+
+
+def json_key(key: str) -> str:
+    """A record's key as a header: ``raison_sociale`` and ``raisonSociale`` read "raison sociale"."""
+    return _CAMEL.sub(" ", str(key)).replace("_", " ")
+
+
+def json_tables(text: str) -> list[Table]:
+    """The records of a JSON document as one table (none when it holds no list of records).
+    A nested object's keys join its parent's (``{"organisme": {"nom": ...}}`` -> "organisme nom")."""
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
+        raise InputError(f"not readable JSON ({exc})") from None
+    records = _records(document)
+    if records is None:
+        raise InputError("JSON with no list of records (an array of objects, or an object holding one)")
+    flat = [_flatten(record) for record in records]
+    header = list(dict.fromkeys(key for record in flat for key in record))
+    rows = [Row(0, [json_key(k) for k in header])]
+    rows += [Row(i, [record.get(k, "") for k in header]) for i, record in enumerate(flat, start=1)]
+    return [Table("JSON records", rows)]
+
+
+def _flatten(record: dict, prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in record.items():
+        name = f"{prefix} {key}" if prefix else str(key)
+        if isinstance(value, dict) and value and all(not isinstance(v, (dict, list)) for v in value.values()):
+            out.update(_flatten(value, name))
+        else:
+            out[name] = _json_text(value)
+    return out
+
+
 def read_tables(data: bytes, name: str = "", content_type: str = "") -> tuple[str, list[Table]]:
     """The format and every table of an export. Raises InputError when it has none."""
     kind = detect_format(data, name, content_type)
@@ -372,5 +475,8 @@ def read_tables(data: bytes, name: str = "", content_type: str = "") -> tuple[st
     if kind == "html":
         text, _ = decode(data, declared or html_charset(data))
         return kind, html_tables(text)
+    if kind == "json":
+        text, _ = decode(data, declared)
+        return kind, json_tables(text)
     text, _ = decode(data, declared)
     return kind, csv_tables(text)

@@ -57,8 +57,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "import": (
         "import_",
         "import_command",
-        "Turn an export of the registry (an HTML page, a CSV/TSV file or an XLSX workbook) into "
-        "the canonical registry CSV that `hdsgraph build` reads.",
+        "Turn an export of the registry (an HTML page, a CSV/TSV file, an XLSX workbook or "
+        "JSON records) into the canonical registry CSV that `hdsgraph build` reads.",
     ),
     "fetch": (
         "fetch",

@@ -207,3 +207,40 @@ def stage_progress(quiet: bool, what: str):
         return
     with terminal_console().status(f"{what}...") as status:
         yield lambda stage: status.update(f"{what}: {stage}...")
+
+
+class Share(click.ParamType):
+    """A share of rows: ``10%`` or ``0.1``."""
+
+    name = "SHARE"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, float):
+            return value
+        from hdsgraph.pipeline.guard import parse_share
+
+        try:
+            return parse_share(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a share such as 10% or 0.1 (between 0 and 100 %)", param, ctx)
+
+
+def guard_options(command):
+    """--max-quarantine and --accept-shrink, the guard against silent shrinkage (fetch, build)."""
+    command = click.option(
+        "--accept-shrink",
+        is_flag=True,
+        help="Accept a snapshot with fewer than half the hosts of the one before (else exit 2, nothing replaced).",
+    )(command)
+    return click.option(
+        "--max-quarantine",
+        type=Share(),
+        default="10%",
+        show_default=True,
+        help="Stop (exit 2, nothing replaced) when a larger share of a snapshot's rows is quarantined.",
+    )(command)
+
+
+def warn(text: str) -> None:
+    """A warning: on stderr, whatever --quiet says."""
+    click.echo(f"Warning: {text}", err=True)

@@ -32,7 +32,7 @@ def test_names_with_one_key_but_two_spellings_are_two_hosts_with_a_warning(runne
     answers = json.loads((dist / "answers.json").read_text(encoding="utf-8"))
     assert answers["hosts-total"] == [{"hosts": expected}]
     assert (
-        "  warning: 3 hosts have the name key 'societe fictive' ('SOCIÉTÉ α Fictive SAS', 'Société fictive', "
+        "Warning: 3 hosts have the name key 'societe fictive' ('SOCIÉTÉ α Fictive SAS', 'Société fictive', "
         "'Société α fictive', 'Société β fictive'): kept apart, the others with the suffix ~2, ~3... in their IRI"
         in result.output.splitlines()
     )
@@ -73,8 +73,9 @@ def test_import_quarantines_two_digit_and_impossible_years(runner, tmp_path, cel
     assert result.exit_code == 0, result.output
     quarantine = pd.read_csv(tmp_path / "out.quarantine.csv", dtype=str)
     assert len(quarantine) == 1 and reason in quarantine["reason"][0]
-    kept = pd.read_csv(tmp_path / "out.csv", dtype=str)
-    assert list(kept["issued"]) == ["2021-03-12"]
+    assert list(quarantine["quarantined"]) == ["issued"]  # the date is dropped; its row is kept (issue 11)
+    kept = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    assert list(kept["issued"]) == ["2021-03-12", ""]
 
 
 def two_folders(tmp_path, second_snapshot: str):

@@ -134,11 +134,11 @@ def test_kill_9_between_the_two_renames_is_recovered_by_the_next_build(good_buil
     assert [p.name.split("-")[0] for p in sorted(tmp_path.glob(".dist.*"))] == [".dist.previous", ".dist.staging"]
     result = run(["build", "--registry", str(registry), "--out", "dist"], tmp_path)
     assert result.code == 0, result.stderr
-    warnings = [line for line in result.stdout.splitlines() if line.startswith("  warning: ")]
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning: ")]
     assert warnings[0].startswith(
-        "  warning: finished the replacement of dist that a killed run left half-done (.dist.staging-"
+        "Warning: finished the replacement of dist that a killed run left half-done (.dist.staging-"
     )
-    assert warnings[1].startswith("  warning: removed .dist.previous-") and warnings[1].endswith(
+    assert warnings[1].startswith("Warning: removed .dist.previous-") and warnings[1].endswith(
         "left by a run that was killed"
     )
     assert list(tmp_path.glob(".dist.*")) == []
