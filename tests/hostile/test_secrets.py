@@ -61,6 +61,23 @@ def test_fetch_refuses_a_url_with_credentials_and_never_shows_them(runner, tmp_p
     assert SECRET not in result.output and not folder.exists()
 
 
+@pytest.mark.parametrize(
+    ("urls", "named"),
+    [  # issue 11's several pages: a later page, and a {letter} template, are checked as the first
+        (["http://127.0.0.1:9/a.html", f"http://reader:{SECRET}@127.0.0.1:9/b.html"], "http://127.0.0.1:9/b.html"),
+        ([f"http://reader:{SECRET}@127.0.0.1:9/page?letter={{letter}}"], "http://127.0.0.1:9/page?letter=A"),
+    ],
+)
+def test_fetch_refuses_credentials_in_any_page_of_several(runner, tmp_path, urls, named):
+    folder = tmp_path / "snapshots"
+    result = runner.invoke(cli, ["fetch", *[a for url in urls for a in ("--url", url)], "--snapshots", str(folder)])
+    assert one_error(result) == (
+        f"Error: registry URL {named}: put no user or password in the URL (they would be "
+        "printed and recorded); a netrc file (~/.netrc) gives them to the download\n"
+    )
+    assert SECRET not in result.output and not folder.exists()
+
+
 def test_fetch_sends_no_credentials_across_a_redirect_to_another_origin(
     runner, httpserver, other_origin, tmp_path, netrc_file
 ):
@@ -132,6 +149,8 @@ def test_credentials_in_a_provenance_record_never_reach_the_graph(runner, tmp_pa
         "retrieved": "2024-05-02T09:30:00Z",
         "sha256": "0" * 64,
         "canonical_sha256": hashlib.sha256(registry.read_bytes()).hexdigest(),
+        # issue 11's several pages: each part's URL reaches the graph too
+        "parts": [{"final_url": f"https://reader:{SECRET}@registry.example/{p}.html"} for p in ("a", "b")],
     }
     (tmp_path / "2024-05-02.provenance.json").write_text(json.dumps(record), encoding="utf-8")
     result = runner.invoke(cli, ["build", "--registry", str(registry), "--out", str(tmp_path / "dist")])
@@ -139,7 +158,8 @@ def test_credentials_in_a_provenance_record_never_reach_the_graph(runner, tmp_pa
     assert SECRET not in result.output
     for name in ("hds.nt", "hds.ttl", "hds.jsonld", "catalog.ttl", "void.ttl", "build.json"):
         assert SECRET not in (tmp_path / "dist" / name).read_text(encoding="utf-8"), name
-    assert "<https://registry.example/liste.html>" in (tmp_path / "dist" / "hds.nt").read_text(encoding="utf-8")
+    graph = (tmp_path / "dist" / "hds.nt").read_text(encoding="utf-8")
+    assert all(f"<https://registry.example/{p}.html>" in graph for p in ("liste", "a", "b"))
 
 
 def test_publish_sends_no_digest_answer_across_a_redirect_to_another_origin(
