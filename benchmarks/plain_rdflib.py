@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime
 import hashlib
 import json
 import re
@@ -331,6 +332,10 @@ def read_and_map(registry: Path) -> rdflib.Graph:
         if snapshot_id != "undated":
             kind = XSD.date if len(snapshot_id) == 10 else XSD.gYearMonth
             add((s, DCTERMS.date, Literal(snapshot_id, datatype=kind)))
+            day = datetime.date.fromisoformat(snapshot_id if len(snapshot_id) == 10 else snapshot_id + "-01")
+            add((s, HDS.snapshotDay, Literal(day.isoformat(), datatype=XSD.date)))
+            horizon = day + datetime.timedelta(days=180)  # hds:expiryHorizon, as the ontology defines it
+            add((s, HDS.expiryHorizon, Literal(horizon.isoformat(), datatype=XSD.date)))
         add((s, DCTERMS.source, Literal(snapshot["source"])))
         add((s, HDS.sha256, Literal(snapshot["sha256"])))
     if model.dataset:

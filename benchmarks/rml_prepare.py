@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime
 import sys
 from pathlib import Path
 
@@ -43,7 +44,7 @@ TABLES = {
     "bodies.csv": ["iri", "name"],
     "certificates.csv": ["iri", "host", "type", "body", "issued", "expires", "snapshot"],
     "activities.csv": ["certificate", "activity"],
-    "snapshots.csv": ["iri", "id", "month", "day", "label", "source", "sha256"],
+    "snapshots.csv": ["iri", "id", "month", "day", "label", "source", "sha256", "first_day", "horizon"],
     "dataset.csv": ["property", "language", "text"],
     "derived.csv": ["snapshot"],
 }
@@ -88,6 +89,7 @@ def prepare(registry: Path, out: Path) -> None:
                 "Registry snapshot " + snapshot_id,
                 snapshot["source"],
                 snapshot["sha256"],
+                *_day_and_horizon(snapshot_id),
             ]
         )
     rows["dataset.csv"] = [[prop, lang, text] for prop, lang, text in model.dataset]
@@ -111,3 +113,11 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _day_and_horizon(snapshot_id: str) -> list[str]:
+    """hds:snapshotDay and hds:expiryHorizon (180 days later): RML cannot add days to a date."""
+    if snapshot_id == "undated":
+        return ["", ""]
+    day = datetime.date.fromisoformat(snapshot_id if len(snapshot_id) == 10 else snapshot_id + "-01")
+    return [day.isoformat(), (day + datetime.timedelta(days=180)).isoformat()]

@@ -14,7 +14,8 @@ booleans, everything else as text.
 For publishers and the rest: ``build``, ``fetch``, ``import_file``, ``validate_file``,
 ``publish``, ``write_site``, ``generate`` (synthetic registries), ``compare`` (what changed
 between two snapshots), ``write_report`` and ``qualify_registry`` (the proposal table of
-``hdsgraph qualify``).
+``hdsgraph qualify``); ``Guard`` sets the limits ``build`` and ``fetch`` stop at
+(``Guard(max_quarantine=0.25, accept_shrink=True)``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from hdsgraph.acquire.fetch import fetch
 from hdsgraph.acquire.importer import import_file
 from hdsgraph.pipeline.answers import query_text, run_select, study_queries
 from hdsgraph.pipeline.build import build
+from hdsgraph.pipeline.guard import Guard
 from hdsgraph.pipeline.validate import validate_file
 from hdsgraph.qualification.run import qualify_registry
 from hdsgraph.rdf.namespaces import XSD
@@ -40,6 +42,7 @@ from hdsgraph.study.report import write_report
 from hdsgraph.study.synth import generate
 
 __all__ = [
+    "Guard",
     "build",
     "compare",
     "fetch",

@@ -56,6 +56,27 @@ def test_the_manifest_records_the_build_parameters_and_sha256sums_covers_it(buil
         "graph_prefix": "https://example.org/hds/graph/",
         "snapshots": ["2020-07", "2022-04"],
         "catalog": {"download_url": "https://example.org/hds/dist/", "sparql_endpoint": None, "skeleton": None},
+        # per registry file, in the order given: rows read = kept + quarantined
+        "rows": [
+            {
+                "file": "2022-04.csv",
+                "snapshots": ["2022-04"],
+                "read": 2,
+                "kept": 2,
+                "quarantined": 0,
+                "values_quarantined": 0,
+            },
+            {
+                "file": "2020-07.csv",
+                "snapshots": ["2020-07"],
+                "read": 1,
+                "kept": 1,
+                "quarantined": 0,
+                "values_quarantined": 0,
+            },
+        ],
+        # distinct certificates: Un's two (1-2 and 3-6), listed in both snapshots, and Deux's
+        "certificates": 3,
     }
     sums = dict(reversed(line.split("  ")) for line in (built / "SHA256SUMS").read_text().splitlines())
     assert sums["build.json"] == hashlib.sha256((built / "build.json").read_bytes()).hexdigest()

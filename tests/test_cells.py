@@ -44,7 +44,7 @@ FRENCH_MONTHS = [
         ("infrastructure physique (1 et 2)", (1, 2)),
         ("1\n2\n5", (1, 2, 5)),
         ("n° 4", (4,)),
-        ("Activité 3 – hébergement de la plateforme d'hébergement d'applications", (3,)),
+        ("Activité 3 – hébergement de la plateforme d'hébergement d'applications", (4,)),  # by meaning
         ("1 - sites physiques\n2 - infrastructure matérielle", (1, 2)),
     ],
 )

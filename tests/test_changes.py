@@ -210,3 +210,84 @@ def test_the_same_build_writes_the_same_feed(history, tmp_path):
     build(sorted((out.parent).glob("20*.csv")), out=again)
     for name in ("changes.atom", "changes.csv"):
         assert (again / name).read_bytes() == (out / name).read_bytes()
+
+
+NUMBERED_HEADER = HEADER + ["certificate_number", "referential"]
+# Host A: one numbered certificate of both types (1-6), alike in 2021-01 and 2022-01, renewed
+# (new dates, referential 2.0) in 2023-01 and again in 2024-01. Host B: two unnumbered certificates (1;2 and 3-6)
+# replaced in 2022-01 by one numbered certificate of both types.
+NUMBERED_ROWS = {
+    "2021-01": [
+        ["A", "1-6", "2020-01-01", "2023-01-01", "FICTIF-N-1", "1.1"],
+        ["B", "1;2", "2020-03-01", "2023-03-01", "", ""],
+        ["B", "3-6", "2020-03-01", "2023-03-01", "", ""],
+    ],
+    "2022-01": [
+        ["A", "1-6", "2020-01-01", "2023-01-01", "FICTIF-N-1", "1.1"],
+        ["B", "1-6", "2021-06-01", "2024-06-01", "FICTIF-N-2", "2.0"],
+    ],
+    "2023-01": [
+        ["A", "1-6", "2022-12-15", "2025-12-15", "FICTIF-N-1", "2.0"],
+        ["B", "1-6", "2021-06-01", "2024-06-01", "FICTIF-N-2", "2.0"],
+    ],
+    "2024-01": [
+        ["A", "1-6", "2023-11-20", "2026-11-20", "FICTIF-N-1", "2.0"],
+        ["B", "1-6", "2021-06-01", "2024-06-01", "FICTIF-N-2", "2.0"],
+    ],
+}
+
+
+def _numbered_build(folder, snapshots):
+    folder.mkdir()
+    registries = [
+        write_csv(
+            folder / f"{snapshot}.csv",
+            NUMBERED_HEADER,
+            [[HOSTS[h], SIRENS[h], a, "Organisme fictif", i, e, n, r] for h, a, i, e, n, r in NUMBERED_ROWS[snapshot]],
+        )
+        for snapshot in snapshots
+    ]
+    out = folder / "dist"
+    assert build(registries, out=out).conforms
+    graph = rdflib.Graph().parse(out / "hds.nt", format="nt")
+    return read_csv(out / "changes.csv"), (out / "changes.atom").read_bytes(), graph
+
+
+def test_numbered_certificates_change_once_and_entries_name_the_certificate_not_a_version(tmp_path):
+    rows, atom, graph = _numbered_build(tmp_path / "four", tuple(NUMBERED_ROWS))
+    hds, adms, skos = (
+        rdflib.Namespace(BASE + "ontology#"),
+        rdflib.Namespace("http://www.w3.org/ns/adms#"),
+        rdflib.SKOS,
+    )
+    isversion = rdflib.DCTERMS.isVersionOf
+    # the certificate of each number: the one description that is no version of another
+    main = {
+        str(graph.value(graph.value(c, adms.identifier), skos.notation)): str(c)
+        for c in graph.subjects(rdflib.RDF.type, hds.Certificate)
+        if graph.value(c, adms.identifier) is not None and graph.value(c, isversion) is None
+    }
+    assert set(main) == {"FICTIF-N-1", "FICTIF-N-2"}
+    assert len(set(graph.subjects(isversion, rdflib.URIRef(main["FICTIF-N-1"])))) == 2  # 2021-01 and 2022-01, 2023-01
+    both = "managed_services_host;physical_infrastructure_host"
+    got = sorted(
+        (r["from"], r["to"], r["change"], r["siren"], r["certificate"], r["certificate_type"], r["old_activities"])
+        for r in rows
+        if r["change"].startswith("certificate")
+    )
+    assert got == [
+        # B's two certificates of one type each are replaced by one of both: renewed, none withdrawn
+        ("2021-01", "2022-01", "certificate renewed", SIRENS["B"], main["FICTIF-N-2"], both, "1;2;3;4;5;6"),
+        # A, alike in 2021-01 and 2022-01, changes once; the entry names its certificate's IRI
+        ("2022-01", "2023-01", "certificate renewed", SIRENS["A"], main["FICTIF-N-1"], both, "1;2;3;4;5;6"),
+        ("2023-01", "2024-01", "certificate renewed", SIRENS["A"], main["FICTIF-N-1"], both, "1;2;3;4;5;6"),
+    ]
+    feed = feedparser.parse(atom)
+    titles = [e.title for e in feed.entries if e.id.startswith(main["FICTIF-N-1"])]
+    assert titles == 2 * [
+        "Certificat renouvelé : Hôte fictif Alpha (hébergeur infogéreur et hébergeur d'infrastructure physique)"
+    ]
+    # 2024-01 makes the 2023-01 description a version: the entries of a build without it keep their ids
+    _, earlier_atom, _ = _numbered_build(tmp_path / "three", ("2021-01", "2022-01", "2023-01"))
+    earlier = {e.id for e in feedparser.parse(earlier_atom).entries}
+    assert len(earlier) == 2 and earlier <= {e.id for e in feed.entries}

@@ -99,7 +99,7 @@ def test_two_builds_in_separate_processes_are_byte_identical(tmp_path, registry)
     assert sums[0] == sums[1]
 
 
-def test_quarantine_keeps_each_bad_row_with_its_reason(runner, tmp_path):
+def test_quarantine_keeps_each_bad_row_and_value_with_its_reason(runner, tmp_path):
     bad = write_csv(
         tmp_path / "2022-04.csv",
         HEADER,
@@ -111,26 +111,35 @@ def test_quarantine_keeps_each_bad_row_with_its_reason(runner, tmp_path):
             ["Hébergeur fictif Siren", "12345678", "1", "", "", "", "", ""],
             ["Hébergeur fictif Avant", "", "1", "", "2022-01-01", "2021-01-01", "", ""],
             ["Hébergeur fictif Bon", "", "1-2", "", "", "", "", ""],
+            ["Hébergeur fictif Luhn", "412345678", "3", "", "", "", "", ""],
         ],
     )
     out = tmp_path / "out"
-    result = runner.invoke(cli, ["build", "--registry", str(bad), "--out", str(out)])
+    result = runner.invoke(cli, ["build", "--registry", str(bad), "--out", str(out), "--max-quarantine", "40%"])
     assert result.exit_code == 0, result.output
-    assert "2022-04.csv (snapshot 2022-04): rows read 7 / kept 1 / quarantined 6" in result.stdout
-    lines = (out / "quarantine.csv").read_text(encoding="utf-8").splitlines()
     assert (
-        lines[0]
-        == "source,row,reason,host,activities,siren,certification_body,issued,expires,positioning,nationality,synthetic,snapshot"
+        "2022-04.csv (snapshot 2022-04): rows read 8 / kept 5 / quarantined 3; values dropped from kept rows 4"
+        in result.stdout
     )
-    reasons = [line.split(",")[1:3] for line in lines[1:]]
+    lines = (out / "quarantine.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == (
+        "source,row,quarantined,reason,host,activities,siren,certification_body,issued,expires,positioning,"
+        "nationality,synthetic,snapshot,certificate_number,referential,certificate_type,registry_file,as_read"
+    )
+    reasons = [line.split(",")[1:4] for line in lines[1:]]
     assert reasons == [
-        ["3", "no host name"],
-        ["4", "activity 7 is not one of the six HDS activities (1-6)"],
-        ["5", "unparseable issue date '12/03/2021': expected YYYY-MM-DD"],
-        ["6", "malformed SIREN '12345678': expected 9 digits"],
-        ["7", "expiry 2021-01-01 is not after issue 2022-01-01"],
-        ["8", "duplicate of row 2"],
+        ["3", "row", "no host name"],
+        ["4", "row", "activity 7 is not one of the six HDS activities (1-6)"],
+        ["5", "issued", "unparseable issue date '12/03/2021': expected YYYY-MM-DD"],
+        ["6", "siren", "malformed SIREN '12345678': expected 9 digits; the host is identified by its name"],
+        ["7", "expires", "expiry 2021-01-01 is not after issue 2022-01-01; the expiry date is dropped"],
+        ["8", "row", "duplicate of row 2"],
+        ["9", "siren", "SIREN 412345678 fails the Luhn check; the host is identified by its name"],
     ]
+    # the hosts whose values were dropped are kept, and the graph conforms
+    assert "Validation: the graph conforms to the shapes" in result.stdout
+    answers = json.loads((out / "answers.json").read_text())
+    assert answers["hosts-total"] == [{"hosts": 5}]
 
 
 @pytest.mark.parametrize(
@@ -197,7 +206,15 @@ def test_a_failed_build_leaves_the_last_good_output_intact(runner, tmp_path, reg
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
 
 
-def test_a_build_the_shapes_reject_exits_1_and_keeps_the_last_good_output(runner, tmp_path, registry):
+@pytest.fixture
+def luhn_unchecked(monkeypatch):
+    """The build's normalisation drops a SIREN that fails the Luhn check (with a record), so
+    that the shapes never see one; these tests switch that off to reach the shapes, which
+    check it too, and see a build they reject."""
+    monkeypatch.setattr("hdsgraph.pipeline.normalise.luhn_valid", lambda digits: True)
+
+
+def test_a_build_the_shapes_reject_exits_1_and_keeps_the_last_good_output(runner, tmp_path, registry, luhn_unchecked):
     out = tmp_path / "out"
     assert runner.invoke(cli, ["build", "--registry", str(registry), "--out", str(out)]).exit_code == 0
     before = (out / "SHA256SUMS").read_bytes()
@@ -327,8 +344,9 @@ def test_timings_into_a_missing_folder_is_one_line_and_exit_2(runner, tmp_path, 
     assert not (tmp_path / "out").exists()
 
 
-def test_a_rejected_build_is_a_report_not_an_exception(tmp_path):
+def test_a_rejected_build_is_a_report_not_an_exception(tmp_path, luhn_unchecked):
     from hdsgraph.pipeline.build import SourceRows, build
+    from hdsgraph.pipeline.guard import Guard
 
     bad = write_csv(
         tmp_path / "2022-05.csv",
@@ -336,7 +354,7 @@ def test_a_rejected_build_is_a_report_not_an_exception(tmp_path):
         [["Hébergeur fictif", "900000018", "5", "", "", "", "", ""], ["", "", "1", "", "", "", "", ""]],
     )
     out = tmp_path / "out"
-    report = build([bad], out=out)
+    report = build([bad], out=out, guard=Guard(max_quarantine=0.5))
     assert not report.conforms
     assert report.rejected == tmp_path / "out.rejected" and report.written_to == report.rejected
     assert not out.exists() and (report.rejected / "validation.ttl").is_file()
@@ -345,7 +363,7 @@ def test_a_rejected_build_is_a_report_not_an_exception(tmp_path):
     assert list(report.timings) == STAGES
 
 
-def test_a_rejected_build_still_writes_its_timings(runner, tmp_path):
+def test_a_rejected_build_still_writes_its_timings(runner, tmp_path, luhn_unchecked):
     bad = write_csv(tmp_path / "2022-05.csv", HEADER, [["Hébergeur fictif", "900000018", "5", "", "", "", "", ""]])
     timings = tmp_path / "timings.json"
     result = runner.invoke(

@@ -222,6 +222,6 @@ def test_every_help_example_is_on_its_own_line(name):
         assert line.startswith(("hdsgraph ", "python ", "--")), line
 
 
-@pytest.mark.parametrize("name, count", [("query", 2), ("serve", 2), ("fetch", 2), ("report", 2), ("site", 3)])
+@pytest.mark.parametrize("name, count", [("query", 2), ("serve", 2), ("fetch", 3), ("report", 2), ("site", 3)])
 def test_examples_that_were_run_together_are_one_per_line(name, count):
     assert len(_examples(_help([name]))) == count

@@ -32,6 +32,11 @@ POSITIONINGS = [None, "hosting_managed_services", "it_services_company", "health
 NATIONALITIES = [None, "FR", "FR", "US", "DE"]
 BODIES = ["Organisme Fictif A", "Organisme Fictif B", ""]
 ACTIVITY_SETS = [{1}, {2}, {3}, {5}, {1, 2}, {3, 4, 5, 6}, {1, 2, 3, 4, 5, 6}, {4, 6}, {1, 2, 3, 4, 5, 6}]
+# Expiry dates: within 180 days of 2022-04-01 (twice), after both horizons, none; none within
+# 180 days of 2021-02-01, so that the older snapshot has no certificate expiring (an empty
+# answer, which rdflib once gave as one unbound row).
+EXPIRES = ["2022-06-15", "2022-09-01", "2023-01-10", ""]
+REFERENTIALS = ["", "1.1", "2.0"]
 GRAPH = "urn:hdsgraph-test:engines"
 
 
@@ -61,14 +66,29 @@ def registry(tmp_path_factory):
                         "activities": frozenset(draw.choice(ACTIVITY_SETS)),
                         "body": draw.choice(BODIES),
                         "issued": f"20{19 + certificate}-0{1 + index % 9}-1{index % 10}",
-                        "expires": "",
+                        "expires": draw.choice(EXPIRES),
                         "snapshot": snapshot,
+                        # a number (the same in both snapshots, so a second description is a version)
+                        "number": f"FICTIF-E-{index}-{certificate}" if draw.random() < 0.5 else "",
+                        "referential": draw.choice(REFERENTIALS),
                     }
                 )
     by_id = {h["host_id"]: h for h in hosts}
     csv = write_csv(
         folder / "registry.csv",
-        ["host", "siren", "activities", "certification_body", "issued", "positioning", "nationality", "snapshot"],
+        [
+            "host",
+            "siren",
+            "activities",
+            "certification_body",
+            "issued",
+            "expires",
+            "certificate_number",
+            "referential",
+            "positioning",
+            "nationality",
+            "snapshot",
+        ],
         [
             [
                 r["name"],
@@ -76,6 +96,9 @@ def registry(tmp_path_factory):
                 ";".join(map(str, sorted(r["activities"]))),
                 r["body"],
                 r["issued"],
+                r["expires"],
+                r["number"],
+                r["referential"],
                 by_id[r["host_id"]]["positioning"] or "",
                 by_id[r["host_id"]]["nationality"] or "",
                 r["snapshot"],
@@ -192,3 +215,13 @@ def test_the_study_questions_equal_the_pandas_oracle(engine_rows, registry):
 def test_the_older_snapshot_is_another_answer(local):
     # the --snapshot half of the comparison means something: the two snapshots differ
     assert local["hosts-by-positioning", SNAPSHOTS[0]] != local["hosts-by-positioning", None]
+
+
+def test_the_certificate_questions_have_something_to_compare(local, registry):
+    # numbers, referentials and expiry dates make rows on each engine, versions included
+    for snapshot in (None, SNAPSHOTS[0]):
+        assert len(local["hosts-by-referential", snapshot]) >= 2
+    assert {r["certificate_number"] == "unknown" for r in local["certificates-expiring", None]} == {True, False}
+    assert local["certificates-expiring", SNAPSHOTS[0]] == []
+    graph = (registry[0] / "hds.nt").read_text(encoding="utf-8")
+    assert "<http://purl.org/dc/terms/isVersionOf>" in graph

@@ -17,15 +17,16 @@ from hdsgraph.cli import cli
 EXPORTS = Path(__file__).parent / "fixtures" / "exports"
 
 # For each fixture, written by hand from the export: the data rows it holds (blank rows are
-# not rows) and the rows that must be quarantined, with their reasons.
+# not rows), the rows that must be quarantined, with their reasons, and the values dropped
+# from rows that are kept.
 FIXTURES = {
     "registry-page.html": (
         8,
         [
             (8, "activity 7 is not one of the six HDS activities (1-6)"),
-            (9, "issue date: no such date '31/02/2021'"),
             (10, "a note or title, not a host row: '* Liste fictive arrêtée au 1er avril 2022 ; les dates sont …'"),
         ],
+        [(9, "issued", "issue date: no such date '31/02/2021'; dropped")],
     ),
     "merged-cells.html": (
         5,
@@ -33,26 +34,34 @@ FIXTURES = {
             (6, "activity 6: unreadable mark 'peut-être': expected X, oui, ✓ or an empty cell"),
             (8, "no activity"),
         ],
+        [],
     ),
     "windows-1252.csv": (
         5,
         [
-            (7, "malformed SIREN '90000019': expected 9 digits (or a 14-digit SIRET)"),
             (8, "no activity"),
             (9, "a note or title, not a host row: 'Source : données fictives.'"),
         ],
+        [
+            (
+                7,
+                "siren",
+                "malformed SIREN '90000019': expected 9 digits (or a 14-digit SIRET); the host is identified by its name",
+            )
+        ],
     ),
-    "per-activity.tsv": (3, []),
+    "per-activity.tsv": (3, [], []),
 }
 
 
 @pytest.mark.parametrize("name", sorted(FIXTURES))
 def test_each_layout_gives_the_expected_table_and_quarantine(name):
-    rows_in, quarantined = FIXTURES[name]
+    rows_in, quarantined, values = FIXTURES[name]
     result = import_file(EXPORTS / name)
     expected = (EXPORTS / (Path(name).stem + ".expected.csv")).read_bytes()
     assert canonical_csv(result) == expected
     assert [(number, reason) for number, reason, _ in result.quarantine] == quarantined
+    assert [(number, column, reason) for number, column, reason, _ in result.values] == values
     kept = len(list(csv.DictReader(io.StringIO(expected.decode()))))
     assert kept + len(quarantined) == rows_in  # the hand count agrees with itself...
     assert len(result.rows) + len(result.quarantine) == rows_in == result.rows_read  # ...and with the import
@@ -75,11 +84,12 @@ def test_the_quarantine_file_keeps_the_row_as_read(runner, tmp_path):
     out = tmp_path / "2022-04-01.csv"
     result = runner.invoke(cli, ["import", str(EXPORTS / "windows-1252.csv"), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "Rows read 5 / kept 2 / quarantined 3\n" in result.stdout
+    assert "Rows read 5 / kept 3 / quarantined 2; values dropped from kept rows 1\n" in result.stdout
     rows = list(csv.reader((tmp_path / "2022-04-01.quarantine.csv").open(encoding="utf-8")))
     assert rows[0] == [
         "source",
         "row",
+        "quarantined",
         "reason",
         "Société",
         "SIREN",
@@ -91,7 +101,8 @@ def test_the_quarantine_file_keeps_the_row_as_read(runner, tmp_path):
     assert rows[1] == [
         "windows-1252.csv",
         "7",
-        "malformed SIREN '90000019': expected 9 digits (or a 14-digit SIRET)",
+        "siren",
+        "malformed SIREN '90000019': expected 9 digits (or a 14-digit SIRET); the host is identified by its name",
         "Hébergeur fictif Kilo",
         "90000019",
         "1-2",
@@ -104,14 +115,19 @@ def test_the_quarantine_file_keeps_the_row_as_read(runner, tmp_path):
 def test_an_imported_export_builds_into_a_valid_graph(runner, tmp_path):
     out = tmp_path / "2022-04-01.csv"
     assert runner.invoke(cli, ["import", str(EXPORTS / "registry-page.html"), "--out", str(out)]).exit_code == 0
-    built = runner.invoke(cli, ["build", "--registry", str(tmp_path), "--out", str(tmp_path / "dist")])
+    built = runner.invoke(
+        cli, ["build", "--registry", str(tmp_path), "--out", str(tmp_path / "dist"), "--max-quarantine", "30%"]
+    )
     assert built.exit_code == 0, built.output
-    # every imported row is usable as it is: the build quarantines none
-    assert "2022-04-01.csv (snapshot 2022-04-01): rows read 5 / kept 5 / quarantined 0" in built.stdout
+    # the build quarantines no imported row, and counts the rows and values the import quarantined
+    assert (
+        "2022-04-01.csv (snapshot 2022-04-01): rows read 8 / kept 6 / quarantined 2; values dropped from kept rows 1"
+        in built.stdout
+    )
     assert "Validation: the graph conforms to the shapes" in built.stdout
-    # Alpha's two rows, and Bravo spelled twice (case, spacing), are one host each
+    # Alpha's two rows, and Bravo spelled twice (case, spacing), are one host each; Écho kept without its date
     answers = json.loads((tmp_path / "dist" / "answers.json").read_text())
-    assert answers["hosts-total"] == [{"hosts": 3}]
+    assert answers["hosts-total"] == [{"hosts": 4}]
 
 
 def _workbook(tmp_path: Path) -> Path:
@@ -167,9 +183,22 @@ def test_an_xlsx_workbook_with_merged_cells_and_excel_dates(tmp_path):
             "synthetic": "",
             "snapshot": "",
         },
+        {
+            "host": "Hébergeur fictif Papa",
+            "activities": "5",
+            "siren": "",
+            "issued": "",
+            "expires": "",
+            "certification_body": "Organisme fictif Sept",
+            "positioning": "",
+            "nationality": "",
+            "synthetic": "",
+            "snapshot": "",
+        },
     ]
-    assert [(n, reason) for n, reason, _ in result.quarantine] == [
-        (5, "issue date: unreadable date 'hier': expected a day, a month and a year")
+    assert result.quarantine == []
+    assert [(n, column, reason) for n, column, reason, _ in result.values] == [
+        (5, "issued", "issue date: unreadable date 'hier': expected a day, a month and a year; dropped")
     ]
     assert result.rows_read == 3
 
@@ -182,8 +211,10 @@ def test_a_mapping_file_names_headers_nobody_foresaw(runner, tmp_path):
     out = tmp_path / "out.csv"
     result = runner.invoke(cli, ["import", str(export), "--mapping", str(mapping), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "  ignored columns: 'Ville'\n" in result.stdout
-    assert out.read_text(encoding="utf-8") == "host,activities\nHébergeur fictif Quebec,1;2;3;4;5;6\n"
+    assert f"Warning: {export.name}: ignored columns 'Ville'\n" in result.stderr
+    assert out.read_text(encoding="utf-8") == (
+        "host,activities,source,source_row\nHébergeur fictif Quebec,1;2;3;4;5;6,export.csv,2\n"
+    )
 
 
 def test_a_mapping_overrides_a_bundled_synonym():
@@ -225,8 +256,8 @@ def test_missing_columns_list_the_headers_found_and_how_to_map_them(runner, tmp_
             b"Nom,Activit\xc3\xa9s\nA,1\n",
             "hots: [Nom]\n",
             "{mapping}: unknown column 'hots' (known: host, activities, siren, certification_body, issued, expires, "
-            "positioning, nationality, synthetic, snapshot, activity_1, activity_2, activity_3, activity_4, activity_5, "
-            "activity_6)",
+            "positioning, nationality, synthetic, snapshot, certificate_number, referential, certificate_type, "
+            "activity_1, activity_2, activity_3, activity_4, activity_5, activity_6)",
         ),
         (b"Nom,Activit\xc3\xa9s\nA,1\n", "host: [Nom\n", "{mapping}: not a readable YAML file (line 2)"),
         (
@@ -259,7 +290,7 @@ def test_import_never_overwrites_its_input(runner, tmp_path):
     assert default.exit_code == 0
     assert (tmp_path / "export.canonical.csv").read_text(
         encoding="utf-8"
-    ) == "host,activities\nHébergeur fictif Tango,1\n"
+    ) == "host,activities,source,source_row\nHébergeur fictif Tango,1,export.csv,2\n"
 
 
 def test_a_canonical_csv_imports_to_the_same_certificates(tmp_path):

@@ -43,7 +43,7 @@ def test_every_class_and_property_is_labelled_defined_and_attached():
 def test_every_concept_has_a_notation_and_labels_in_both_languages():
     g = graph()
     concepts = set(g.subjects(RDF.type, SKOS.Concept))
-    assert len(concepts) == 6 + 2 + len(vocabulary().positionings)
+    assert len(concepts) == 6 + 2 + len(vocabulary().positionings) + len(vocabulary().referentials)
     for concept in concepts:
         assert g.value(concept, SKOS.notation) is not None, concept
         assert {label.language for label in g.objects(concept, SKOS.prefLabel)} == {"en", "fr"}, concept

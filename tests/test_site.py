@@ -502,3 +502,45 @@ def test_the_sparql_endpoint_of_the_build_is_linked_and_only_http_links_are_made
     write_site(folder, tmp_path / "site2")
     for page in pages(tmp_path / "site2"):
         assert "javascript:" not in page.read_text(encoding="utf-8"), page
+
+
+def test_a_numbered_certificate_page_shows_its_number_types_referential_and_versions(tmp_path):
+    """i11's certificates: the number is an adms:identifier, a number over both ranges is of
+    both types, an earlier description is dcterms:isVersionOf the certificate."""
+    from hdsgraph import build
+
+    out = tmp_path / "dist"
+    assert build([Path(__file__).parent / "fixtures" / "registry-2026"], out=out).conforms
+    graph = Graph().parse(out / "hds.nt", format="nt")
+    identifier = URIRef("http://www.w3.org/ns/adms#identifier")
+    main = next(
+        c
+        for c in graph.subjects(identifier, None)
+        if str(graph.value(graph.value(c, identifier), rdflib.SKOS.notation)) == "FICTIF-OC-2023-0001"
+        and graph.value(c, rdflib.DCTERMS.isVersionOf) is None
+    )
+    (version,) = graph.subjects(rdflib.DCTERMS.isVersionOf, main)
+    types = list(graph.objects(main, HDS.certificateType))
+    assert len(types) == 2
+    site = tmp_path / "site"
+    write_site(out, site)
+
+    def facts(iri) -> str:
+        page = (site / "en" / str(iri).removeprefix(BASE)).with_suffix(".html").read_text(encoding="utf-8")
+        return page[page.index('<dl class="facts">') : page.index("</dl>")]
+
+    def english(concept) -> str:
+        return next(str(o) for o in graph.objects(concept, rdflib.SKOS.prefLabel) if o.language == "en")
+
+    latest, older = facts(main), facts(version)
+    assert "<dt>Number</dt><dd>FICTIF-OC-2023-0001</dd>" in latest
+    assert "<dt>Number</dt><dd>FICTIF-OC-2023-0001</dd>" in older
+    for iri, text in ((main, latest), (version, older)):
+        referential = graph.value(iri, HDS.referential)
+        assert f">{english(referential)}</a>" in text.split("<dt>Referential</dt>")[1].split("</dd>")[0]
+    shown = latest.split("<dt>Type</dt>")[1].split("</dd>")[0]
+    for ctype in types:
+        assert f">{english(ctype)}</a>" in shown
+    assert "Earlier description of" not in latest
+    name = str(main).rsplit("/", 1)[1]
+    assert f'<dt>Earlier description of</dt><dd><a href="{name}.html">this certificate as last listed</a></dd>' in older

@@ -202,7 +202,9 @@ def test_the_report_escapes_the_texts_it_shows_in_html(runner, bundled, tmp_path
         in html
     )
     assert "<b>" not in html
-    assert 'Study: mind Health, \u201cA <b>"title"</b> & l\'apostrophe | pipe\u201d, ' in markdown
+    # Markdown shows HTML from the data as text (issue 15): entities for &, < and >
+    assert 'Study: mind Health, \u201cA &lt;b&gt;"title"&lt;/b&gt; &amp; l\'apostrophe | pipe\u201d, ' in markdown
+    assert "<b>" not in markdown
     # the style sheet (templates/report.css) is inline, once
     assert html.count("<style>") == 1 and "<style>\nbody { font-family: 'DejaVu Sans'" in html
     assert "code { font-size: 0.9em; }\n</style>\n</head>\n" in html

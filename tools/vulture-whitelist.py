@@ -85,3 +85,10 @@ _.application
 # hdsgraph/qualification/services.py: Unit.activite_principale is read by name, getattr(unit,
 # rule.field), for the rules of data/positioning-rules.csv whose field is activite_principale.
 _.activite_principale
+
+# hdsgraph/cli/common.py, hdsgraph/safety.py: hooks that io and requests call (writable above).
+_.should_strip_auth
+
+# hdsgraph/pipeline/build.py: the files a build writes, named once (the staging folder no
+# longer needs the list to recognise a build: build.json does).
+OUTPUTS

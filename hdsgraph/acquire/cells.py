@@ -17,6 +17,7 @@ from typing import Generic, TypeVar
 
 import yaml
 
+from hdsgraph.pipeline.read import YEARS
 from hdsgraph.resources import data_file
 
 T = TypeVar("T")
@@ -24,7 +25,6 @@ T = TypeVar("T")
 ACTIVITIES = frozenset(range(1, 7))
 EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0, counting its fictitious 29 February 1900
 EXCEL_SERIALS = range(25569, 73051)  # 1970-01-01 to 2099-12-31: a number outside is no date
-TWO_DIGIT_CENTURY = 2000  # "12/03/21": the registry started in 2018
 
 
 @dataclass(frozen=True)
@@ -51,12 +51,18 @@ class Words:
     months: dict[str, int]
     day_suffixes: tuple[str, ...]
     activity_phrases: tuple[tuple[str, frozenset[int]], ...]  # longest first
+    activity_names: tuple[tuple[str, int], ...]  # phrases naming one activity, longest first
+    name_fillers: frozenset[str]
     fillers: frozenset[str]
     range_words: frozenset[str]
     list_words: frozenset[str]
     marks_yes: frozenset[str]
     marks_no: frozenset[str]
     note_starts: tuple[str, ...]
+    referentials: dict[str, str]  # what is left of a cell once fillers are set aside -> version
+    referential_fillers: frozenset[str]
+    certificate_types: tuple[tuple[str, str], ...]  # phrase -> type code, longest first
+    certificate_type_fillers: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -68,12 +74,28 @@ def words() -> Words:
         months=months,
         day_suffixes=tuple(fold(s) for s in raw["day_suffixes"]),
         activity_phrases=tuple(phrases),
+        activity_names=tuple(
+            sorted(
+                ((fold(p), int(n)) for n, names in raw["activity_names"].items() for p in names),
+                key=lambda p: -len(p[0]),
+            )
+        ),
+        name_fillers=frozenset(fold(w) for w in raw["activity_name_fillers"]),
         fillers=frozenset(fold(w) for w in raw["activity_fillers"]),
         range_words=frozenset(fold(w) for w in raw["range_words"]),
         list_words=frozenset(fold(w) for w in raw["list_words"]),
         marks_yes=frozenset(fold(str(m)) for m in raw["marks_yes"]),
         marks_no=frozenset(fold(str(m)) for m in raw["marks_no"]),
         note_starts=tuple(fold(n) for n in raw["note_starts"]),
+        referentials={fold(str(w)): version for version, ws in raw["referentials"].items() for w in ws},
+        referential_fillers=frozenset(fold(w) for w in raw["referential_fillers"]),
+        certificate_types=tuple(
+            sorted(
+                ((fold(p), code) for code, phrases in raw["certificate_types"].items() for p in phrases),
+                key=lambda p: -len(p[0]),
+            )
+        ),
+        certificate_type_fillers=frozenset(fold(w) for w in raw["certificate_type_fillers"]),
     )
 
 
@@ -97,6 +119,9 @@ def read_activities(cell: str) -> Reading[tuple[int, ...]]:
     text = fold(cell).replace("'", " ").strip()
     if not text:
         return Reading(problem="no activity")
+    by_name, text, problem = _by_name(text)
+    if problem:
+        return Reading(problem=f"unreadable activities {shown(cell)}: {problem}")
     named: set[int] = set()
     for phrase, activities in words().activity_phrases:
         pattern = r"(?<![a-z0-9])" + re.escape(phrase) + r"(?![a-z0-9])"
@@ -114,13 +139,61 @@ def read_activities(cell: str) -> Reading[tuple[int, ...]]:
             f"activit{'ies' if len(numbers - named) > 1 else 'y'} "
             f"{', '.join(map(str, sorted(numbers - named)))}"
         )
-    found = numbers or named
+    found = (numbers or named) | by_name
     if not found:
         return Reading(problem=f"no activity in {shown(cell)}")
     outside = sorted(n for n in found if n not in ACTIVITIES)
     if outside:
         return Reading(problem=f"activity {outside[0]} is not one of the six HDS activities (1-6)")
     return Reading(tuple(sorted(found)))
+
+
+_PHRASE_EDGE = r"(?<![a-z0-9])%s(?![a-z0-9])"
+_ITEM_SEPARATORS = re.compile(r"([\n;,|/•])")
+
+
+def _by_name(text: str) -> tuple[set[int], str, str | None]:
+    """The activities named in words ("infrastructure virtuelle" -> 3, "plateforme
+    d'hébergement d'applications" -> 4), read by meaning: in an item of the list that names
+    one, a number is only its label in the source, which may follow another numbering, and
+    is not read. Returns the activities, the text left for the other readers, and a problem."""
+    vocabulary = words()
+    found: set[int] = set()
+    kept: list[str] = []
+    for item in _ITEM_SEPARATORS.split(text):
+        named: set[int] = set()
+        for phrase, number in vocabulary.activity_names:
+            pattern = _PHRASE_EDGE % re.escape(phrase)
+            if re.search(pattern, item):
+                named.add(number)
+                item = re.sub(pattern, " ", item)
+        if not named:
+            kept.append(item)
+            continue
+        labels = [token for token in _TOKEN.findall(item) if token.isdigit()]
+        others = [
+            token
+            for token in _TOKEN.findall(item)
+            if not token.isdigit()
+            and token not in _IGNORED
+            and token not in _RANGE_MARKS
+            and token not in ".)"
+            and token not in vocabulary.fillers
+            and token not in vocabulary.name_fillers
+        ]
+        if len(labels) > 1 or others:
+            extra = others[0] if others else " and ".join(labels)
+            return set(), text, f"{extra!r} stands beside an activity written in words"
+        found |= named
+        kept.append(" ")
+    return found, "".join(kept), None
+
+
+def activity_named(text: str) -> int | None:
+    """The one activity a header names in words ("Activité 3 – plateforme d'hébergement
+    d'applications" -> 4, whatever number it gives), or None."""
+    found, _, problem = _by_name(fold(text).replace("'", " "))
+    return next(iter(found)) if len(found) == 1 and not problem else None
 
 
 def _numbers(text: str) -> tuple[set[int], str | None]:
@@ -192,6 +265,46 @@ def is_note(cell: str) -> bool:
     )
 
 
+# ---------------------------------------------------------------- certificates
+
+
+def read_referential(cell: str) -> Reading[str]:
+    """``HDS v2``, ``HDS 2.0``, ``référentiel 2024``, ``V1.1`` -> ``2.0`` or ``1.1``; empty -> no value."""
+    vocabulary = words()
+    tokens = re.findall(r"\d+(?:[.,]\d+)?|[a-z]+", fold(cell))
+    kept = [token.replace(",", ".") for token in tokens if token not in vocabulary.referential_fillers]
+    if not tokens:
+        return Reading()
+    version = vocabulary.referentials.get(" ".join(kept))
+    if version is None:
+        known = " or ".join(sorted(set(vocabulary.referentials.values())))
+        return Reading(problem=f"unreadable referential {shown(cell)}: expected {known}")
+    return Reading(version)
+
+
+def read_certificate_types(cell: str) -> Reading[str]:
+    """``Hébergeur infogéreur`` -> ``managed_services_host``; a cell naming both types -> both,
+    separated by ``;``; empty -> no value."""
+    vocabulary = words()
+    text = fold(cell).replace("'", " ").replace("_", " ")
+    if not text.strip():
+        return Reading()
+    codes: set[str] = set()
+    for phrase, code in vocabulary.certificate_types:
+        pattern = _PHRASE_EDGE % re.escape(phrase.replace("_", " "))
+        if re.search(pattern, text):
+            codes.add(code)
+            text = re.sub(pattern, " ", text)
+    rest = [t for t in _TOKEN.findall(text) if t not in vocabulary.certificate_type_fillers and t not in _IGNORED]
+    rest = [t for t in rest if t not in _SEPARATORS]
+    if not codes or rest:
+        return Reading(
+            problem=f"unreadable certificate type {shown(cell)}: expected a physical-infrastructure host "
+            "or a managed-services host (infogéreur)"
+        )
+    return Reading(";".join(sorted(codes)))
+
+
 # ---------------------------------------------------------------- dates
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
@@ -209,12 +322,16 @@ def read_date(cell: str) -> Reading[str]:
     text = " ".join(fold(cell).split())
     if not text:
         return Reading()
+    if (match := _NUMERIC.match(text)) and len(match[4]) == 2:  # 31/12/99: 1999 or 2099? never guessed
+        return Reading(problem=f"two-digit year in the date {shown(cell)}: write the year in full")
     parts = _date_parts(text)
     if parts is None:
         return Reading(problem=f"unreadable date {shown(cell)}: expected a day, a month and a year")
     if isinstance(parts, date):
         return Reading(parts.isoformat())
     year, month, day = parts
+    if year not in YEARS:
+        return Reading(problem=f"date {shown(cell)}: the year is not between {YEARS[0]} and {YEARS[-1]}")
     try:
         return Reading(date(year, month, day).isoformat())
     except ValueError:
@@ -225,8 +342,7 @@ def _date_parts(text: str) -> tuple[int, int, int] | date | None:
     if match := _ISO.match(text):
         return int(match[1]), int(match[2]), int(match[3])
     if match := _NUMERIC.match(text):
-        year = int(match[4]) + (TWO_DIGIT_CENTURY if len(match[4]) == 2 else 0)
-        return year, int(match[3]), int(match[1])  # French order: day first
+        return int(match[4]), int(match[3]), int(match[1])  # French order: day first
     vocabulary = words()
     for worded in _WORDED:
         if match := worded.match(text):
@@ -237,6 +353,21 @@ def _date_parts(text: str) -> tuple[int, int, int] | date | None:
     if (match := _SERIAL.match(text)) and int(match[1]) in EXCEL_SERIALS:
         return EXCEL_EPOCH + timedelta(days=int(match[1]))
     return None
+
+
+# ---------------------------------------------------------------- footnote marks
+
+_MARKS = re.compile(r"[\u00b9\u00b2\u00b3\u2070-\u2079*\u2020\u2021\u00a7]+")
+_NAME_FOOTNOTE = re.compile(r"\s*\((?:\d{1,2}|\*+|[a-z])\)\s*$")
+
+
+def without_marks(cell: str, name: bool = False) -> str:
+    """A cell without its footnote marks (``*``, ``†``, superscript digits): "Alpha SAS*",
+    "1 à 6²" -> "Alpha SAS", "1 à 6"; a name also loses a final "(1)" or "(*)"."""
+    text = _MARKS.sub(" ", cell)
+    if name:
+        text = _NAME_FOOTNOTE.sub("", text)
+    return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
 
 
 # ---------------------------------------------------------------- SIREN

@@ -1,10 +1,16 @@
-"""Import: any export of the registry (HTML page, CSV/TSV, XLSX) -> the canonical table.
+"""Import: any export of the registry (HTML page, CSV/TSV, XLSX, JSON records) -> the canonical table.
 
 Every table of the export is read; the one whose headers look most like the registry
 (recognised through ``data/header-synonyms.yaml``, plus an optional ``--mapping`` file)
 is taken. Its rows become canonical rows (strict ISO dates, activities as numbers), or
 go to the quarantine with the reason; blank rows are not rows. So for every import,
 ``rows read = rows kept + rows quarantined``.
+
+A row is quarantined whole only when its certificate cannot be known (no host, no usable
+activity, a note or a repeated header). An optional value that cannot be read (a malformed
+SIREN, an unreadable or impossible date) is dropped from the row, which is kept, and the
+quarantine records the value and why. Each canonical row keeps where it was read
+(``source``, ``source_row``), so that the build's quarantine names the page and its row.
 """
 
 from __future__ import annotations
@@ -20,19 +26,24 @@ from pathlib import Path
 import yaml
 
 from hdsgraph.acquire.cells import (
+    activity_named,
     fold,
     is_note,
     read_activities,
+    read_certificate_types,
     read_date,
     read_mark,
+    read_referential,
     read_siren,
     shown,
+    without_marks,
 )
-from hdsgraph.acquire.tables import Row, Table, read_tables
+from hdsgraph.acquire.tables import Row, Table, data_links, read_tables
 from hdsgraph.errors import InputError
 from hdsgraph.files import read_input, read_yaml, write_atomically
-from hdsgraph.pipeline.read import COLUMNS
+from hdsgraph.pipeline.read import COLUMNS, LOCATION_COLUMNS, import_quarantine_path
 from hdsgraph.resources import data_file
+from hdsgraph.safety import canonical_cell, neutralised_cell
 
 ACTIVITY_COLUMNS = tuple(f"activity_{n}" for n in range(1, 7))
 KNOWN_COLUMNS = COLUMNS + ACTIVITY_COLUMNS
@@ -64,6 +75,8 @@ class Synonyms:
         bare = header_key(re.sub(r"\(.*?\)|\[.*?\]", " ", header))  # "Date de certification (jj/mm/aaaa)"
         if bare in self.exact:
             return self.exact[bare]
+        if (activity := activity_named(header)) is not None:  # by meaning, not by the number it gives
+            return f"activity_{activity}", 0
         # "Date d'expiration du certificat": the longest synonym of several words the header starts with
         prefixes = [k for k in self.exact if " " in k and (key + " ").startswith(k + " ")]
         if prefixes:
@@ -182,6 +195,14 @@ def find_layout(tables: list[Table], words: Synonyms) -> Layout | None:
 # ---------------------------------------------------------------- rows
 
 
+class NoRegistry(InputError):
+    """An export holding no registry table; ``links``: the data files a page links to."""
+
+    def __init__(self, message: str, links: list[str] | None = None):
+        super().__init__(message)
+        self.links = links or []
+
+
 @dataclass
 class ImportResult:
     source: str
@@ -192,32 +213,40 @@ class ImportResult:
     rows: list[tuple[int, dict[str, str]]]  # (row number in the source, canonical row)
     quarantine: list[tuple[int, str, list[str]]]  # (row number, reason, cells as read)
     ignored: list[str] = field(default_factory=list)
+    # (row number, column, reason, cells as read): the values dropped from rows that were kept
+    values: list[tuple[int, str, str, list[str]]] = field(default_factory=list)
+    label: str = ""  # the source as the outputs name it: a file name, or the URL of a page
 
     @property
     def rows_read(self) -> int:
         return len(self.rows) + len(self.quarantine)
 
+    @property
+    def name(self) -> str:
+        return self.label or Path(self.source).name
 
-def _canonical_row(row: Row, layout: Layout) -> tuple[dict[str, str] | None, str | None]:
+
+def _canonical_row(row: Row, layout: Layout) -> tuple[dict[str, str] | None, str | None, list[tuple[str, str]]]:
+    """(canonical row, None, dropped values) or (None, why the row cannot be used, [])."""
     cells = row.cells
     cell = lambda column: cells[layout.columns[column]] if column in layout.columns else ""  # noqa: E731
     filled = [text for text in cells if text.strip()]
     if row.spanning or (len(set(filled)) == 1 and is_note(filled[0])):
-        return None, f"a note or title, not a host row: {shown(filled[0])}"
+        return None, f"a note or title, not a host row: {shown(filled[0])}", []
     if [c.strip() for c in cells] == [h.strip() for h in layout.header]:
-        return None, "the header repeated"
+        return None, "the header repeated", []
     problems: list[str] = []
-    host = " ".join(cell("host").split())
+    host = without_marks(cell("host"), name=True).replace("\n", " ")
     if not host:
         problems.append("no host name")
     activities: set[int] = set()
     unreadable = False  # an activity cell was filled but could not be read
     if "activities" in layout.columns and cell("activities").strip():
-        reading = read_activities(cell("activities"))
+        reading = read_activities(without_marks(cell("activities")))
         if reading.ok:
-            activities.update(reading.value)
+            activities.update(reading.value or ())
         else:
-            problems.append(reading.problem)
+            problems.append(reading.problem or "")
             unreadable = True
     for number, column in enumerate(ACTIVITY_COLUMNS, start=1):  # one column per activity, with marks
         if column in layout.columns:
@@ -229,23 +258,32 @@ def _canonical_row(row: Row, layout: Layout) -> tuple[dict[str, str] | None, str
                 activities.add(number)
     if not activities and not unreadable:
         problems.append("no activity")
-    canonical = {"host": host, "activities": ";".join(map(str, sorted(activities)))}
-    siren = read_siren(cell("siren"))
-    if siren.ok:
-        canonical["siren"] = siren.value or ""
-    else:
-        problems.append(siren.problem)
-    for column, what in (("issued", "issue"), ("expires", "expiry")):
-        reading = read_date(cell(column))
-        if reading.ok:
-            canonical[column] = reading.value or ""
-        else:
-            problems.append(f"{what} date: {reading.problem}")
-    for column in PASSED_THROUGH:
-        canonical[column] = " ".join(cell(column).split())
     if problems:
-        return None, "; ".join(problems)
-    return canonical, None
+        return None, "; ".join(problems), []
+    canonical = {"host": host, "activities": ";".join(map(str, sorted(activities)))}
+    dropped: list[tuple[str, str]] = []  # (column, reason): optional values that cannot be read
+    siren = read_siren(without_marks(cell("siren")))
+    canonical["siren"] = siren.value or ""
+    if not siren.ok:
+        dropped.append(("siren", f"{siren.problem}; the host is identified by its name"))
+    for column, what in (("issued", "issue"), ("expires", "expiry")):
+        reading = read_date(without_marks(cell(column)))
+        canonical[column] = reading.value or ""
+        if not reading.ok:
+            dropped.append((column, f"{what} date: {reading.problem}; dropped"))
+    for column in PASSED_THROUGH:
+        canonical[column] = " ".join(without_marks(cell(column)).split())
+    if "certificate_number" in layout.columns:  # the certificate columns of today's registry, when it has them
+        canonical["certificate_number"] = " ".join(without_marks(cell("certificate_number")).split())
+    # an unreadable referential or type is dropped (the certificate is still known by its
+    # host and activities; its type is then derived from them)
+    for column, reader in (("referential", read_referential), ("certificate_type", read_certificate_types)):
+        if column in layout.columns:
+            reading = reader(without_marks(cell(column)))
+            canonical[column] = reading.value or ""
+            if not reading.ok:
+                dropped.append((column, f"{reading.problem}; dropped"))
+    return canonical, None, dropped
 
 
 def import_tables(
@@ -257,27 +295,33 @@ def import_tables(
 ) -> ImportResult:
     """Pick the registry table and read its rows. Raises InputError when there is none."""
     if not tables:
-        raise InputError(f"{source}: no table in it, so no registry to read")
+        raise NoRegistry(f"{source}: no table in it, so no registry to read")
+    if fmt == "json" and len(tables[0].rows) == 1:  # an empty list of records: a part with no host
+        return ImportResult(source, fmt, "JSON records", {}, [], [], [])
     layout = find_layout(tables, synonyms(mapping))
     if layout is None or not layout.usable:
-        raise InputError(_missing_columns_message(source, layout))
+        raise NoRegistry(_missing_columns_message(source, layout))
     rows: list[tuple[int, dict[str, str]]] = []
     quarantine: list[tuple[int, str, list[str]]] = []
+    values: list[tuple[int, str, str, list[str]]] = []
     data_rows = layout.table.rows[layout.first_data :]
     for done, row in enumerate(data_rows, start=1):
         if any(text.strip() for text in row.cells):  # a blank line is not a row
-            canonical, reason = _canonical_row(row, layout)
+            canonical, reason, dropped = _canonical_row(row, layout)
             if canonical is None:
                 cells = [row.cells[0]] + [""] * (len(row.cells) - 1) if row.spanning else row.cells
-                quarantine.append((row.number, reason, cells))
+                quarantine.append((row.number, reason or "", cells))
             else:
                 rows.append((row.number, canonical))
+                values += [(row.number, column, why, row.cells) for column, why in dropped]
         if progress:
             progress(done, len(data_rows))
     columns = {
         layout.header[i].replace("\n", " "): column for column, i in sorted(layout.columns.items(), key=lambda c: c[1])
     }
-    return ImportResult(source, fmt, layout.table.name, columns, layout.header, rows, quarantine, layout.ignored)
+    return ImportResult(
+        source, fmt, layout.table.name, columns, layout.header, rows, quarantine, layout.ignored, values
+    )
 
 
 def _missing_columns_message(source: str, layout: Layout | None) -> str:
@@ -309,7 +353,12 @@ def import_bytes(
         fmt, tables = read_tables(data, source, content_type)
     except InputError as exc:
         raise InputError(f"{source}: {exc}") from None
-    return import_tables(tables, source, fmt, mapping, progress)
+    try:
+        return import_tables(tables, source, fmt, mapping, progress)
+    except NoRegistry as exc:
+        if fmt == "html":  # a page that links to the registry as a file
+            exc.links = data_links(data)
+        raise
 
 
 def import_file(
@@ -318,42 +367,71 @@ def import_file(
     data = read_input(path, "an export of the registry")
     if not data.strip():
         raise InputError(f"{path}: the file is empty")
-    return import_bytes(data, str(path), "", mapping, progress)
+    try:
+        return import_bytes(data, str(path), "", mapping, progress)
+    except NoRegistry as exc:
+        if exc.links:
+            raise InputError(
+                f"{exc}; the page links to {exc.links[0]}: download that file and import it, "
+                "or fetch the page with 'hdsgraph fetch --url', which follows the link"
+            ) from None
+        raise
 
 
 # ---------------------------------------------------------------- writing
 
 
-def canonical_csv(result: ImportResult) -> bytes:
-    present = {c for _, row in result.rows for c, v in row.items() if v} | set(REQUIRED)
+def canonical_csv(*results: ImportResult) -> bytes:
+    """The canonical table of one import, or of the parts of one snapshot (several pages):
+    its columns, then where each row was read (``source``, ``source_row``)."""
+    present = {c for result in results for _, row in result.rows for c, v in row.items() if v} | set(REQUIRED)
     columns = [c for c in COLUMNS if c in present]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for _, row in result.rows:
-        writer.writerow([row.get(c, "") for c in columns])
+    writer.writerow(columns + list(LOCATION_COLUMNS))
+    for result in results:
+        for number, row in result.rows:
+            cells = [row.get(c, "") for c in columns] + [result.name, str(number)]
+            writer.writerow([canonical_cell(cell) for cell in cells])  # read back by pipeline/read.py
     return out.getvalue().encode("utf-8")
 
 
-def quarantine_csv(result: ImportResult) -> bytes:
+QUARANTINE_HEAD = ("source", "row", "quarantined", "reason")
+
+
+def quarantine_csv(*results: ImportResult) -> bytes:
+    """The rows and values an import could not use: where each was read, ``quarantined``
+    (``row`` for a whole row, else the column whose value was dropped), the reason, then
+    the row as read under its headers (the parts' headers, when several)."""
     labels: list[str] = []
-    for i, label in enumerate(result.header, start=1):
-        label = label.replace("\n", " ") or f"column {i}"
-        while label in labels or label in ("source", "row", "reason"):
-            label += f" ({i})"
-        labels.append(label)
+    placed: list[list[int]] = []  # per result: the position of each of its columns
+    for result in results:
+        positions = []
+        for i, label in enumerate(result.header, start=1):
+            label = label.replace("\n", " ") or f"column {i}"
+            if label in QUARANTINE_HEAD:
+                label += f" ({i})"
+            if label not in labels:
+                labels.append(label)
+            positions.append(labels.index(label))
+        placed.append(positions)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["source", "row", "reason", *labels])
-    source = Path(result.source).name
-    for number, reason, cells in result.quarantine:
-        writer.writerow([source, number, reason, *cells[: len(labels)]])
+    writer.writerow([*QUARANTINE_HEAD, *map(neutralised_cell, labels)])
+    for result, positions in zip(results, placed, strict=True):
+        records = [(n, "row", reason, cells) for n, reason, cells in result.quarantine]
+        records += list(result.values)
+        for number, what, reason, cells in sorted(records, key=lambda r: r[0]):
+            line = [""] * len(labels)
+            for position, text in zip(positions, cells, strict=False):
+                line[position] = text
+            writer.writerow(map(neutralised_cell, [result.name, number, what, reason, *line]))
     return out.getvalue().encode("utf-8")
 
 
 def quarantine_path(out: Path) -> Path:
-    """``2022-04.csv`` -> ``2022-04.quarantine.csv``, beside it."""
-    return out.with_name(out.stem + ".quarantine.csv")
+    """``2022-04.csv`` -> ``2022-04.quarantine.csv``, beside it (where the build looks for it)."""
+    return import_quarantine_path(out)
 
 
 def write_import(result: ImportResult, out: Path) -> tuple[Path, Path]:

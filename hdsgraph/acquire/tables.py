@@ -1,15 +1,19 @@
-"""Read every table of an export: an HTML page, a CSV/TSV file or an XLSX workbook.
+"""Read every table of an export: an HTML page, a CSV/TSV file, an XLSX workbook or JSON records.
 
 Whatever the format, a table comes out as a grid of text cells: merged cells
 (``rowspan``/``colspan`` in HTML, merged ranges in a workbook) are copied into every
 position they cover, line breaks inside a cell (``<br>``, paragraphs, list items) are kept
-as newlines, and each row keeps its number in the source (the first row is 1).
+as newlines, and each row keeps its number in the source (the first row is 1). JSON
+records (an array of objects, or an object holding one, such as ``{"results": [...]}``)
+become a table whose header is their keys and whose rows are numbered from 1, the first
+record, in the order of the array.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -17,6 +21,7 @@ from datetime import date, datetime, time
 from html.parser import HTMLParser
 
 from hdsgraph.errors import InputError
+from hdsgraph.safety import MAX_SPANNED_CELLS, MAX_XLSX_UNCOMPRESSED, LimitError, check_grid, over
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls
@@ -40,12 +45,14 @@ class Table:
 
 
 def detect_format(data: bytes, name: str = "", content_type: str = "") -> str:
-    """``html``, ``csv`` or ``xlsx``: from the bytes first, then the announced type and name."""
+    """``html``, ``csv``, ``xlsx`` or ``json``: from the bytes first, then the announced type and name."""
     if data.startswith(XLSX_MAGIC):
         return "xlsx"
     if data.startswith(OLE_MAGIC):
         return "xls"
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"[", b"{")):
+        return "json"
     if head.startswith((b"<!doctype", b"<html", b"<?xml", b"<table", b"<!--", b"<head", b"<body", b"<meta")):
         return "html"
     kind = content_type.split(";")[0].strip().lower()
@@ -184,6 +191,9 @@ def _grid(rows: list[list[tuple[str, int, int]]]) -> list[Row]:
     """Lay out cells with their spans: a merged cell's text fills every position it covers."""
     grid: list[Row] = []
     carried: dict[int, tuple[str, int]] = {}  # column -> (text, rows still covered) from rowspans above
+    spanned = sum(rowspan * colspan - 1 for cells in rows for _, rowspan, colspan in cells)
+    if spanned > MAX_SPANNED_CELLS:  # a rowspan/colspan bomb: a small page spreading into billions of cells
+        raise over("the HTML table", f"its merged cells add {spanned:,} cells", MAX_SPANNED_CELLS, " cells")
     for number, cells in enumerate(rows, start=1):
         out: list[str] = []
         spanning = len(cells) == 1 and cells[0][2] > 1 and not carried
@@ -211,6 +221,7 @@ def _grid(rows: list[list[tuple[str, int, int]]]) -> list[Row]:
                 column += 1
         grid.append(Row(number, out, spanning))
     width = max((len(r.cells) for r in grid), default=0)
+    check_grid(len(grid), width, "the HTML table")
     for row in grid:
         row.cells += [""] * (width - len(row.cells))
     return grid
@@ -222,6 +233,32 @@ def html_tables(text: str) -> list[Table]:
     parser.close()
     found = [rows for rows in parser.tables if rows]
     return [Table(f"table {i} of {len(found)}", _grid(rows)) for i, rows in enumerate(found, start=1)]
+
+
+# A link to one of these is a link to the registry as a file (the query string aside).
+DATA_SUFFIXES = (".xlsx", ".csv", ".tsv", ".json", ".xls")
+
+
+class _LinkParser(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            href = (dict(attrs).get("href") or "").strip()
+            if href.split("#")[0].split("?")[0].lower().endswith(DATA_SUFFIXES):
+                self.links.append(href)
+
+
+def data_links(data: bytes) -> list[str]:
+    """The links of a page to a spreadsheet, CSV or JSON file, in the order of the page (as written: relative
+    ones stay relative)."""
+    text, _ = decode(data, html_charset(data))
+    parser = _LinkParser()
+    parser.feed(text)
+    parser.close()
+    return list(dict.fromkeys(parser.links))
 
 
 # ---------------------------------------------------------------- CSV / TSV
@@ -255,6 +292,7 @@ def _csv_table(text: str, delimiter: str) -> Table | None:
     except csv.Error as exc:
         raise InputError(f"not a readable CSV file (line {reader.line_num}: {exc})") from None
     width = max((len(r.cells) for r in rows), default=0)
+    check_grid(len(rows), width, "the CSV file")
     for row in rows:
         row.cells += [""] * (width - len(row.cells))
     return Table(f"the {_DELIMITER_NAMES[delimiter]}-separated file", rows) if rows else None
@@ -275,18 +313,69 @@ def _xlsx_text(value) -> str:
     return clean_cell(str(value))
 
 
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Za-z]+)(\d+)(?::([A-Za-z]+)(\d+))?"')
+
+
+def _merged_area(first_column: bytes, first_row: bytes, last_column: bytes, last_row: bytes) -> int:
+    from openpyxl.utils import column_index_from_string
+
+    def column(letters: bytes) -> int:
+        try:
+            return column_index_from_string(letters.decode("ascii").upper())
+        except ValueError:  # beyond XFD: as far as the limit is concerned, very far
+            return 26 ** len(letters)
+
+    if not last_column:
+        return 1
+    return (abs(int(last_row) - int(first_row)) + 1) * (abs(column(last_column) - column(first_column)) + 1)
+
+
+def _check_workbook(data: bytes) -> None:
+    """Refuse a zip bomb (parts decompressing beyond MAX_XLSX_UNCOMPRESSED) and any part with
+    a DTD (no workbook has one; it is how XXE and entity-expansion attacks come in), before
+    openpyxl reads anything."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+            total = sum(part.file_size for part in parts)
+            if total > MAX_XLSX_UNCOMPRESSED:
+                raise over("the workbook", f"its parts decompress to {total:,} bytes", MAX_XLSX_UNCOMPRESSED, " bytes")
+            for part in parts:
+                if part.filename.endswith((".xml", ".rels")):
+                    with archive.open(part) as stream:
+                        head = stream.read(4096)
+                    if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
+                        raise LimitError(f"the workbook's {part.filename} declares XML entities (a DTD): refused")
+                if part.filename.startswith("xl/worksheets/"):  # openpyxl makes an object per merged cell
+                    spanned = sum(_merged_area(*ref) - 1 for ref in _MERGE.findall(archive.read(part)))
+                    if spanned > MAX_SPANNED_CELLS:
+                        raise over(
+                            f"the workbook's {part.filename}",
+                            f"its merged ranges add {spanned:,} cells",
+                            MAX_SPANNED_CELLS,
+                            " cells",
+                        )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError) as exc:
+        raise InputError(f"not a readable XLSX workbook ({exc})") from None
+
+
 def xlsx_tables(data: bytes) -> list[Table]:
     import openpyxl
 
+    _check_workbook(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        raise InputError(f"not a readable XLSX workbook ({exc})") from None
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, SyntaxError, EOFError) as exc:
+        # SyntaxError: the XML parsers' errors (a part that is not well-formed XML)
+        raise InputError(f"not a readable XLSX workbook ({' '.join(str(exc).split()) or type(exc).__name__})") from None
     tables = []
     for sheet in workbook.worksheets:
+        check_grid(sheet.max_row, sheet.max_column, f"sheet {sheet.title!r}")
         values = [[_xlsx_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         spanning: set[int] = set()
         for merged in sheet.merged_cells.ranges:
+            if merged.max_row > len(values) or merged.max_col > sheet.max_column:
+                raise InputError(f"sheet {sheet.title!r}: merged range {merged.coord} reaches beyond the sheet's cells")
             text = values[merged.min_row - 1][merged.min_col - 1]
             if merged.min_row == merged.max_row and merged.min_col == 1 and merged.max_col >= sheet.max_column > 1:
                 spanning.add(merged.min_row)
@@ -297,6 +386,77 @@ def xlsx_tables(data: bytes) -> list[Table]:
         if any(any(r.cells) for r in rows):
             tables.append(Table(f"sheet {sheet.title!r}", rows))
     return tables
+
+
+# ---------------------------------------------------------------- JSON records
+
+RECORD_KEYS = ("results", "data", "records", "items", "rows", "hits", "hebergeurs", "entries")  # tried first
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def _records(document, depth: int = 0) -> list | None:
+    """The list of records in a JSON document: the document itself, or the list an object
+    holds (under a usual key first, else the one list of objects it has), one level down at most."""
+    if isinstance(document, list):
+        return document if all(isinstance(r, dict) for r in document) else None
+    if not isinstance(document, dict) or depth > 1:
+        return None
+    keys = [k for k in RECORD_KEYS if k in document] + [k for k in document if k not in RECORD_KEYS]
+    for key in keys:
+        value = document[key]
+        if isinstance(value, list) and all(isinstance(r, dict) for r in value) and (value or key in RECORD_KEYS):
+            return value
+    for key in keys:
+        if isinstance(document[key], dict) and (found := _records(document[key], depth + 1)) is not None:
+            return found
+    return None
+
+
+def _json_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):  # [1, 2, 3] or ["HDS 1", "HDS 2"]: one item per line, as in a cell
+        return "\n".join(_json_text(v) for v in value)
+    if isinstance(value, dict):  # {"nom": "LNE"}: its values
+        return "\n".join(_json_text(v) for v in value.values())
+    return clean_cell(str(value))
+
+
+def json_key(key: str) -> str:
+    """A record's key as a header: ``raison_sociale`` and ``raisonSociale`` read "raison sociale"."""
+    return _CAMEL.sub(" ", str(key)).replace("_", " ")
+
+
+def json_tables(text: str) -> list[Table]:
+    """The records of a JSON document as one table (none when it holds no list of records).
+    A nested object's keys join its parent's (``{"organisme": {"nom": ...}}`` -> "organisme nom")."""
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
+        raise InputError(f"not readable JSON ({exc})") from None
+    records = _records(document)
+    if records is None:
+        raise InputError("JSON with no list of records (an array of objects, or an object holding one)")
+    flat = [_flatten(record) for record in records]
+    header = list(dict.fromkeys(key for record in flat for key in record))
+    rows = [Row(0, [json_key(k) for k in header])]
+    rows += [Row(i, [record.get(k, "") for k in header]) for i, record in enumerate(flat, start=1)]
+    return [Table("JSON records", rows)]
+
+
+def _flatten(record: dict, prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in record.items():
+        name = f"{prefix} {key}" if prefix else str(key)
+        if isinstance(value, dict) and value and all(not isinstance(v, (dict, list)) for v in value.values()):
+            out.update(_flatten(value, name))
+        else:
+            out[name] = _json_text(value)
+    return out
 
 
 def read_tables(data: bytes, name: str = "", content_type: str = "") -> tuple[str, list[Table]]:
@@ -315,5 +475,8 @@ def read_tables(data: bytes, name: str = "", content_type: str = "") -> tuple[st
     if kind == "html":
         text, _ = decode(data, declared or html_charset(data))
         return kind, html_tables(text)
+    if kind == "json":
+        text, _ = decode(data, declared)
+        return kind, json_tables(text)
     text, _ = decode(data, declared)
     return kind, csv_tables(text)

@@ -1,7 +1,7 @@
 """The hdsgraph command line. Commands parse options, call the library, print, and pick the
 exit code: 0 success, 1 the data does not conform, 2 unusable input, 3 an unexpected internal
-error (a bug: ``--debug`` shows its traceback), 130 interrupted (Ctrl-C), 141 the reader of
-the output went away (a closed pipe).
+error (a bug: ``--debug`` shows its traceback), 130 interrupted (Ctrl-C), 143 terminated
+(SIGTERM, which cleans up as Ctrl-C does), 141 the reader of the output went away (a closed pipe).
 
 Each command lives in its own module, imported only when the command runs (or its own
 ``--help`` is asked for): ``hdsgraph --version`` and ``hdsgraph --help`` import neither pandas,
@@ -13,6 +13,7 @@ command's own docstring.
 from __future__ import annotations
 
 import importlib
+from contextlib import contextmanager, nullcontext
 
 import click
 from click.utils import make_default_short_help
@@ -56,8 +57,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "import": (
         "import_",
         "import_command",
-        "Turn an export of the registry (an HTML page, a CSV/TSV file or an XLSX workbook) into "
-        "the canonical registry CSV that `hdsgraph build` reads.",
+        "Turn an export of the registry (an HTML page, a CSV/TSV file, an XLSX workbook or "
+        "JSON records) into the canonical registry CSV that `hdsgraph build` reads.",
     ),
     "fetch": (
         "fetch",
@@ -85,8 +86,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
 }
 
-INTERRUPTED = 130
 INTERNAL_ERROR = 3
+OWN_SIGNALS = {"serve"}  # commands that handle Ctrl-C and SIGTERM themselves (stopping their workers)
 BROKEN_PIPE = 141  # what a shell reports for a program ended by SIGPIPE (128 + 13)
 
 
@@ -111,14 +112,23 @@ class LazyGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        with one_line_usage_errors():  # hdsgraph --bogus
+            return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context):
+        from hdsgraph.cli.common import Terminated, interruptible, printable_output
+
         try:
-            return super().invoke(ctx)
+            signals = nullcontext() if _command_name(ctx) in OWN_SIGNALS else interruptible()
+            with printable_output(), one_line_usage_errors(), signals:
+                return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
-        except KeyboardInterrupt:
-            click.echo("Error: interrupted", err=True)
-            ctx.exit(INTERRUPTED)
+        except KeyboardInterrupt as exc:
+            from hdsgraph.cli.common import report_interrupt
+
+            ctx.exit(report_interrupt(isinstance(exc, Terminated)))
         except BrokenPipeError:
             # The reader went away (``hdsgraph query ... | head``): not an error of ours, and
             # nothing more can be written. Point stdout at /dev/null so the flush at exit is quiet.
@@ -138,6 +148,31 @@ class LazyGroup(click.Group):
                 raise
             click.echo(f"Error: {internal_error(exc)}; rerun with --debug to see the traceback", err=True)
             ctx.exit(INTERNAL_ERROR)
+
+
+def _command_name(ctx: click.Context) -> str | None:
+    """The command about to run (click sets ``invoked_subcommand`` only once it runs)."""
+    pending = getattr(ctx, "_protected_args", None) or ctx.args
+    return pending[0] if pending else None
+
+
+class UsageLine(click.ClickException):
+    exit_code = 2
+
+
+@contextmanager
+def one_line_usage_errors():
+    """A usage error (an unknown option, a bad value) as one ``Error:`` line with the way
+    to the help, instead of click's usage, hint and error on three lines; exit code 2."""
+    try:
+        yield
+    except click.exceptions.NoArgsIsHelpError:
+        raise  # "hdsgraph" alone shows the help
+    except click.UsageError as exc:
+        from hdsgraph.safety import printable
+
+        where = exc.ctx.command_path if exc.ctx is not None else "hdsgraph"
+        raise UsageLine(printable(f"{exc.format_message()} (see '{where} --help')")) from None
 
 
 def internal_error(exc: BaseException) -> str:

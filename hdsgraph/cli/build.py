@@ -7,12 +7,15 @@ import click
 
 from hdsgraph.cli.common import (
     CommandError,
+    guard_options,
     library_errors,
     quiet_option,
     stage_progress,
+    warn,
 )
 from hdsgraph.describe.facts import CatalogOptions
 from hdsgraph.pipeline.build import BuildReport, LatestSnapshot, build
+from hdsgraph.pipeline.guard import Guard
 from hdsgraph.rdf.namespaces import DEFAULT_BASE_URI
 
 UNQUALIFIED_SHOWN = 50
@@ -74,6 +77,7 @@ UNQUALIFIED_SHOWN = 50
     default=None,
     help="Write each stage's time (seconds) to this JSON file, for benchmarks and logs.",
 )
+@guard_options
 @quiet_option
 def build_command(
     registries,
@@ -86,6 +90,8 @@ def build_command(
     sparql_endpoint,
     catalog_skeleton,
     timings_file,
+    max_quarantine,
+    accept_shrink,
     quiet,
 ):
     """Build the knowledge graph from a registry: normalise, qualify, map to RDF, validate
@@ -97,8 +103,10 @@ def build_command(
     when the build succeeds (a site written into OUT/site by 'hdsgraph site' goes with it:
     run 'hdsgraph site' again).
     Exit code 0 when the graph conforms, 1 when the shapes find violations, 2 when the
-    input cannot be used. On a terminal a spinner names the running stage; the summary
-    ends with each stage's time.
+    input cannot be used, or when the guard stops it: more than --max-quarantine of a
+    snapshot's rows quarantined, or a snapshot with fewer than half the hosts of the one
+    before (unless --accept-shrink). On a terminal a spinner names the running stage; the
+    summary ends with each stage's time. Warnings go to stderr, even with --quiet.
 
     Example:
 
@@ -109,7 +117,19 @@ def build_command(
     catalog = CatalogOptions(download_url, sparql_endpoint, catalog_skeleton)
     had_site = (Path(out) / "site").is_dir()
     with library_errors(), stage_progress(quiet, "Building") as on_stage:
-        report = build(registries, qualification, out, base_uri, catalog, on_stage, proposals, min_strength)
+        report = build(
+            registries,
+            qualification,
+            out,
+            base_uri,
+            catalog,
+            on_stage,
+            proposals,
+            min_strength,
+            Guard(max_quarantine, accept_shrink),
+        )
+    for warning in report.warnings:
+        warn(warning)
     if timings_file is not None:
         _write_timings(timings_file, report)
     if not report.conforms:
@@ -139,15 +159,17 @@ def _write_timings(path: Path, report: BuildReport) -> None:
 
 def _print_summary(report: BuildReport, err: bool = False) -> None:
     echo = lambda text: click.echo(text, err=err)  # noqa: E731
-    for rows in report.sources:
+    for rows, summary in zip(report.sources, report.rows_summary, strict=True):
+        values = summary["values_quarantined"]
         echo(
             f"{rows.source} (snapshot {', '.join(rows.snapshots) or '-'}): rows read {rows.read} / kept {rows.kept}"
-            f" / quarantined {rows.quarantined}"
+            f" / quarantined {rows.quarantined}" + (f"; values dropped from kept rows {values}" if values else "")
         )
-    if report.rows_quarantined:
-        echo(f"  quarantined rows and their reasons: {report.written_to / 'quarantine.csv'}")
-    for warning in report.warnings:
-        echo(f"  warning: {warning}")
+    noted = len(report.registry.noted_values)
+    if noted:
+        echo(f"  certification bodies not in the bodies file, kept as written: {noted} (see quarantine.csv)")
+    if len(report.registry.quarantine):
+        echo(f"  quarantined rows and values, with their reasons: {report.written_to / 'quarantine.csv'}")
     echo(f"Hosts: {report.host_count}; certificates: {report.certificate_count}; triples: {report.triples}")
     for axis, counts in report.qualification_sources.items():
         echo(

@@ -8,8 +8,9 @@ import click
 
 from hdsgraph.acquire.fetch import REGISTRY_URL, FetchOptions, fetch
 from hdsgraph.acquire.importer import load_mapping
-from hdsgraph.cli.common import library_errors
-from hdsgraph.cli.import_ import echo_import, mapping_option
+from hdsgraph.cli.common import guard_options, library_errors, warn
+from hdsgraph.cli.import_ import echo_rows, mapping_option
+from hdsgraph.pipeline.guard import Guard
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?)i?b?\s*$", re.I)
 _UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
@@ -31,14 +32,15 @@ def _progress_bar(quiet: bool):
     """A rich progress bar on stderr, or nothing when quiet or stderr is not a terminal."""
     if quiet or not sys.stderr.isatty():
         return None, None
-    from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn
+
+    from hdsgraph.cli.common import terminal_console
 
     bar = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         TextColumn("{task.fields[detail]}"),
-        console=Console(stderr=True),
+        console=terminal_console(),
         transient=True,
     )
     tasks: dict[str, int] = {}
@@ -55,7 +57,15 @@ def _progress_bar(quiet: bool):
 
 
 @click.command("fetch")
-@click.option("--url", default=REGISTRY_URL, show_default=True, help="Where the registry is published.")
+@click.option(
+    "--url",
+    "urls",
+    multiple=True,
+    default=[REGISTRY_URL],
+    show_default=True,
+    help="Where the registry is published: a page, a file or a data URL. Repeat for a registry served in "
+    "several pages; '{letter}' in it stands for A to Z and 0-9, for a directory served letter by letter.",
+)
 @click.option(
     "--snapshots",
     type=click.Path(path_type=Path),
@@ -86,20 +96,35 @@ def _progress_bar(quiet: bool):
     show_default=True,
     help="Refuse a download larger than this (bytes, or with k, M, G).",
 )
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def fetch_command(url, snapshots, mapping, timeout, retries, max_size, quiet):
+@click.option(
+    "--deadline",
+    type=click.FloatRange(min=0.01),
+    default=FetchOptions.deadline,
+    show_default=True,
+    help="Seconds the whole download may take, retries and waits included (a server sending a "
+    "byte a second is given up on).",
+)
+@guard_options
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar (warnings still go to stderr).")
+def fetch_command(urls, snapshots, mapping, timeout, retries, max_size, deadline, max_quarantine, accept_shrink, quiet):
     """Download the registry, keep it as a dated snapshot with its provenance, and import it
     into the canonical CSV that `hdsgraph build --registry SNAPSHOTS` reads.
 
-    Writes YYYY-MM-DD.raw.html (the bytes as downloaded), YYYY-MM-DD.csv (the canonical
-    table), YYYY-MM-DD.quarantine.csv and YYYY-MM-DD.provenance.json into SNAPSHOTS. A
-    page unchanged since the last snapshot adds none. On any failure, exits non-zero and
-    leaves every earlier snapshot as it was.
+    Reads an HTML table, a CSV/TSV or XLSX file, JSON records, or a page that links to
+    such a file on the same site (followed once). Several --url, or one with {letter},
+    make one snapshot: if any page fails, nothing is written (a page answering an empty
+    list is no failure). Writes YYYY-MM-DD.raw.html (the bytes as downloaded; raw-01,
+    raw-02... when several), YYYY-MM-DD.csv (the canonical table),
+    YYYY-MM-DD.quarantine.csv and YYYY-MM-DD.provenance.json into SNAPSHOTS. A page
+    unchanged since the last snapshot adds none. On any failure, or when the guard stops
+    it (--max-quarantine, --accept-shrink), exits non-zero and leaves every earlier
+    snapshot as it was.
 
     Example:
 
     \b
         hdsgraph fetch --snapshots snapshots
+        hdsgraph fetch --url 'https://example.org/annuaire?lettre={letter}'
         hdsgraph build --registry snapshots
     """
     options = FetchOptions(
@@ -107,26 +132,46 @@ def fetch_command(url, snapshots, mapping, timeout, retries, max_size, quiet):
         read_timeout=timeout,
         retries=retries,
         max_bytes=max_size,
+        deadline=deadline,
     )
     bar, update = _progress_bar(quiet)
+    guard = Guard(max_quarantine, accept_shrink)
     with library_errors():
         words = load_mapping(mapping) if mapping else None
         if bar:
             with bar:
-                result = fetch(url, snapshots, mapping=words, options=options, progress=update)
+                result = fetch(list(urls), snapshots, mapping=words, options=options, progress=update, guard=guard)
         else:
-            result = fetch(url, snapshots, mapping=words, options=options)
+            result = fetch(list(urls), snapshots, mapping=words, options=options, guard=guard)
     if result.outcome == "unchanged":
         click.echo(f"Unchanged since snapshot {result.snapshot} ({result.reason}): no new snapshot")
         return
     provenance = result.provenance
-    click.echo(
-        f"Fetched {provenance['final_url']} at {provenance['retrieved']}: {provenance['bytes']:,} bytes, "
-        f"sha256 {provenance['sha256']}"
-    )
-    echo_import(result.imported)
+    parts = provenance["parts"]
+    if len(parts) == 1:
+        click.echo(
+            f"Fetched {provenance['final_url']} at {provenance['retrieved']}: {provenance['bytes']:,} bytes, "
+            f"sha256 {provenance['sha256']}"
+        )
+    else:
+        click.echo(f"Fetched {len(parts)} downloads at {provenance['retrieved']}: {provenance['bytes']:,} bytes")
+        for part in parts:
+            click.echo(
+                f"  {part['final_url']}: HTTP {part['status']}, {part['bytes']:,} bytes, sha256 {part['sha256']}"
+            )
+    click.echo(f"Found {result.found}")
+    first = next((p for p in result.parts if p.columns), result.parts[0])
+    columns = ", ".join(f"{header!r} -> {column}" for header, column in first.columns.items())
+    if columns:
+        click.echo(f"Columns: {columns}")
+    if provenance["ignored_columns"]:
+        warn(f"the page's column(s) {', '.join(repr(c) for c in provenance['ignored_columns'])} were not imported")
+    rows = provenance["rows"]
+    echo_rows(rows["read"], rows["kept"], rows["quarantined"], rows["values_quarantined"])
     verb = "Replaced today's snapshot" if result.outcome == "replaced" else "New snapshot"
+    raw = [p["raw_file"] for p in parts]
+    raw_text = raw[0] if len(raw) == 1 else f"{raw[0]} to {raw[-1]}"
     click.echo(
         f"{verb} {result.snapshot}: {result.files['csv']} (quarantine {result.files['quarantine'].name}, "
-        f"raw {result.files['raw'].name}, provenance {result.files['provenance'].name})"
+        f"raw {raw_text}, provenance {result.files['provenance'].name})"
     )

@@ -10,7 +10,7 @@ from hdsgraph.acquire.importer import (
     load_mapping,
     write_import,
 )
-from hdsgraph.cli.common import library_errors
+from hdsgraph.cli.common import library_errors, warn
 from hdsgraph.errors import InputError
 
 mapping_option = click.option(
@@ -31,8 +31,13 @@ def echo_import(result: ImportResult, out: Path | None = None) -> None:
     columns = ", ".join(f"{header!r} -> {column}" for header, column in result.columns.items())
     click.echo(f"Read {result.table} ({result.format}): {columns}")
     if result.ignored:
-        click.echo(f"  ignored columns: {', '.join(repr(h) for h in result.ignored)}")
-    click.echo(f"Rows read {result.rows_read} / kept {len(result.rows)} / quarantined {len(result.quarantine)}")
+        warn(f"{result.name}: ignored columns {', '.join(repr(h) for h in result.ignored)}")
+    echo_rows(result.rows_read, len(result.rows), len(result.quarantine), len(result.values))
+
+
+def echo_rows(read: int, kept: int, quarantined: int, values: int) -> None:
+    dropped = f"; values dropped from kept rows {values}" if values else ""
+    click.echo(f"Rows read {read} / kept {kept} / quarantined {quarantined}{dropped}")
 
 
 @click.command("import")
@@ -46,13 +51,13 @@ def echo_import(result: ImportResult, out: Path | None = None) -> None:
     "Default: FILE with the suffix .csv (.canonical.csv for a CSV input).",
 )
 def import_command(file, mapping, out):
-    """Turn an export of the registry (an HTML page, a CSV/TSV file or an XLSX workbook) into
-    the canonical registry CSV that `hdsgraph build` reads.
+    """Turn an export of the registry (an HTML page, a CSV/TSV file, an XLSX workbook or
+    JSON records) into the canonical registry CSV that `hdsgraph build` reads.
 
     Reads every table of the file and takes the one whose headers look like the registry;
     recognises French headers, merged cells, one activity per line or one column per
-    activity, and dates as people write them. Rows that cannot be read go to
-    NAME.quarantine.csv with the reason.
+    activity, and dates as people write them. Rows that cannot be read, and values dropped
+    from kept rows, go to NAME.quarantine.csv with the reason; the build counts them.
 
     Example:
 

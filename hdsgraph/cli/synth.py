@@ -14,7 +14,7 @@ DEFAULT_SNAPSHOT = "2022-04"  # the study's snapshot
 
 @click.command("synth")
 @click.option("--hosts", type=int, default=None, help="Number of hosts in the latest snapshot.  [default: 1000]")
-@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same bytes.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Same seed, same bytes.")
 @click.option(
     "--snapshot",
     "snapshots",

@@ -12,6 +12,12 @@ For each pair (``from``, ``to``) of consecutive snapshots of a build:
   ``certificate added`` when none of its type went; a certificate listed in ``from`` and
   not in ``to``, with no new certificate of its type, is ``certificate expired`` when its
   expiry date is on or before the day ``to`` starts, else ``certificate withdrawn``.
+  A numbered certificate keeps its IRI while snapshots describe it alike; a snapshot that
+  describes it otherwise (other dates, activities, body or referential) lists another
+  description of it (``{IRI}--{snapshot}``, ``dcterms:isVersionOf`` the IRI), so that it is
+  renewed or extended there, and its entries name the certificate's IRI, never a version's.
+  A certificate of both types (one number over both ranges) replaces, and is replaced by,
+  certificates of either type.
 
 The same entries are written as ``changes.csv`` (oldest pair first) and ``changes.atom``
 (Atom 1.0, newest pair first), each entry linking to the host's IRI, which the site
@@ -35,6 +41,7 @@ from hdsgraph.describe.facts import Facts
 from hdsgraph.rdf.namespaces import DCTERMS, HDS, ROV, SKOS
 from hdsgraph.rdf.store import select
 from hdsgraph.resources import data_file
+from hdsgraph.safety import neutralised_cell
 
 FEED_FILES = ("changes.atom", "changes.csv")
 COLUMNS = [
@@ -69,12 +76,13 @@ def feed_texts() -> dict:
 
 
 CERTIFICATES_QUERY = f"""
-SELECT ?snapshot ?host ?certificate ?type ?activity ?issued ?expires WHERE {{
+SELECT ?snapshot ?host ?certificate ?main ?type ?activity ?issued ?expires WHERE {{
   ?host <{HDS}holds> ?certificate ; <{HDS}listedIn> ?snapshot .
   ?certificate <{HDS}listedIn> ?snapshot ; <{HDS}certificateType>/<{SKOS}notation> ?type ;
     <{HDS}activity>/<{SKOS}notation> ?activity .
   OPTIONAL {{ ?certificate <{HDS}issueDate> ?issued }}
   OPTIONAL {{ ?certificate <{HDS}expiryDate> ?expires }}
+  OPTIONAL {{ ?certificate <{DCTERMS}isVersionOf> ?main }}
 }}
 """
 HOSTS_QUERY = f"""
@@ -90,12 +98,23 @@ SNAPSHOTS_QUERY = (
 
 @dataclass(frozen=True)
 class Certificate:
-    iri: str
+    iri: str  # the description a snapshot lists
     host: str
-    type: str
+    types: tuple[str, ...]  # two for one number covering both ranges
     activities: tuple[int, ...]
     issued: str
     expires: str
+    main: str = ""  # the certificate an earlier description is a version of ("": itself)
+
+    @property
+    def type(self) -> str:
+        """The certificate type(s), as changes.csv writes them."""
+        return ";".join(self.types)
+
+    @property
+    def permanent(self) -> str:
+        """The certificate's own IRI, the same in every snapshot."""
+        return self.main or self.iri
 
 
 def snapshot_dates(store: ox.Store) -> list[tuple[str, str]]:
@@ -119,16 +138,26 @@ def _certificates(store: ox.Store) -> dict[str, dict[str, dict[str, Certificate]
             key,
             {
                 "host": row["host"].value,
-                "type": row["type"].value,
+                "types": set(),
+                "main": row["main"].value if row["main"] is not None else "",
                 "activities": set(),
                 "issued": row["issued"].value if row["issued"] is not None else "",
                 "expires": row["expires"].value if row["expires"] is not None else "",
             },
         )
+        record["types"].add(row["type"].value)
         record["activities"].add(int(row["activity"].value))
     out: dict[str, dict[str, dict[str, Certificate]]] = {}
     for (snapshot, iri), r in found.items():
-        cert = Certificate(iri, r["host"], r["type"], tuple(sorted(r["activities"])), r["issued"], r["expires"])
+        cert = Certificate(
+            iri,
+            r["host"],
+            tuple(sorted(r["types"])),
+            tuple(sorted(r["activities"])),
+            r["issued"],
+            r["expires"],
+            r["main"],
+        )
         out.setdefault(snapshot, {}).setdefault(cert.host, {})[iri] = cert
     return out
 
@@ -141,21 +170,21 @@ def certificate_changes(old: dict[str, Certificate], new: dict[str, Certificate]
     """(change, certificate, old activities) for one host listed in both snapshots;
     ``starts`` is the day the new snapshot starts (YYYY-MM-DD)."""
     out = []
-    for ctype in sorted({c.type for c in (*old.values(), *new.values())}):
-        gone = [c for iri, c in sorted(old.items()) if iri not in new and c.type == ctype]
-        came = [c for iri, c in sorted(new.items()) if iri not in old and c.type == ctype]
-        before = {a for c in gone for a in c.activities}
-        for cert in came:
-            if not gone:
-                out.append(("certificate added", cert, ""))
-            elif set(cert.activities) - before:
-                out.append(("certificate extended", cert, _acts(before)))
-            else:
-                out.append(("certificate renewed", cert, _acts(before)))
-        if not came:
-            for cert in gone:
-                lapsed = bool(cert.expires) and cert.expires <= starts
-                out.append(("certificate expired" if lapsed else "certificate withdrawn", cert, _acts(cert.activities)))
+    gone = [c for iri, c in sorted(old.items()) if iri not in new]
+    came = [c for iri, c in sorted(new.items()) if iri not in old]
+    for cert in came:
+        replaced = [c for c in gone if set(c.types) & set(cert.types)]  # of its type (or one of its two)
+        before = {a for c in replaced for a in c.activities}
+        if not replaced:
+            out.append(("certificate added", cert, ""))
+        elif set(cert.activities) - before:
+            out.append(("certificate extended", cert, _acts(before)))
+        else:
+            out.append(("certificate renewed", cert, _acts(before)))
+    for cert in gone:
+        if not any(set(c.types) & set(cert.types) for c in came):
+            lapsed = bool(cert.expires) and cert.expires <= starts
+            out.append(("certificate expired" if lapsed else "certificate withdrawn", cert, _acts(cert.activities)))
     return out
 
 
@@ -207,7 +236,7 @@ def change_entries(store: ox.Store) -> list[dict]:
                         "host": name,
                         "siren": siren,
                         "host_iri": host,
-                        "certificate": cert.iri,
+                        "certificate": cert.permanent,
                         "certificate_type": cert.type,
                         "old_activities": old_acts,
                         "new_activities": "" if change.endswith(("expired", "withdrawn")) else _acts(cert.activities),
@@ -238,7 +267,7 @@ def changes_csv(rows: list[dict]) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: neutralised_cell(v) for k, v in row.items()} for row in rows)  # formulas shown as text
     return out.getvalue().encode("utf-8")
 
 
@@ -252,7 +281,8 @@ def entry_title(row: dict) -> str:
     texts = feed_texts()
     title = f"{texts['changes'][row['change']]} : {row['host']}"
     if row["certificate_type"]:
-        title += f" ({texts['certificate_types'].get(row['certificate_type'], row['certificate_type'])})"
+        types = row["certificate_type"].split(";")
+        title += f" ({' et '.join(texts['certificate_types'].get(t, t) for t in types)})"
     return title
 
 

@@ -9,8 +9,10 @@ Fields: ``hdsgraph`` (the version that built it), ``base_uri``, ``graph_prefix``
 prefix of the named graphs ``publish`` and ``serve`` use: ``{base_uri}graph/``),
 ``snapshots`` (the registry snapshots, by date), and ``catalog``: ``download_url``,
 ``sparql_endpoint`` and ``skeleton`` (null for the bundled one, else its file name and
-SHA-256). Nothing in it depends on the clock or the machine: two builds of the same input
-write the same bytes.
+SHA-256), ``rows`` (per registry file: ``read`` = ``kept`` + ``quarantined``, and
+``values_quarantined``, the values dropped from kept rows) and ``certificates`` (distinct
+certificates). Nothing in it depends on the clock or the machine: two builds of the same
+input write the same bytes.
 """
 
 from __future__ import annotations
@@ -31,9 +33,13 @@ def graph_prefix_for(base_uri: str) -> str:
     return base_uri + "graph/"
 
 
-def manifest_bytes(facts, options, snapshots: list[str]) -> bytes:
+def manifest_bytes(
+    facts, options, snapshots: list[str], rows: list[dict] | None = None, certificates: int | None = None
+) -> bytes:
     """``build.json`` for a build of the registry ``snapshots`` (their ids) described by
-    ``facts`` (hdsgraph.describe.facts.Facts) with the catalogue ``options``."""
+    ``facts`` (hdsgraph.describe.facts.Facts) with the catalogue ``options``; ``rows``: per
+    registry file, rows read / kept / quarantined and values quarantined; ``certificates``:
+    the number of distinct certificates."""
     skeleton = None
     if options.skeleton is not None:
         path = Path(options.skeleton)
@@ -45,6 +51,10 @@ def manifest_bytes(facts, options, snapshots: list[str]) -> bytes:
         "snapshots": sorted(snapshots),
         "catalog": {"download_url": facts.download, "sparql_endpoint": facts.sparql_endpoint, "skeleton": skeleton},
     }
+    if rows is not None:
+        document["rows"] = rows
+    if certificates is not None:
+        document["certificates"] = certificates
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 

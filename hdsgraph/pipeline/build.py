@@ -30,22 +30,36 @@ from hdsgraph.describe.facts import (
 from hdsgraph.describe.manifest import MANIFEST, manifest_bytes
 from hdsgraph.describe.void import void_turtle
 from hdsgraph.errors import InputError
-from hdsgraph.files import Staging
+from hdsgraph.files import Staging, refuse_inside
 from hdsgraph.pipeline.answers import answers as study_answers
 from hdsgraph.pipeline.dataset import dataset_ntriples
+from hdsgraph.pipeline.guard import Guard, check_quarantine, check_shrink
 from hdsgraph.pipeline.links import qualification_ntriples
-from hdsgraph.pipeline.mapping import Minter, map_registry, ontology_ntriples
+from hdsgraph.pipeline.mapping import A, Minter, map_registry, ontology_ntriples
 from hdsgraph.pipeline.normalise import Registry, normalise
 from hdsgraph.pipeline.qualify import Hosts, qualify, read_proposals, read_qualification, source_counts
-from hdsgraph.pipeline.read import read_registry, registry_files
+from hdsgraph.pipeline.read import distinct_sources, read_registry, registry_files
 from hdsgraph.pipeline.validate import ValidationResult, start_validation
-from hdsgraph.rdf.namespaces import DEFAULT_BASE_URI
+from hdsgraph.rdf.namespaces import DCTERMS, DEFAULT_BASE_URI, HDS
 from hdsgraph.rdf.serialise import ntriples_bytes, to_jsonld, to_turtle
 from hdsgraph.rdf.store import load_store
 from hdsgraph.rdf.terms import check_base_uri
 from hdsgraph.resources import asset_dir, data_file
+from hdsgraph.safety import neutralised_csv
 
 DUMPS = ("hds.ttl", "hds.jsonld", "hds.nt")
+CERTIFICATE_TYPE = f"{A} <{HDS}Certificate>"  # the end of the line typing a certificate, in N-Triples
+IS_VERSION_OF = f" <{DCTERMS}isVersionOf> "
+
+
+def distinct_certificates(lines: Sequence[str]) -> int:
+    """The graph's certificates (N-Triples lines), each once: an earlier description of a
+    numbered certificate (``dcterms:isVersionOf`` it) is not another certificate."""
+    typed = {line.split(" ", 1)[0] for line in lines if line.endswith(f" {CERTIFICATE_TYPE}")}
+    versions = {line.split(" ", 1)[0] for line in lines if IS_VERSION_OF in line}
+    return len(typed - versions)
+
+
 PARALLEL_VALIDATION_BYTES = 20_000_000  # about 10,000 hosts
 OUTPUTS = DUMPS + (
     "validation.ttl",
@@ -105,6 +119,8 @@ class Graph:
     skeleton: Skeleton
     base_uri: str
     _store: ox.Store | None = field(default=None, repr=False)
+    # distinct certificates: the certificate table's rows are listings, one per snapshot listing one
+    certificates: int = 0
 
     @property
     def store(self) -> ox.Store:
@@ -126,6 +142,8 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds, in the order they ran
     validation_workers: int = 1  # >1: validation ran in that many processes, alongside store/query/serialise
     rejected: Path | None = None  # where a build the shapes reject went (``<out>.rejected``)
+    recovered: list[str] = field(default_factory=list)  # what was undone of a killed run (files.recover)
+    certificates: int = 0  # distinct certificates in the graph
 
     @property
     def conforms(self) -> bool:
@@ -142,14 +160,15 @@ class BuildReport:
 
     @property
     def rows_quarantined(self) -> int:
-        return len(self.registry.quarantine)
+        """Whole rows quarantined (the dropped values are in the quarantine too, but their rows are kept)."""
+        return len(self.registry.quarantined_rows)
 
     @property
     def sources(self) -> list[SourceRows]:
         """Per registry file, in the order read: its snapshots and rows read/kept/quarantined."""
-        certificates, quarantine = self.registry.certificates, self.registry.quarantine
+        certificates, quarantine = self.registry.certificates, self.registry.quarantined_rows
         kept = certificates.drop_duplicates(["source", "row"]).groupby("source").size()
-        quarantined = quarantine.groupby("source").size()
+        quarantined = quarantine.groupby("registry_file").size()
         return [
             SourceRows(
                 source,
@@ -163,7 +182,7 @@ class BuildReport:
 
     @property
     def warnings(self) -> list[str]:
-        return self.registry.warnings + self.hosts.warnings
+        return self.registry.warnings + self.hosts.warnings + self.recovered
 
     @property
     def host_count(self) -> int:
@@ -171,7 +190,25 @@ class BuildReport:
 
     @property
     def certificate_count(self) -> int:
-        return int(self.registry.certificates.shape[0])
+        """Distinct certificates, however many snapshots list each: the graph's ``hds:Certificate``s."""
+        return self.certificates
+
+    @property
+    def rows_summary(self) -> list[dict]:
+        """Per registry file: rows read = kept + quarantined, and the values dropped from kept rows
+        (what build.json states)."""
+        values = self.registry.dropped_values.groupby("registry_file").size()
+        return [
+            {
+                "file": rows.source,
+                "snapshots": list(rows.snapshots),
+                "read": rows.read,
+                "kept": rows.kept,
+                "quarantined": rows.quarantined,
+                "values_quarantined": int(values.get(rows.source, 0)),
+            }
+            for rows in self.sources
+        ]
 
     @property
     def unqualified(self) -> list[tuple[str, str]]:
@@ -225,6 +262,7 @@ def build(
     on_stage: Callable[[str], None] | None = None,
     proposals: Path | None = None,
     min_strength: str = "medium",
+    guard: Guard | None = None,
 ) -> BuildReport:
     """Build the dataset from registry files (or folders of dated ones) into ``out``.
 
@@ -237,7 +275,9 @@ def build(
     ``rejected``); ``out`` is left as it was. Outputs are written into a staging folder
     as they are made, which replaces ``out`` only at the end. ``proposals`` (a table of
     ``hdsgraph qualify``) fills what the registry and the qualification table leave
-    empty, with its proposals at or above ``min_strength``.
+    empty, with its proposals at or above ``min_strength``. ``guard`` (default: at most
+    10 % of a snapshot's rows quarantined, no snapshot with fewer than half the hosts of
+    the one before) raises InputError before anything is written when a snapshot fails it.
     """
     timings: dict[str, float] = {}
     catalog = catalog or CatalogOptions()
@@ -246,10 +286,13 @@ def build(
         if qualification is None:
             qualification = bundled_qualification()
     check_base_uri(base_uri)
+    refuse_inside(out, [*registries, qualification, catalog.skeleton])
     catalog.download_base(base_uri)  # refuse a bad URL before any work
     catalog.endpoint()
     skeleton = read_skeleton(catalog.skeleton, base_uri)
-    graph = make_graph(registries, qualification, base_uri, skeleton, timings, on_stage, proposals, min_strength)
+    graph = make_graph(
+        registries, qualification, base_uri, skeleton, timings, on_stage, proposals, min_strength, guard or Guard()
+    )
     return write_build(graph, Path(out), catalog, timings, on_stage)
 
 
@@ -262,16 +305,18 @@ def make_graph(
     on_stage: Callable[[str], None] | None = None,
     proposals: Path | None = None,
     min_strength: str = "medium",
+    guard: Guard | None = None,
 ) -> Graph:
     """Registry files -> the normalised, qualified, mapped graph (sorted N-Triples) and a
     store holding it (``Graph.store``, loaded on first use). ``skeleton`` gives the dataset
     node its texts (default: the bundled catalogue skeleton); ``timings`` gets each stage's
-    time."""
+    time; ``guard``, when given, is checked on each snapshot."""
     timings = {} if timings is None else timings
     skeleton = skeleton or read_skeleton(None, base_uri)
     with _timed(timings, "read", on_stage):
         files = [f for path in registries for f in registry_files(Path(path))]
-        raw = [read_registry(f) for f in files]
+        _check_given_once(files)
+        raw = distinct_sources([read_registry(f) for f in files])
         qualification_table = read_qualification(Path(qualification) if qualification else None)
         proposal_table = read_proposals(Path(proposals) if proposals else None, min_strength)
     with _timed(timings, "normalise", on_stage):
@@ -281,6 +326,8 @@ def make_graph(
         detail = f" (row {first['row']} of {first['source']}: {first['reason']})" if first is not None else ""
         raise InputError(f"no usable row: all {sum(registry.rows_read.values())} rows were quarantined{detail}")
     _check_snapshots(registry)
+    if guard is not None:
+        _check_guard(registry, guard)
     with _timed(timings, "qualify", on_stage):
         hosts = qualify(registry, qualification_table, proposal_table)
     with _timed(timings, "map", on_stage):
@@ -291,9 +338,10 @@ def make_graph(
         lines = sorted(graph)
         del graph
         triples = len(lines)
+        certificates = distinct_certificates(lines)
         nt = ntriples_bytes(lines)
         del lines
-    return Graph(registry, hosts, nt, triples, skeleton, base_uri)
+    return Graph(registry, hosts, nt, triples, skeleton, base_uri, certificates=certificates)
 
 
 def write_build(
@@ -313,7 +361,7 @@ def write_build(
     nt = graph.nt
     if nt is None:
         raise ValueError("this graph was written already")
-    with Staging(out, set(OUTPUTS)) as staging:
+    with Staging(out, marker=MANIFEST) as staging:
         staging.write("hds.nt", nt)
         nt_file = staging.path("hds.nt")
         # On large graphs pySHACL runs in worker processes, in parts, while this process
@@ -343,19 +391,34 @@ def write_build(
         timings["validate"] = time.perf_counter() - validation_started
         staging.write("validation.ttl", validation.report)
         staging.write("answers.json", answers_json(answers))
-        staging.write("quarantine.csv", registry.quarantine.to_csv(index=False, lineterminator="\n").encode("utf-8"))
-        staging.write("unqualified.csv", hosts.unqualified.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+        staging.write("quarantine.csv", neutralised_csv(registry.quarantine))  # formulas shown as text
+        staging.write("unqualified.csv", neutralised_csv(hosts.unqualified))
         staging.write("README.md", data_file("dist-README.md").read_bytes())
         with _timed(timings, "catalogue", on_stage):
             facts = dataset_facts(store, base_uri, catalog, graph.skeleton)
-            staging.write(MANIFEST, manifest_bytes(facts, catalog, sorted(set(registry.certificates["snapshot"]))))
+            rows = BuildReport(
+                out, registry, hosts, graph.triples, validation, answers, certificates=graph.certificates
+            )
+            staging.write(
+                MANIFEST,
+                manifest_bytes(
+                    facts,
+                    catalog,
+                    sorted(set(registry.certificates["snapshot"])),
+                    rows=rows.rows_summary,
+                    certificates=rows.certificate_count,
+                ),
+            )
             for name, data in feed_files(store, facts).items():
                 staging.write(name, data)
             for name, data in catalog_files(staging.files(), facts).items():
                 staging.write(name, data)
             staging.write("void.ttl", void_turtle(facts, store))
 
-        report = BuildReport(out, registry, hosts, graph.triples, validation, answers, timings, workers)
+        report = BuildReport(
+            out, registry, hosts, graph.triples, validation, answers, timings, workers, certificates=graph.certificates
+        )
+        report.recovered = staging.recovered
         with _timed(timings, "publish", on_stage):
             if validation.conforms:
                 staging.commit()
@@ -363,6 +426,33 @@ def write_build(
                 report.rejected = out.with_name(out.name + ".rejected")
                 staging.commit(report.rejected)
     return report
+
+
+def _check_given_once(files: list[Path]) -> None:
+    """The same registry file given twice (by two names, or as a file and in its folder) is refused."""
+    seen: dict[Path, Path] = {}
+    for path in files:
+        real = path.resolve()
+        if real in seen:
+            again = f"{seen[real]} and {path}" if seen[real] != path else str(path)
+            raise InputError(f"{again}: the same registry file given twice; give each snapshot once")
+        seen[real] = path
+
+
+def _check_guard(registry: Registry, guard: Guard) -> None:
+    """Each registry file: at most ``max_quarantine`` of its rows quarantined; each snapshot:
+    at least half the hosts of the one before."""
+    rows = registry.quarantined_rows
+    for source, read in registry.rows_read.items():
+        mine = rows[rows["registry_file"] == source]
+        examples = [(str(r.source), r.row, str(r.reason)) for r in mine.itertuples(index=False)]
+        check_quarantine(guard, source, read, len(mine), examples)
+    hosts = registry.certificates.groupby("snapshot")["host_key"].nunique().sort_index()
+    previous: tuple[str, int] | None = None
+    for snapshot, count in hosts.items():
+        if previous is not None:
+            check_shrink(guard, f"snapshot {snapshot}", int(count), f"snapshot {previous[0]}", previous[1])
+        previous = (str(snapshot), int(count))
 
 
 def _check_snapshots(registry: Registry) -> None:

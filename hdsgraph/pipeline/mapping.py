@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import date, timedelta
 
-from hdsgraph.pipeline.normalise import Registry, most_common, name_key
+from hdsgraph.pipeline.normalise import Registry, body_key, most_common, name_key, number_key
 from hdsgraph.pipeline.qualify import Hosts
 from hdsgraph.pipeline.read import UNDATED
-from hdsgraph.pipeline.vocabulary import countries, ontology_path, vocabulary
+from hdsgraph.pipeline.vocabulary import Body, certification_bodies, countries, ontology_path, vocabulary
 from hdsgraph.rdf.namespaces import (
     ADMS,
     DCTERMS,
@@ -32,6 +33,7 @@ from hdsgraph.rdf.terms import check_base_uri, iri, literal
 
 A = f"<{RDF}type>"
 WIKIDATA = "http://www.wikidata.org/entity/"
+EXPIRY_HORIZON_DAYS = 180  # hds:expiryHorizon: a certificate expiring within this many days of the snapshot
 
 
 def slug(text: str) -> str:
@@ -62,14 +64,19 @@ class Minter:
                 row.host_key,
                 row.certificate_type,
                 ",".join(map(str, row.activities)),
-                name_key(row.certification_body or ""),
+                body_key(row.certification_body or ""),  # a body's name key, or its id when the data file knows it
                 row.issued or "",
                 row.expires or "",
+                *([row.referential] if row.referential else []),  # absent: the IRIs of before referentials
             ]
         )
         digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:12]
         kind = row.certificate_type.split("_")[0]
         return f"{self.host(row.host_key)}/certificate/{kind}-{row.issued or 'undated'}-{digest}"
+
+    def numbered_certificate(self, host_key: str, number: str) -> str:
+        """A certificate with a number: the number is its identity, across snapshots."""
+        return f"{self.host(host_key)}/certificate/number-{number_key(number)}"
 
     def certification_body(self, name: str) -> str:
         return f"{self.base}certification-body/{slug(name)}"
@@ -114,17 +121,27 @@ def map_registry(registry: Registry, hosts: Hosts, base: str = DEFAULT_BASE_URI)
 
     certificates = registry.certificates
     bodies = certificates["certification_body"].dropna()
-    body_names = {  # slug -> the spelling most often written
-        key: name for key, group in bodies.groupby(bodies.map(slug)) if (name := most_common(group)) is not None
+    known = {slug(name): body for body in certification_bodies() for name in body.names}
+    body_names = {  # slug -> the spelling most often written, for the bodies the data file does not know
+        key: name
+        for key, group in bodies.groupby(bodies.map(slug))
+        if key not in known and (name := most_common(group)) is not None
     }
+    body_iri = {key: mint.certification_body(name) for key, name in body_names.items()}
     for name in body_names.values():
         b = iri(mint.certification_body(name))
         add(f"{b} {A} <{HDS}CertificationBody>")
         add(f"{b} {A} <{SKOS}Concept>")
         add(f"{b} <{SKOS}inScheme> <{HDS}certificationBodies>")
         add(f"{b} <{SKOS}prefLabel> {literal(name)}")
+    for key in sorted(set(bodies.map(slug)) & set(known)):
+        body_iri[key] = mint.certification_body(known[key].id)
+        lines.update(_body_lines(known[key], body_iri[key]))
 
-    for row in certificates.itertuples(index=False):
+    numbered = certificates["certificate_number"].notna()
+    lines.update(_numbered_certificates(certificates[numbered], mint, body_iri))
+    referential_iri = vocab.referentials
+    for row in certificates[~numbered].itertuples(index=False):
         h = iri(mint.host(row.host_key))
         c = iri(mint.certificate(row))
         s = iri(mint.snapshot(row.snapshot))
@@ -136,13 +153,13 @@ def map_registry(registry: Registry, hosts: Hosts, base: str = DEFAULT_BASE_URI)
         for activity in row.activities:
             add(f"{c} <{HDS}activity> {iri(vocab.activities[activity])}")
         if row.certification_body:
-            add(
-                f"{c} <{HDS}certificationBody> {iri(mint.certification_body(body_names[slug(row.certification_body)]))}"
-            )
+            add(f"{c} <{HDS}certificationBody> {iri(body_iri[slug(row.certification_body)])}")
         if row.issued:
             add(f"{c} <{HDS}issueDate> {literal(row.issued, XSD + 'date')}")
         if row.expires:
             add(f"{c} <{HDS}expiryDate> {literal(row.expires, XSD + 'date')}")
+        if row.referential:
+            add(f"{c} <{HDS}referential> {iri(referential_iri[row.referential])}")
 
     kept = certificates.drop_duplicates(["source", "row"])
     for snap in registry.snapshots:
@@ -155,12 +172,113 @@ def map_registry(registry: Registry, hosts: Hosts, base: str = DEFAULT_BASE_URI)
             if snapshot_id != UNDATED:
                 kind = "date" if len(snapshot_id) == 10 else "gYearMonth"
                 add(f"{s} <{DCTERMS}date> {literal(snapshot_id, XSD + kind)}")
+                day = date.fromisoformat(snapshot_id if len(snapshot_id) == 10 else snapshot_id + "-01")
+                horizon = day + timedelta(days=EXPIRY_HORIZON_DAYS)
+                add(f"{s} <{HDS}snapshotDay> {literal(day.isoformat(), XSD + 'date')}")
+                add(f"{s} <{HDS}expiryHorizon> {literal(horizon.isoformat(), XSD + 'date')}")
             add(f"{s} <{DCTERMS}source> {literal(snap.source)}")
             add(f"{s} <{HDS}sha256> {literal(snap.sha256)}")
             if snap.provenance:  # fetched by hdsgraph: where from, when, and the bytes as downloaded
                 add(f"{s} <{PROV}wasDerivedFrom> {iri(snap.provenance['url'])}")
                 add(f"{s} <{PROV}generatedAtTime> {literal(snap.provenance['retrieved'], XSD + 'dateTime')}")
                 add(f"{s} <{HDS}sourceSha256> {literal(snap.provenance['sha256'])}")
+                if len(snap.provenance.get("parts", [])) > 1:  # several pages, or a page and the file it links to
+                    for part in snap.provenance["parts"]:
+                        add(f"{s} <{PROV}wasDerivedFrom> {iri(part)}")
+                if snap.provenance.get("corrected_from"):  # corrected by hand: the table as fetched, too
+                    add(f"{s} <{HDS}fetchedSha256> {literal(snap.provenance['corrected_from'])}")
+    return lines
+
+
+def _body_lines(body: Body, body_iri: str) -> set[str]:
+    """A certification body of the data file: its name now, the others it went by."""
+    b = iri(body_iri)
+    lines = {
+        f"{b} {A} <{HDS}CertificationBody>",
+        f"{b} {A} <{SKOS}Concept>",
+        f"{b} <{SKOS}inScheme> <{HDS}certificationBodies>",
+        f"{b} <{SKOS}prefLabel> {literal(body.name)}",
+    }
+    lines.update(f"{b} <{SKOS}altLabel> {literal(name)}" for name in body.names[1:])
+    for rename in body.renamed:
+        when = f"until {rename.until}" if rename.until else "until a day not known here"
+        lines.add(f"{b} <{SKOS}historyNote> {literal(f'Named {rename.name} {when}.', lang='en')}")
+    return lines
+
+
+def _numbered_certificates(rows, mint: Minter, body_iri: dict[str, str]) -> set[str]:
+    """Certificates with a number: one IRI per number and host, whatever the snapshot. Rows
+    of one snapshot with the same number are one certificate (of both types when its
+    activities span both ranges). When a later snapshot lists it with other activities,
+    dates, body or referential (renewed, extended), the number's IRI describes it as the
+    latest snapshot lists it, and each earlier description is a version of it
+    (``{IRI}--{first snapshot}``, ``dcterms:isVersionOf`` the IRI), so that every
+    snapshot's answers use what that snapshot said."""
+    vocab = vocabulary()
+    type_iri = {t.code: t.iri for t in vocab.certificate_types}
+    states: dict[tuple[str, str], dict[str, dict]] = {}  # (host, number) -> snapshot -> what it lists
+    for row in rows.itertuples(index=False):
+        listing = states.setdefault((row.host_key, number_key(row.certificate_number)), {})
+        state = listing.setdefault(
+            row.snapshot,
+            {
+                "numbers": set(),
+                "types": set(),
+                "activities": set(),
+                "body": body_iri[slug(row.certification_body)] if row.certification_body else None,
+                "issued": row.issued,
+                "expires": row.expires,
+                "referential": row.referential,
+            },
+        )
+        state["numbers"].add(row.certificate_number)
+        state["types"].add(row.certificate_type)
+        state["activities"].update(row.activities)
+    lines: set[str] = set()
+    add = lines.add
+    for (host_key, _), listing in states.items():
+        number = min(n for state in listing.values() for n in state["numbers"])
+        main = mint.numbered_certificate(host_key, number)
+        identifier = iri(main + "#number")
+        by_content: dict[tuple, list[str]] = {}
+        for snapshot_id, state in sorted(listing.items()):
+            content = (
+                tuple(sorted(state["types"])),
+                tuple(sorted(state["activities"])),
+                state["body"],
+                state["issued"],
+                state["expires"],
+                state["referential"],
+            )
+            by_content.setdefault(content, []).append(snapshot_id)
+        h = iri(mint.host(host_key))
+        add(f"{identifier} {A} <{ADMS}Identifier>")
+        add(f"{identifier} <{SKOS}notation> {literal(number)}")
+        for content, snapshot_ids in by_content.items():
+            types, activities, body, issued, expires, referential = content
+            is_latest = max(listing) in snapshot_ids
+            c = iri(main if is_latest else f"{main}--{snapshot_ids[0]}")
+            add(f"{h} <{HDS}holds> {c}")
+            add(f"{c} {A} <{HDS}Certificate>")
+            add(f"{c} <{ADMS}identifier> {identifier}")
+            if not is_latest:
+                add(f"{c} <{DCTERMS}isVersionOf> {iri(main)}")
+            for snapshot_id in snapshot_ids:
+                s = iri(mint.snapshot(snapshot_id))
+                add(f"{h} <{HDS}listedIn> {s}")
+                add(f"{c} <{HDS}listedIn> {s}")
+            for code in types:
+                add(f"{c} <{HDS}certificateType> {iri(type_iri[code])}")
+            for activity in activities:
+                add(f"{c} <{HDS}activity> {iri(vocab.activities[activity])}")
+            if body:
+                add(f"{c} <{HDS}certificationBody> {iri(body)}")
+            if issued:
+                add(f"{c} <{HDS}issueDate> {literal(issued, XSD + 'date')}")
+            if expires:
+                add(f"{c} <{HDS}expiryDate> {literal(expires, XSD + 'date')}")
+            if referential:
+                add(f"{c} <{HDS}referential> {iri(vocab.referentials[referential])}")
     return lines
 
 

@@ -32,6 +32,7 @@ from hdsgraph.pipeline.normalise import (
     parse_positioning,
     parse_siren,
 )
+from hdsgraph.safety import neutralised_value
 
 HOST_COLUMNS = ["host_key", "host", "siren", "positioning", "nationality", "synthetic", "wikidata"]
 # Where each value came from (see ``qualify``), and the links a proposal table brings.
@@ -140,6 +141,8 @@ def read_proposals(path: Path | None, min_strength: str = "medium") -> Proposals
         rows = list(csv.DictReader(io.StringIO(text, newline=""), strict=True))
     except (UnicodeDecodeError, csv.Error):
         raise InputError(f"{path}: not a readable CSV file") from None
+    # qualify wrote formula-like cells with a quote in front (safety.neutralised_csv).
+    rows = [{k: neutralised_value(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows]
     needed = {"host_key", "positioning", "positioning_source", "positioning_strength", "nationality"}
     if not rows or not needed <= set(rows[0]):
         raise InputError(f"{path}: not a proposal table of hdsgraph qualify (it needs {', '.join(sorted(needed))})")

@@ -4,11 +4,17 @@ The canonical registry table is a UTF-8 CSV, one row per certificate. This stage
 it as text and nothing more: every cell stays a string, and each row keeps its row
 number (the header is row 1, as in a spreadsheet) so that later stages can say which
 row they quarantined and why.
+
+A table written by ``hdsgraph import`` or ``fetch`` also says where each row was read
+(``source``, ``source_row``: the page or file and its row there), and has the import's
+quarantine beside it (``NAME.quarantine.csv``): its records are read too, so that the
+rows and values the import could not use reach the build's quarantine.
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import io
 import json
@@ -18,7 +24,8 @@ from pathlib import Path
 
 from hdsgraph.errors import InputError
 from hdsgraph.files import read_input
-from hdsgraph.rdf.terms import check_http
+from hdsgraph.rdf.terms import check_http, without_userinfo
+from hdsgraph.safety import canonical_value
 
 REQUIRED_COLUMNS = ("host", "activities")
 OPTIONAL_COLUMNS = (
@@ -30,8 +37,16 @@ OPTIONAL_COLUMNS = (
     "nationality",
     "synthetic",
     "snapshot",
+    "certificate_number",
+    "referential",
+    "certificate_type",
 )
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+# The years a registry date may have: an HDS certificate dates from 2018 on; a year outside
+# these is a typing mistake (0021, 2921), and is quarantined rather than published.
+YEARS = range(1900, 2101)
+# Where an imported row was read: the page or file, and the row number there.
+LOCATION_COLUMNS = ("source", "source_row")
 
 SNAPSHOT_ID = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?$")
 UNDATED = "undated"
@@ -46,8 +61,15 @@ class RawSnapshot:
     sha256: str
     snapshot: str | None  # from the file name, when it is YYYY-MM.csv or YYYY-MM-DD.csv
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
     provenance: dict | None = None  # from YYYY-MM-DD.provenance.json beside it, written by `hdsgraph fetch`
+    # What the import that wrote this table quarantined (NAME.quarantine.csv beside it):
+    # {source, row, quarantined ("row" or a column), reason, as_read}
+    imported_quarantine: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def imported_rows_quarantined(self) -> int:
+        return sum(1 for record in self.imported_quarantine if record["quarantined"] == "row")
 
 
 def snapshot_from_name(path: Path) -> str | None:
@@ -65,6 +87,21 @@ def registry_files(path: Path) -> list[Path]:
     if not path.exists():
         raise InputError(f"{path}: no such file")
     return [path]
+
+
+def distinct_sources(snapshots: list[RawSnapshot]) -> list[RawSnapshot]:
+    """Files of the same name in different folders (``a/2022-04.csv``, ``b/2022-04.csv``)
+    are named by as many of their folders as tell them apart, so that the rows of one are
+    never taken for the rows of the other. A unique name stays the bare file name."""
+    for depth in range(1, 1 + max((len(s.path.parts) for s in snapshots), default=1)):
+        names = [s.source for s in snapshots]
+        clashing = {name for name in names if names.count(name) > 1}
+        if not clashing:
+            break
+        for snap in snapshots:
+            if snap.source in clashing:
+                snap.source = "/".join(snap.path.resolve().parts[-1 - depth :])
+    return snapshots
 
 
 def read_registry(path: Path) -> RawSnapshot:
@@ -88,6 +125,9 @@ def read_registry(path: Path) -> RawSnapshot:
         duplicated = sorted({c for c in columns if columns.count(c) > 1 and c})
         if duplicated:
             raise InputError(f"{path}: column {duplicated[0]!r} appears more than once in the header")
+        unknown = [c for c in columns if c and c not in COLUMNS + LOCATION_COLUMNS]
+        if unknown:
+            raise InputError(f"{path}: {unknown_column_message(unknown[0])}")
         missing = [c for c in REQUIRED_COLUMNS if c not in columns]
         if missing:
             found = ", ".join(repr(c) for c in header) or "none"
@@ -101,19 +141,87 @@ def read_registry(path: Path) -> RawSnapshot:
             path=path,
             sha256=digest,
             snapshot=snapshot_from_name(path),
-            ignored_columns=[c for c in columns if c and c not in COLUMNS],
             provenance=read_provenance(path, digest),
         )
+        known = COLUMNS + LOCATION_COLUMNS
         for number, cells in enumerate(reader, start=2):
             if not any(cell.strip() for cell in cells):
                 continue  # a blank line is not a row
-            row = {name: cells[i] if i < len(cells) else "" for i, name in enumerate(columns) if name in COLUMNS}
+            row = {
+                name: canonical_value(cells[i]) if i < len(cells) else ""  # as 'hdsgraph import' neutralised it
+                for i, name in enumerate(columns)
+                if name in known
+            }
             if len(cells) > len(columns):
                 row["__extra__"] = f"the row has {len(cells)} cells but the header has {len(columns)}"
             snapshot.rows.append((number, row))
     except csv.Error as exc:
         raise InputError(f"{path}: not a readable CSV file (line {reader.line_num}: {exc})") from None
+    if "source_row" in columns:  # written by an import: its quarantine is beside it
+        snapshot.imported_quarantine, warning = read_import_quarantine(path)
+        if warning:
+            snapshot.warnings.append(warning)
+    if snapshot.provenance and snapshot.provenance.get("corrected_from"):
+        snapshot.warnings.append(
+            f"{path.name}: corrected by hand since it was fetched (sha256 {digest}, fetched as "
+            f"{snapshot.provenance['corrected_from']}); the graph records both checksums"
+        )
+    if snapshot.provenance and snapshot.provenance.get("ignored_columns"):
+        shown = ", ".join(repr(c) for c in snapshot.provenance["ignored_columns"])
+        snapshot.warnings.append(f"{path.name}: the fetched page's column(s) {shown} were not imported")
     return snapshot
+
+
+def unknown_column_message(column: str) -> str:
+    """Why a canonical table's column is refused, with the known column it most looks like."""
+    close = difflib.get_close_matches(column, COLUMNS + LOCATION_COLUMNS, n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return (
+        f"unknown column {column!r}{hint}; a canonical registry table has only the columns "
+        f"{', '.join(COLUMNS + LOCATION_COLUMNS)} (use 'hdsgraph import' for an export with other columns)"
+    )
+
+
+def import_quarantine_path(path: Path) -> Path:
+    """``2024-05-02.csv`` -> ``2024-05-02.quarantine.csv``: where an import writes its quarantine."""
+    return path.with_name(path.stem + ".quarantine.csv")
+
+
+def read_import_quarantine(path: Path) -> tuple[list[dict], str | None]:
+    """The records of the quarantine an import wrote beside ``path`` (and a warning when
+    there is none): each with the page or file and row it was read at, what was quarantined
+    (``row``, or the column of a dropped value), the reason, and the cells as read (JSON)."""
+    beside = import_quarantine_path(path)
+    if not beside.is_file():
+        return [], (
+            f"{path.name}: written by an import, but its quarantine {beside.name} is not beside it: "
+            "the rows the import quarantined are not counted"
+        )
+    try:
+        text = beside.read_text(encoding="utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(f"{beside}: not a readable quarantine file ({exc})") from None
+    if not rows or rows[0][:2] != ["source", "row"] or "reason" not in rows[0]:
+        raise InputError(f"{beside}: not a quarantine file written by 'hdsgraph import' (its header differs)")
+    header = rows[0]
+    where = header.index("reason") + 1
+    records = []
+    for cells in rows[1:]:
+        if not any(cells):
+            continue
+        record = dict(zip(header[:where], cells, strict=False))
+        as_read = {label: cell for label, cell in zip(header[where:], cells[where:], strict=False) if cell}
+        records.append(
+            {
+                "source": record.get("source", ""),
+                "row": record.get("row", ""),
+                "quarantined": record.get("quarantined") or "row",
+                "reason": record.get("reason", ""),
+                "as_read": json.dumps(as_read, ensure_ascii=False) if as_read else "",
+            }
+        )
+    return records, None
 
 
 _RETRIEVED = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
@@ -131,11 +239,6 @@ def read_provenance(path: Path, sha256: str) -> dict | None:
         raise InputError(f"{record_path}: not a readable provenance record (JSON)") from None
     if not isinstance(record, dict):
         raise InputError(f"{record_path}: not a readable provenance record (JSON)")
-    if record.get("canonical_sha256") != sha256:
-        raise InputError(
-            f"{record_path}: describes another version of {path.name} (its checksum differs); "
-            "fetch again, or delete the record if the file was corrected by hand"
-        )
     url, retrieved, raw = record.get("url"), record.get("retrieved"), record.get("sha256")
     unusable = InputError(
         f"{record_path}: needs an http(s) 'url', a 'retrieved' time (YYYY-MM-DDTHH:MM:SSZ) "
@@ -149,8 +252,27 @@ def read_provenance(path: Path, sha256: str) -> dict | None:
         and re.fullmatch(r"[0-9a-f]{64}", raw)
     ):
         raise unusable
+    parts = [p.get("final_url") for p in record.get("parts", []) if isinstance(p, dict)]
+    if not all(isinstance(p, str) for p in parts):
+        raise unusable
     try:
-        check_http(url, "url")  # it becomes the snapshot's prov:wasDerivedFrom, so an IRI
+        for each in [url, *parts]:
+            check_http(str(each), "url")  # it becomes the snapshot's prov:wasDerivedFrom, so an IRI
     except InputError:
         raise unusable from None
-    return {"url": url, "retrieved": retrieved, "sha256": raw}
+    # A record written by hand, or by an older hdsgraph, may carry credentials: never into the graph.
+    found = {
+        "url": without_userinfo(url),
+        "retrieved": retrieved,
+        "sha256": raw,
+        "parts": [without_userinfo(str(p)) for p in parts],
+    }
+    original = record.get("canonical_sha256")
+    if original != sha256:  # corrected by hand since the fetch: accepted, and both checksums kept
+        if not (isinstance(original, str) and re.fullmatch(r"[0-9a-f]{64}", original)):
+            raise unusable
+        found["corrected_from"] = original
+    ignored = record.get("ignored_columns")
+    if isinstance(ignored, list) and all(isinstance(c, str) for c in ignored):
+        found["ignored_columns"] = ignored
+    return found

@@ -194,8 +194,15 @@ class PendingValidation:
         self.nt, self.pool, self.futures = nt, pool, futures
 
     def cancel(self) -> None:
+        """Stop now (Ctrl-C, SIGTERM, a failed stage): parts not started never start, running
+        ones are killed rather than waited for."""
         if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
+            running = list((getattr(self.pool, "_processes", None) or {}).values())  # public only from Python 3.14
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            for process in running:
+                process.terminate()
+            for process in running:
+                process.join(5)
 
     def result(self, store: ox.Store) -> ValidationResult:
         queried = _query_violations(store)
@@ -204,6 +211,9 @@ class PendingValidation:
         else:
             try:
                 shacl = [v for future in self.futures for v in future.result()]
+            except BaseException:
+                self.cancel()
+                raise
             finally:
                 self.pool.shutdown()
         violations = sorted(set(shacl + queried))

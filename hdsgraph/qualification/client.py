@@ -24,6 +24,7 @@ import requests
 from hdsgraph._version import __version__
 from hdsgraph.errors import FetchError, InputError
 from hdsgraph.files import write_atomically
+from hdsgraph.safety import strict_session
 
 USER_AGENT = (
     f"hdsgraph/{__version__} (open knowledge graph of the French HDS registry; qualification of the "
@@ -136,7 +137,7 @@ class Client:
         self.timeout = DEFAULT_TIMEOUT if timeout is None else timeout
         self.retries = retries
         self.max_wait = max_wait
-        self.session = session or requests.Session()
+        self.session = session or strict_session()  # no credentials across a redirect to another origin
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.headers["Accept"] = "application/json, application/sparql-results+json"
         self.clock = clock

@@ -7,11 +7,11 @@ table) or the registry stated is copied with that source and never replaced by a
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+
+import pandas as pd
 
 from hdsgraph.pipeline.normalise import name_key
 from hdsgraph.qualification import rules as positioning_rules
@@ -29,6 +29,7 @@ from hdsgraph.qualification.services import (
     search_name,
     wikidata_tops,
 )
+from hdsgraph.safety import neutralised_csv
 
 COLUMNS = [
     "host_key",
@@ -348,8 +349,6 @@ def _queue_order(row: dict[str, str]) -> tuple:
 
 
 def proposals_csv(rows: list[dict[str, str]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
+    """The proposal table people review in a spreadsheet: formula-like cells shown as text
+    (``read_proposals`` takes the quote off again)."""
+    return neutralised_csv(pd.DataFrame(rows, columns=COLUMNS, dtype=object).fillna(""))

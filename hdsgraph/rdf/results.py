@@ -14,6 +14,7 @@ import pyoxigraph as ox
 
 from hdsgraph.errors import InputError
 from hdsgraph.rdf.namespaces import XSD
+from hdsgraph.safety import neutralised_cell
 
 SHARE_PLACES = Decimal("0.0001")
 _INTEGERS = {
@@ -88,7 +89,7 @@ def format_result(result: QueryResult, fmt: str) -> str:
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(result.columns)
         for row in result.rows:
-            writer.writerow(["" if row[c] is None else row[c] for c in result.columns])
+            writer.writerow(["" if row[c] is None else neutralised_cell(row[c]) for c in result.columns])
         return buffer.getvalue()
     cells = [[("" if row[c] is None else str(row[c])) for c in result.columns] for row in result.rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(result.columns)]

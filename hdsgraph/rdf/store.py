@@ -10,6 +10,7 @@ import pyoxigraph as ox
 
 from hdsgraph.errors import InputError, first_line
 from hdsgraph.files import read_input
+from hdsgraph.safety import check_xml_entities
 
 if TYPE_CHECKING:
     import rdflib
@@ -47,6 +48,8 @@ def read_ntriples(path: Path) -> bytes:
     data = read_input(path, "an RDF file")
     if fmt == ox.RdfFormat.N_TRIPLES:
         return data
+    if fmt == ox.RdfFormat.RDF_XML:  # the one format with entities: no XXE, no billion laughs
+        check_xml_entities(data, str(path))
     try:
         return serialised(ox.parse(data, format=fmt))
     except (SyntaxError, ValueError) as exc:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from hdsgraph.rdf.namespaces import DCTERMS, HDS, OWL, RDF, RDFS, ROV, SKOS
+from hdsgraph.rdf.namespaces import ADMS, DCTERMS, HDS, OWL, RDF, RDFS, ROV, SKOS
 
 LABELS = (SKOS + "prefLabel", ROV + "legalName", RDFS + "label", DCTERMS + "title")
 # How a concept page finds its hosts: hosts link to it directly, or through a certificate.
@@ -138,12 +138,14 @@ class SiteGraph:
     def certificate(self, iri: str) -> dict:
         activities = sorted((self.link(a) for a in self.iris(iri, HDS + "activity")), key=lambda a: a.notation)
         holder = next((s for s, p in self.inbound.get(iri, []) if p == HDS + "holds"), "")
-        ctype = self.iris(iri, HDS + "certificateType")
+        ctype = sorted((self.link(t) for t in self.iris(iri, HDS + "certificateType")), key=lambda t: t.notation)
+        numbers = [self.text(n, SKOS + "notation") for n in self.iris(iri, ADMS + "identifier")]
         body = self.iris(iri, HDS + "certificationBody")
         return {
             "iri": iri,
             "host": self.link(holder) if holder else None,
-            "type": self.link(ctype[0]) if ctype else None,
+            "type": ctype[0] if ctype else None,
+            "types": ctype,  # two for one number covering both ranges
             "activities": activities,
             "body": self.link(body[0]) if body else None,
             "issued": self.text(iri, HDS + "issueDate"),
@@ -153,7 +155,9 @@ class SiteGraph:
             "referential": self.link(self.iris(iri, HDS + "referential")[0])
             if self.iris(iri, HDS + "referential")
             else None,
-            "number": self.text(iri, HDS + "certificateNumber"),
+            "number": min(numbers) if numbers else "",  # adms:identifier, its skos:notation
+            # an earlier description of a numbered certificate: the certificate as last listed
+            "version_of": [self.link(v) for v in self.iris(iri, DCTERMS + "isVersionOf")],
         }
 
     def host(self, iri: str) -> dict:

@@ -30,7 +30,7 @@ from jinja2 import Environment
 
 from hdsgraph.describe.manifest import build_base, manifest_path
 from hdsgraph.errors import InputError
-from hdsgraph.files import CHECKSUMS, write_folder
+from hdsgraph.files import CHECKSUMS, refuse_inside, write_folder
 from hdsgraph.pipeline.mapping import ontology_ntriples
 from hdsgraph.rdf.namespaces import DCAT, DCTERMS, FOAF, HDS, OWL, RDF, RDFS, SKOS, SPDX, VCARD, VOCAB_BASE
 from hdsgraph.rdf.serialise import ntriples_bytes, to_jsonld, to_turtle
@@ -71,7 +71,7 @@ class SitePaths:
                     rest
                     and not rest.endswith("/")
                     and SAFE_PATH.fullmatch(rest)
-                    and ".." not in rest.split("/")
+                    and not {"", ".", ".."} & set(rest.split("/"))  # no absolute path, no way out of --out
                     and rest != "index"
                 ):
                     return rest
@@ -114,7 +114,12 @@ def data_base(graph: SiteGraph, manifest_base: str | None = None) -> str:
 def environment() -> Environment:
     env = template_environment(TEMPLATES, trim_blocks=True, lstrip_blocks=True)
     env.filters["script_json"] = script_json
+    env.tests["http_iri"] = is_http_iri  # only http(s) IRIs become links: never javascript: or data:
     return env
+
+
+def is_http_iri(value) -> bool:
+    return isinstance(value, str) and urlsplit(value).scheme.lower() in ("http", "https")
 
 
 def script_json(data) -> str:
@@ -670,6 +675,7 @@ def write_site(data: Path, out: Path, base_url: str | None = None, report_url: s
     """Render the site of a build folder or dump ``data`` into ``out``, atomically;
     ``report_url``: where the report (``hdsgraph report``) is published, linked from every page."""
     out = Path(out)
+    refuse_inside(out, [data])
     if out.is_dir() and any(out.iterdir()) and not (out / CHECKSUMS).is_file():
         raise InputError(f"{out}: refusing to replace a folder that is not an hdsgraph site; choose another --out")
     if report_url is not None:

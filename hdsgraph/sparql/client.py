@@ -59,13 +59,23 @@ def credentials(url: str) -> tuple[str, str] | None:
         return None
     try:
         entry = netrc.netrc(path).authenticators(urlsplit(url).hostname or "")
-    except (netrc.NetrcParseError, OSError) as exc:
-        # The parse error names the file and line, never the secrets themselves.
-        raise InputError(f"{path}: cannot be read as a netrc file ({getattr(exc, 'msg', exc)})") from None
+    except (netrc.NetrcParseError, OSError, UnicodeDecodeError) as exc:
+        # The message names the file and line, never the secrets themselves.
+        raise InputError(f"{path}: cannot be read as a netrc file ({_netrc_problem(exc)})") from None
     if entry is None:
         return None
     login, _, password = entry
     return (login or "", password or "")
+
+
+def _netrc_problem(exc: Exception) -> str:
+    """What is wrong with a netrc file, without the token netrc quotes: it may be a password."""
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8 text"
+    if not isinstance(exc, netrc.NetrcParseError):
+        return getattr(exc, "strerror", None) or type(exc).__name__
+    problem = re.sub(r"\s*'.*'\s*$", "", exc.msg, flags=re.S)
+    return f"{problem} on line {exc.lineno}" if exc.lineno else problem
 
 
 def http_error(

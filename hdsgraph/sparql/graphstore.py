@@ -44,6 +44,7 @@ from hdsgraph.pipeline.mapping import ontology_path
 from hdsgraph.rdf.namespaces import DEFAULT_BASE_URI, HDS, RDF
 from hdsgraph.rdf.store import read_ntriples
 from hdsgraph.resources import data_table
+from hdsgraph.safety import strict_session
 from hdsgraph.sparql.client import (
     PASSWORD_VARIABLE,
     TIMEOUT,
@@ -193,7 +194,7 @@ def publish(source: Path, endpoint: str, prefix: str | None = None, query_endpoi
     )
     prefix = graphs[0].prefix()
     login = credentials(endpoint)
-    with requests.Session() as session:
+    with strict_session() as session:  # no credentials across a redirect to another origin
         for graph in graphs:
             _request(
                 session, "PUT", endpoint, graph.iri, login, data=graph.ntriples(), headers={"Content-Type": NTRIPLES}

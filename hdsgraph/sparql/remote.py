@@ -16,14 +16,12 @@ Virtuoso's union of every graph, ``hdsgraph serve``'s union of the build's graph
 
 from __future__ import annotations
 
-import ast
 import re
 import urllib.error
 from collections.abc import Sequence
 
 import pyoxigraph as ox
 from SPARQLWrapper import BASIC, JSON, POST, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from hdsgraph.errors import first_line
 from hdsgraph.pipeline.answers import (
@@ -34,6 +32,7 @@ from hdsgraph.pipeline.answers import (
 )
 from hdsgraph.rdf.namespaces import HDS, SKOS
 from hdsgraph.rdf.results import QueryResult, table
+from hdsgraph.safety import strict_opener
 from hdsgraph.sparql.client import (
     TIMEOUT,
     EndpointError,
@@ -52,13 +51,13 @@ RESULT_FORMATS = {
     "text/xml": ox.QueryResultsFormat.XML,
     "text/tab-separated-values": ox.QueryResultsFormat.TSV,
 }
-# SPARQLWrapper turns these statuses into its own exceptions and keeps only their text.
-WRAPPER_STATUS = {
-    "QueryBadFormed": (400, "Bad Request"),
-    "Unauthorized": (401, "Unauthorized"),
-    "EndPointNotFound": (404, "Not Found"),
-    "URITooLong": (414, "URI Too Long"),
-    "EndPointInternalError": (500, "Internal Server Error"),
+# The reasons these statuses are shown with, whatever words the endpoint's status line uses.
+STATUS_REASONS = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    404: "Not Found",
+    414: "URI Too Long",
+    500: "Internal Server Error",
 }
 LONG_QUERY = 2000  # characters; longer queries go by POST so that no URL gets too long
 
@@ -82,13 +81,13 @@ def remote_solutions(endpoint: str, text: str, default_graphs: Sequence[str] = (
         client.setHTTPAuth(BASIC)
         client.setCredentials(*login)
     try:
-        response = client.query().response
+        # SPARQLWrapper's request (query, graphs, Accept, Authorization), sent by an opener that
+        # sends no credentials across a redirect to another origin (urllib's own keeps them).
+        response = strict_opener().open(client._createRequest(), timeout=TIMEOUT)
         body = response.read()
-    except SPARQLWrapperException as exc:
-        status, reason = WRAPPER_STATUS.get(type(exc).__name__, (0, type(exc).__name__))
-        raise http_error(endpoint, status, reason, _wrapped_response(exc), login) from None
     except urllib.error.HTTPError as exc:
-        raise http_error(endpoint, exc.code, exc.reason or "", exc.read(), login) from None
+        reason = STATUS_REASONS.get(exc.code, exc.reason or "")
+        raise http_error(endpoint, exc.code, reason, exc.read(), login) from None
     except (urllib.error.URLError, OSError) as exc:
         raise unreachable(endpoint, exc) from None
     kind = response.headers.get_content_type()
@@ -175,16 +174,3 @@ def remote_select(
             )
         term = pick_snapshot(known, snapshot) if snapshot is not None else None
     return table(remote_solutions(endpoint, bind_requested(text, term), default_graphs, named), name)
-
-
-def _wrapped_response(exc: SPARQLWrapperException) -> str:
-    """The store's own message, which SPARQLWrapper keeps only inside its exception text."""
-    message = str(exc)
-    _, found, raw = message.partition("Response:\n")
-    if not found:
-        return ""
-    try:
-        value = ast.literal_eval(raw.strip())
-    except (ValueError, SyntaxError):
-        return raw
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)

@@ -388,6 +388,45 @@ def _history_section(
     return section
 
 
+def _today_section(snapshot: str, answers: dict) -> Section:
+    """The questions the study did not ask, about the registry as it is today."""
+    section = Section(
+        "Referential, certificate types and expiring certificates",
+        f"Questions the study did not ask, on the graph's snapshot {snapshot}: nothing published to compare with.",
+    )
+    labels = {"both": "both types", "physical_infrastructure_host": "physical infrastructure only"}
+    labels["managed_services_host"] = "managed services (infogéreur) only"
+    for name, column, what in (
+        (
+            "hosts-by-referential",
+            "referential",
+            lambda v: (
+                "Hosts not all of whose certificates state their referential"
+                if v == "unknown"
+                else f"Hosts on referential {v}"
+            ),
+        ),
+        ("hosts-by-certificate-types", "certificate_types", lambda v: f"Hosts certified for {labels.get(v, v)}"),
+    ):
+        for row in answers.get(name, []):
+            computed = f"{row['hosts']} ({_pct(row['share'], 1)})"
+            section.lines.append(Line(what(row[column]), "", computed, "", None, _q(name)))
+    expiring = answers.get("certificates-expiring", [])
+    hosts = len({row["host"] for row in expiring})
+    certificates = sum(row["certificates"] for row in expiring)
+    section.lines.append(
+        Line(
+            "Certificates expiring within 180 days of the snapshot (hosts)",
+            "",
+            f"{certificates} ({hosts})",
+            "",
+            None,
+            _q("certificates-expiring"),
+        )
+    )
+    return section
+
+
 # ---------------------------------------------------------------- charts
 
 
@@ -520,6 +559,7 @@ def make_report(data: Path, figures_path: Path | None = None, snapshot: str | No
             answers["changes-between-snapshots"],
             {s: _qualified_in(store, s) for s in known},
         ),
+        _today_section(snapshot, answers),
     ]
     charts = _charts(fig, figures, answers, store)
     source = figures.get("source") or {}
@@ -604,13 +644,27 @@ def environment():
     return env
 
 
+def _markdown_text(value) -> str:
+    """A value shown in report.md: ``&``, ``<`` and ``>`` as HTML entities, so that a name in
+    the data is text in any Markdown viewer, never HTML."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@cache
+def markdown_environment():
+    """report.md's templates: as ``environment``, every value through ``_markdown_text``."""
+    env = template_environment(TEMPLATES, trim_blocks=True, lstrip_blocks=True, finalize=_markdown_text)
+    env.filters.update(environment().filters)
+    return env
+
+
 def _render(template: str, ctx: _Context, sections: list[Section], charts: dict[str, str]) -> str:
     shown = [
         {"name": name, "svg": svg.rstrip("\n"), "title": svg.split("<title", 1)[1].split(">", 1)[1].split("<", 1)[0]}
         for name, svg in charts.items()
     ]
     return (
-        environment()
+        (markdown_environment() if template.endswith(".md") else environment())
         .get_template(template)
         .render(
             snapshots=ctx.snapshots,
