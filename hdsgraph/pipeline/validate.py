@@ -310,33 +310,38 @@ def split_into_parts(nt: bytes, host_prefix: str, parts: int, inverse: frozenset
     lines = nt.splitlines()
     pending: list[tuple[bytes, bytes, bool]] = []  # (subject, object, inverse) between shared nodes
     linked: set[bytes] = set()  # the shared nodes grouped nodes link to
-    for line in lines:
+    last, subject_key, s_in = b"", b"", False
+    for line in lines:  # sorted lines: a subject's lines come together, so its key is found once
         if not line:
             continue
         s_end = line.index(b" ")
-        p_end = line.index(b" ", s_end + 1)
         subject = line[:s_end]
+        if subject != last:
+            last, s_in = subject, subject.startswith(prefix)
+            subject_key = key(subject) if s_in else subject
+            if s_in:
+                parent.setdefault(subject_key, subject_key)
+        p_end = line.index(b" ", s_end + 1)
+        if line[p_end + 1] not in _RESOURCE_START:
+            continue  # a literal
         obj = line[p_end + 1 :].rstrip(b" .")
-        s_in = subject.startswith(prefix)
-        if s_in:
-            parent.setdefault(key(subject), key(subject))
-        if not obj.startswith((b"<", b"_:")):
-            continue
         is_inverse = line[s_end + 1 : p_end] in inverse_tokens
         o_in = obj.startswith(prefix)
         if s_in and o_in:
-            parent.setdefault(key(obj), key(obj))
-            union(key(subject), key(obj))
+            object_key = key(obj)
+            if object_key != subject_key:
+                parent.setdefault(object_key, object_key)
+                union(subject_key, object_key)
         elif s_in and is_inverse:
             parent.setdefault(obj, obj)
-            union(key(subject), obj)
+            union(subject_key, obj)
         elif s_in:
             linked.add(obj)
         elif o_in:
             parent.setdefault(key(obj), key(obj))
             parent.setdefault(subject, subject)
             union(subject, key(obj))
-        elif not s_in:
+        else:
             pending.append((subject, obj, is_inverse))
     changed = True
     while changed:  # shared nodes linked to grouped ones join them, until nothing changes
@@ -360,18 +365,22 @@ def split_into_parts(nt: bytes, host_prefix: str, parts: int, inverse: frozenset
     shared: list[bytes] = []
     chunks: list[list[bytes]] = [[] for _ in range(parts)]
     part_of: dict[bytes, int] = {}
+    last, target = b"", shared
     for line in lines:
         if not line:
             continue
-        subject = key(line[: line.index(b" ")])
-        if subject in parent:
-            root = find(subject)
-            index = part_of.get(root)
-            if index is None:
-                index = part_of[root] = zlib.crc32(root) % parts
-            chunks[index].append(line)
-        else:
-            shared.append(line)
+        subject = line[: line.index(b" ")]
+        if subject != last:
+            last, subject_key = subject, key(subject)
+            if subject_key in parent:
+                root = find(subject_key)
+                index = part_of.get(root)
+                if index is None:
+                    index = part_of[root] = zlib.crc32(root) % parts
+                target = chunks[index]
+            else:
+                target = shared
+        target.append(line)
     common = b"\n".join(shared)
     return [common + b"\n" + b"\n".join(chunk) + b"\n" for chunk in chunks]
 
@@ -383,6 +392,7 @@ def _subject_object(line: bytes) -> tuple[bytes, bytes]:
     return line[:s_end], line[line.index(b" ", s_end + 1) + 1 :].rstrip(b" .")
 
 
+_RESOURCE_START = frozenset(b"<_")  # the first byte of an IRI or a blank node (not of a literal)
 _HOST_LOCAL_END = re.compile(rb"[#/]")  # a host's own local name ends at its first # or /
 
 
