@@ -634,6 +634,7 @@ def history_markdown(results) -> list[str]:
             ]
         )
     out += ["", *_table(["snapshots", "build", "peak", "stages", "slowest query"], rows)]
+    out += ["", "Query times: `benchmarks/query_times.py` on each build, with the bundled `queries/`."]
     out += ["", "![time and memory against snapshots, log-log](history.svg)", ""]
     return out
 
