@@ -32,6 +32,7 @@ from hdsgraph.describe.void import void_turtle
 from hdsgraph.errors import InputError
 from hdsgraph.files import Staging
 from hdsgraph.pipeline.answers import answers as study_answers
+from hdsgraph.pipeline.chunks import CHUNK_HOSTS, mapped_chunks, merged_ntriples
 from hdsgraph.pipeline.dataset import dataset_ntriples
 from hdsgraph.pipeline.links import qualification_ntriples
 from hdsgraph.pipeline.mapping import Minter, map_registry, ontology_ntriples
@@ -262,11 +263,13 @@ def make_graph(
     on_stage: Callable[[str], None] | None = None,
     proposals: Path | None = None,
     min_strength: str = "medium",
+    chunk_hosts: int | None = None,
 ) -> Graph:
     """Registry files -> the normalised, qualified, mapped graph (sorted N-Triples) and a
     store holding it (``Graph.store``, loaded on first use). ``skeleton`` gives the dataset
     node its texts (default: the bundled catalogue skeleton); ``timings`` gets each stage's
-    time."""
+    time. More hosts than ``chunk_hosts`` (default ``CHUNK_HOSTS``) are mapped in chunks of
+    that many, with the same bytes (``hdsgraph.pipeline.chunks``)."""
     timings = {} if timings is None else timings
     skeleton = skeleton or read_skeleton(None, base_uri)
     with _timed(timings, "read", on_stage):
@@ -284,6 +287,16 @@ def make_graph(
     with _timed(timings, "qualify", on_stage):
         hosts = qualify(registry, qualification_table, proposal_table)
     with _timed(timings, "map", on_stage):
+        chunk_hosts = CHUNK_HOSTS if chunk_hosts is None else chunk_hosts
+        if len(hosts.table) > chunk_hosts:  # bounded memory: map, sort and merge chunks of hosts
+            extra = (
+                sorted(qualification_ntriples(hosts, base_uri))
+                + ontology_ntriples()
+                + dataset_ntriples(registry, hosts, base_uri, skeleton)
+            )
+            nt = merged_ntriples([*mapped_chunks(registry, hosts, base_uri, chunk_hosts), extra])
+            triples = nt.count(b"\n")
+            return Graph(registry, hosts, nt, triples, skeleton, base_uri)
         graph = map_registry(registry, hosts, base_uri)
         graph.update(qualification_ntriples(hosts, base_uri))
         graph.update(ontology_ntriples())

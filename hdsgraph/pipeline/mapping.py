@@ -78,9 +78,18 @@ class Minter:
         return f"{self.base}snapshot/{snapshot_id}"
 
 
-def map_registry(registry: Registry, hosts: Hosts, base: str = DEFAULT_BASE_URI) -> set[str]:
+def certification_body_names(certificates) -> dict[str, str]:
+    """Certification body slug -> the spelling most often written (over the whole build)."""
+    bodies = certificates["certification_body"].dropna()
+    return {key: name for key, group in bodies.groupby(bodies.map(slug)) if (name := most_common(group)) is not None}
+
+
+def map_registry(
+    registry: Registry, hosts: Hosts, base: str = DEFAULT_BASE_URI, body_names: dict[str, str] | None = None
+) -> set[str]:
     """The data as N-Triples lines (without the trailing newline); the caller sorts them
-    once, with whatever else goes into the graph."""
+    once, with whatever else goes into the graph. ``body_names`` (``certification_body_names``
+    of the whole build) lets a chunk of the hosts be mapped alone (``hdsgraph.pipeline.chunks``)."""
     mint = Minter(check_base_uri(base))
     vocab = vocabulary()
     type_iri = {t.code: t.iri for t in vocab.certificate_types}
@@ -113,10 +122,8 @@ def map_registry(registry: Registry, hosts: Hosts, base: str = DEFAULT_BASE_URI)
             add(f"{h} <{OWL}sameAs> {iri(WIKIDATA + host.wikidata)}")
 
     certificates = registry.certificates
-    bodies = certificates["certification_body"].dropna()
-    body_names = {  # slug -> the spelling most often written
-        key: name for key, group in bodies.groupby(bodies.map(slug)) if (name := most_common(group)) is not None
-    }
+    if body_names is None:
+        body_names = certification_body_names(certificates)
     for name in body_names.values():
         b = iri(mint.certification_body(name))
         add(f"{b} {A} <{HDS}CertificationBody>")
