@@ -86,13 +86,67 @@ def shape_reach() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(paths | {PREFIXES["rdfs"] + "subClassOf"}), frozenset(classes)
 
 
+# What a shape may say besides its path, target and sh:class for its path to count as a
+# plain "at least one value, each of class C" check (see class_only_paths).
+_CLASS_ONLY_KEYS = frozenset(
+    str(k) for k in (rdflib.RDF.type, rdflib.RDFS.label, SH.path, SH.targetClass, SH["class"], SH.message, SH.minCount)
+)
+
+
+@cache
+def class_only_paths() -> dict[str, str]:
+    """Predicate -> class, for the predicates whose shapes only ask "at least one value, each
+    an instance of the class" (``hds:listedIn``: at least one ``hds:RegistrySnapshot``), read
+    nowhere else in the shapes. For such a predicate, a value typed with the class itself
+    cannot be a violation, and one such value per subject satisfies ``sh:minCount 1``; so
+    pySHACL gets the same verdicts when it is given, per subject, the first such value and
+    every other value (``_shape_triples``). On a long history this leaves out most of the
+    graph: every host and certificate is listed once per snapshot."""
+    shapes = shapes_graph()
+    paths: dict[str, set[str]] = {}
+    for shape, node in shapes.subject_objects(SH.path):
+        if not isinstance(node, rdflib.URIRef):
+            continue
+        keys = {str(k) for k in shapes.predicates(shape, None)}
+        minimum = shapes.value(shape, SH.minCount)
+        minimum_count = int(str(minimum)) if minimum is not None else 0
+        classes = {str(c) for c in shapes.objects(shape, SH["class"])}
+        simple = keys <= _CLASS_ONLY_KEYS and len(classes) == 1 and minimum_count <= 1
+        paths.setdefault(str(node), set()).update(classes if simple else {""})
+    result: dict[str, str] = {}
+    for path, classes in paths.items():
+        uses = sum(1 for _ in shapes.subjects(None, rdflib.URIRef(path))) - sum(
+            1 for _ in shapes.subjects(SH.path, rdflib.URIRef(path))
+        )
+        if len(classes) == 1 and "" not in classes and uses == 0:
+            result[path] = classes.pop()
+    return result
+
+
 def _shape_triples(nt: bytes):
     predicates, classes = shape_reach()
     rdf_type = RDF + "type"
+    reducible = class_only_paths()
+    kept = []
+    typed: dict[str, set] = {c: set() for c in reducible.values()}
     for triple in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES):
         predicate = triple.predicate.value
         if predicate in predicates or (predicate == rdf_type and triple.object.value in classes):
-            yield triple
+            kept.append(triple)
+            if predicate == rdf_type and triple.object.value in typed:
+                typed[triple.object.value].add(triple.subject)
+    one_good: set[tuple[str, ox.NamedNode | ox.BlankNode | ox.Triple]] = (
+        set()
+    )  # (predicate, subject) already given a good value
+    for triple in kept:
+        predicate = triple.predicate.value
+        cls = reducible.get(predicate)
+        if cls is not None and triple.object in typed[cls]:
+            key = (predicate, triple.subject)
+            if key in one_good:
+                continue
+            one_good.add(key)
+        yield triple
 
 
 def violation_queries() -> dict[str, str]:
