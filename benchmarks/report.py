@@ -435,6 +435,7 @@ def markdown(results) -> str:
     else:
         out += ["_Causes: to be written in `benchmarks/notes.md` (copied here by the next run)._"]
     out += ["", "![time against hosts, log-log](chart.svg)", ""]
+    out += history_markdown(results)
     return "\n".join(out) + "\n"
 
 
@@ -547,8 +548,176 @@ def _esc(text: str) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# ---------------------------------------------------------------- history (issue 16)
+
+
+def history_targets(results) -> list[dict]:
+    """The history and incremental targets of issue 16, with what was measured."""
+    history = results.get("history") or {}
+    builds = {int(n): b for n, b in history.get("builds", {}).items()}
+    rows = []
+
+    def target(name, measured, met, miss=""):
+        verdict = "not measured" if met is None else "met" if met else f"missed{miss}"
+        rows.append({"target": name, "measured": measured, "verdict": verdict})
+
+    full = builds.get(120)
+    if full and full.get("ok"):
+        target(
+            "120 snapshots: build < 60 s", _s(full["seconds"]), full["seconds"] < 60, f" ({full['seconds'] / 60:.1f}×)"
+        )
+        target(
+            "120 snapshots: peak memory < 2 GB (GiB)",
+            _mem(full["peak_bytes"]),
+            full["peak_bytes"] < 2 * 2**30,
+            f" by {_mem(full['peak_bytes'] - 2 * 2**30)}",
+        )
+        queries = (full.get("queries") or {}).get("queries") or {}
+        if queries:
+            name, found = max(queries.items(), key=lambda item: item[1]["seconds"])
+            target(
+                "120 snapshots: each study query < 1 s",
+                f"slowest {name} {_s(found['seconds'])}",
+                found["seconds"] < 1,
+                f" by {_s(found['seconds'] - 1)}",
+            )
+    else:
+        reason = f" ({_failure(full)})" if full else ""
+        target("120 snapshots: build < 60 s", "did not complete" + reason if full else "–", False if full else None)
+    added = history.get("incremental")
+    if added and added["incremental"].get("ok") and added["cold"].get("ok"):
+        share = added["incremental"]["seconds"] / added["cold"]["seconds"]
+        target(
+            f"adding snapshot {added['snapshots']}: < 20 % of a cold build, same bytes",
+            f"{_s(added['incremental']['seconds'])} vs cold {_s(added['cold']['seconds'])} ({share:.0%}); "
+            f"same bytes: {'yes' if added['same_bytes'] else 'no'}",
+            share < 0.2 and bool(added["same_bytes"]),
+            "",
+        )
+    else:
+        target("adding a snapshot: < 20 % of a cold build, same bytes", "–", None)
+    return rows
+
+
+def history_markdown(results) -> list[str]:
+    history = results.get("history")
+    if not history:
+        return []
+    settings = history.get("settings", {})
+    out = [
+        "## History: monthly snapshots (issue 16)",
+        "",
+        f"A registry growing from {settings.get('first_hosts')} to {settings.get('last_hosts')} hosts "
+        "(`hdsgraph synth --history`), built cold for its first N snapshots"
+        + (" with the candidate queries of `benchmarks/queries/`" if settings.get("candidate_queries") else "")
+        + ".",
+        "",
+    ]
+    out += _table(
+        ["target", "measured", "verdict"],
+        [[t["target"], t["measured"], t["verdict"]] for t in history_targets(results)],
+    )
+    rows = []
+    for count, built in sorted(((int(n), b) for n, b in history.get("builds", {}).items())):
+        if not built.get("ok"):
+            rows.append([str(count), _failure(built), "", "", ""])
+            continue
+        queries = (built.get("queries") or {}).get("queries") or {}
+        slowest = max(queries.items(), key=lambda item: item[1]["seconds"]) if queries else None
+        rows.append(
+            [
+                str(count),
+                _s(built["seconds"]),
+                _mem(built["peak_bytes"]),
+                _stage_text(built["stages"]),
+                f"{slowest[0]} {_s(slowest[1]['seconds'])}" if slowest else "–",
+            ]
+        )
+    out += ["", *_table(["snapshots", "build", "peak", "stages", "slowest query"], rows)]
+    out += ["", "Query times: `benchmarks/query_times.py` on each build, with the bundled `queries/`."]
+    out += ["", "![time and memory against snapshots, log-log](history.svg)", ""]
+    return out
+
+
+def history_chart(results) -> str:
+    """Build time (s) and peak memory (MiB) against snapshots, log-log, as SVG."""
+    builds = sorted(
+        ((int(n), b) for n, b in (results.get("history") or {}).get("builds", {}).items() if b.get("ok")),
+    )
+    series = [
+        ("build time (s)", "#1b6ac9", [(n, b["seconds"]) for n, b in builds]),
+        ("peak memory (MiB)", "#d1495b", [(n, b["peak_bytes"] / 2**20) for n, b in builds]),
+    ]
+    return loglog_svg("Build time and peak memory against monthly snapshots (log-log)", "snapshots", series)
+
+
+def loglog_svg(title: str, xlabel: str, series: list[tuple[str, str, list[tuple[float, float]]]]) -> str:
+    width, height, left, right, top, bottom = 760, 420, 70, 20, 40, 110
+    points = [p for _, _, data in series for p in data if p[0] > 0 and p[1] > 0]
+    if not points:
+        empty = f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="80">'
+        return empty + '<text x="10" y="40">no data</text></svg>\n'
+    x0, x1 = math.floor(math.log10(min(p[0] for p in points))), math.ceil(math.log10(max(p[0] for p in points)))
+    y0, y1 = math.floor(math.log10(min(p[1] for p in points))), math.ceil(math.log10(max(p[1] for p in points)))
+    x1, y1 = max(x1, x0 + 1), max(y1, y0 + 1)
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def px(x):
+        return left + (math.log10(x) - x0) / (x1 - x0) * plot_w
+
+    def py(y):
+        return top + plot_h - (math.log10(y) - y0) / (y1 - y0) * plot_h
+
+    svg = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+        f'<text x="{left}" y="22" font-size="15">{_esc(title)}</text>',
+    ]
+    for e in range(x0, x1 + 1):
+        svg.append(f'<line x1="{px(10**e):.1f}" y1="{top}" x2="{px(10**e):.1f}" y2="{top + plot_h}" stroke="#ddd"/>')
+        svg.append(f'<text x="{px(10**e):.1f}" y="{top + plot_h + 16}" text-anchor="middle">{10**e:,}</text>')
+    for e in range(y0, y1 + 1):
+        svg.append(f'<line x1="{left}" y1="{py(10**e):.1f}" x2="{left + plot_w}" y2="{py(10**e):.1f}" stroke="#ddd"/>')
+        svg.append(f'<text x="{left - 6}" y="{py(10**e) + 4:.1f}" text-anchor="end">{10**e:g}</text>')
+    svg.append(f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" stroke="#888"/>')
+    svg.append(f'<text x="{left + plot_w / 2:.0f}" y="{top + plot_h + 36}" text-anchor="middle">{_esc(xlabel)}</text>')
+    for i, (label, colour, data) in enumerate(series):
+        data = [p for p in data if p[0] > 0 and p[1] > 0]
+        path = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in data)
+        svg.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        svg += [
+            f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3.5" fill="{colour}"><title>{_esc(label)}: '
+            f"{x:,g}, {y:.2f}</title></circle>"
+            for x, y in data
+        ]
+        ly = top + plot_h + 58 + i * 18
+        svg.append(
+            f'<line x1="{left}" y1="{ly - 4}" x2="{left + 30}" y2="{ly - 4}" stroke="{colour}" stroke-width="2"/>'
+        )
+        svg.append(f'<text x="{left + 38}" y="{ly}">{_esc(label)}</text>')
+    svg.append("</svg>")
+    return "\n".join(svg) + "\n"
+
+
+def memory_chart(results) -> str:
+    """Peak memory (MiB) against hosts, log-log, for each pipeline that ran."""
+    sizes = _sizes(results)
+    series = [
+        (
+            f"{name} peak memory (MiB)",
+            colour,
+            [(h, p["peak_bytes"] / 2**20) for h in sizes if (p := _pipeline(results, h, name))],
+        )
+        for name, colour in (("hdsgraph", "#1b6ac9"), ("plain-rdflib", "#d1495b"), ("morph-kgc", "#2e933c"))
+    ]
+    return loglog_svg("Peak memory against registry size (log-log)", "hosts", [s for s in series if s[2]])
+
+
 def write_results(results: dict, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     (folder / "results.md").write_text(markdown(results), encoding="utf-8")
     (folder / "chart.svg").write_text(chart(results), encoding="utf-8")
+    (folder / "memory.svg").write_text(memory_chart(results), encoding="utf-8")
+    (folder / "history.svg").write_text(history_chart(results), encoding="utf-8")

@@ -13,8 +13,11 @@ its peak memory:
   - morph-kgc: the RML engine on the same data (benchmarks/rml_prepare.py then
     benchmarks/rml_materialise.py in its own virtual environment, benchmarks/.venv-morph,
     created here on first use);
-checks that each alternative produced the same triples as hdsgraph, and writes
-benchmarks/results/results.md, results.json and chart.svg.
+checks that each alternative produced the same triples as hdsgraph; then builds a growing
+monthly history (``hdsgraph synth --history``) cold for several numbers of snapshots, and
+adds one more snapshot to the largest build (incremental) beside a cold build of the same
+inputs; writes benchmarks/results/results.md, results.json, chart.svg (time against hosts)
+and history.svg (time and memory against snapshots).
 """
 
 from __future__ import annotations
@@ -115,7 +118,27 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=HERE / ".venv-morph",
         help="morph-kgc's virtual environment (created with 'python -m venv' when missing).",
     )
+    parser.add_argument(
+        "--history-snapshots",
+        default="12,30,60,120",
+        help="Build the first N monthly snapshots of a growing history, for each N (comma-separated; "
+        "empty: no history run). The largest also gets an incremental rebuild with one more snapshot.",
+    )
+    parser.add_argument("--history-first", type=int, default=400, help="Hosts in the history's first snapshot.")
+    parser.add_argument("--history-hosts", type=int, default=5000, help="Hosts in the history's last snapshot.")
+    parser.add_argument(
+        "--candidate-queries",
+        action="store_true",
+        help="Build with the query rewrites of benchmarks/queries/ in place of the bundled files of the same name.",
+    )
+    parser.add_argument("--no-sizes", action="store_true", help="Only the history runs (no registry sizes).")
     args = parser.parse_args(argv)
+    try:
+        args.history_snapshots = sorted({int(s) for s in args.history_snapshots.split(",") if s.strip()})
+    except ValueError:
+        parser.error(f"--history-snapshots: expected numbers of snapshots, got {args.history_snapshots!r}")
+    if any(n < 2 for n in args.history_snapshots):
+        parser.error("--history-snapshots: a history has at least 2 snapshots")
     try:
         args.sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
     except ValueError:
@@ -135,7 +158,12 @@ def log(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
+CANDIDATES = [False]  # from --candidate-queries
+
+
 def hdsgraph_command() -> list[str]:
+    if CANDIDATES[0]:
+        return [sys.executable, str(HERE / "with_candidates.py")]
     return [sys.executable, "-m", "hdsgraph"]
 
 
@@ -154,6 +182,72 @@ def registry(args, hosts: int) -> Path:
         if not result.ok:
             raise SystemExit(f"Error: hdsgraph synth failed: {result.stderr.strip()}")
     return path
+
+
+HISTORY_END = "2026-08"  # the snapshot after the largest history's last: the incremental run adds it
+
+
+def history_registry(args) -> Path:
+    """A monthly history of max(--history-snapshots) + 1 snapshots, made once and cached."""
+    months = max(args.history_snapshots) + 1
+    folder = args.data / f"history-{months}-{args.history_first}-{args.history_hosts}-seed-{args.seed}"
+    if not (folder / f"{HISTORY_END}.csv").exists():
+        log(f"generating {folder.name} ...")
+        command = [sys.executable, "-m", "hdsgraph", "synth", "--history", str(months)]
+        command += ["--first-hosts", str(args.history_first), "--hosts", str(args.history_hosts)]
+        command += ["--snapshot", HISTORY_END, "--seed", str(args.seed), "--out", str(folder)]
+        result = run_measured(command)
+        if not result.ok:
+            raise SystemExit(f"Error: hdsgraph synth --history failed: {result.stderr.strip()}")
+    return folder
+
+
+def first_snapshots(history: Path, count: int, into: Path) -> Path:
+    """A folder holding the first ``count`` snapshots of ``history`` (links, not copies)."""
+    files = sorted(history.glob("*.csv"))[:count]
+    if into.exists():
+        for old in into.iterdir():
+            old.unlink()
+    into.mkdir(parents=True, exist_ok=True)
+    for file in files:
+        (into / file.name).symlink_to(file)
+    return into
+
+
+def run_history(args, results: dict) -> None:
+    """Cold builds of the first N snapshots, for each N; then the largest N gets one more
+    snapshot, built into the same folder (incremental) and into a fresh one (cold)."""
+    history = history_registry(args)
+    entry = results.setdefault("history", {"builds": {}})
+    entry["settings"] = {
+        "first_hosts": args.history_first,
+        "last_hosts": args.history_hosts,
+        "candidate_queries": args.candidate_queries,
+    }
+    for count in args.history_snapshots:
+        log(f"history: {count} monthly snapshots ...")
+        source = first_snapshots(history, count, args.work / f"history-{count}-input")
+        out = args.work / f"history-{count}"
+        built = run_hdsgraph(args, source, out, 1)
+        if built["ok"]:
+            built["triples"] = sum(1 for _ in open(out / "hds.nt", "rb"))
+            built["queries"] = run_queries(args, out)
+        entry["builds"][str(count)] = built
+        write_results(results, args.results)
+    largest = max(args.history_snapshots)
+    if not entry["builds"][str(largest)]["ok"]:
+        return
+    log(f"history: adding snapshot {largest + 1} to the build of {largest} ...")
+    source = first_snapshots(history, largest + 1, args.work / f"history-{largest}-input")
+    incremental = run_hdsgraph(args, source, args.work / f"history-{largest}", 1)
+    cold = run_hdsgraph(args, source, args.work / f"history-{largest + 1}-cold", 1)
+    same = None
+    if incremental["ok"] and cold["ok"]:
+        same = (args.work / f"history-{largest}" / "SHA256SUMS").read_bytes() == (
+            args.work / f"history-{largest + 1}-cold" / "SHA256SUMS"
+        ).read_bytes()
+    entry["incremental"] = {"snapshots": largest + 1, "incremental": incremental, "cold": cold, "same_bytes": same}
+    write_results(results, args.results)
 
 
 # ---------------------------------------------------------------- pipelines
@@ -391,6 +485,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     MAX_BYTES[0] = int(args.max_memory * 2**30)
+    CANDIDATES[0] = args.candidate_queries
     started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     results = {
         "started": started,
@@ -407,6 +502,7 @@ def main(argv=None) -> int:
             "seed": args.seed,
             "quick": args.quick,
             "max_memory_gib": args.max_memory,
+            "candidate_queries": args.candidate_queries,
         },
         "sizes": {},
     }
@@ -415,6 +511,8 @@ def main(argv=None) -> int:
         previous = json.loads(earlier.read_text(encoding="utf-8"))
         results["sizes"] = previous["sizes"]
         results["demo"] = previous.get("demo")
+        if previous.get("history"):
+            results["history"] = previous["history"]
         results["started"] = f"{previous['started']} (sizes {', '.join(previous['sizes'])}), then {started}"
         # The earlier run's settings describe the earlier sizes; the sizes added here run
         # hdsgraph only when above the alternatives' limits, as --large-runs says.
@@ -438,7 +536,7 @@ def main(argv=None) -> int:
         log(f"demonstration data ({DEMO_HOSTS} hosts) ...")
         results["demo"] = run_hdsgraph(args, None, args.work / "demo", args.runs)
 
-    for hosts in args.sizes:
+    for hosts in [] if args.no_sizes else args.sizes:
         source = registry(args, hosts)
         log(f"{hosts} hosts ({source.stat().st_size / 2**20:.1f} MiB) ...")
         entry = {"registry": source.name, "registry_bytes": source.stat().st_size, "pipelines": {}, "skipped": {}}
@@ -472,6 +570,9 @@ def main(argv=None) -> int:
         else:
             entry["skipped"]["morph-kgc"] = f"above --morph-max {args.morph_max}"
         write_results(results, args.results)  # after each size, so a long run can be read as it goes
+
+    if args.history_snapshots:
+        run_history(args, results)
 
     results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     write_results(results, args.results)

@@ -45,6 +45,12 @@ def bench(tmp_path_factory):
         str(folder / "work"),
         "--results",
         str(folder / "results"),
+        "--history-snapshots",
+        "3,5",
+        "--history-first",
+        "20",
+        "--history-hosts",
+        "40",
     ]
     command += ["--morph-venv", str(MORPH_VENV)] if HAVE_MORPH else ["--no-morph"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=300)
@@ -112,3 +118,19 @@ def test_writes_the_table_and_the_chart(bench):
     svg = ET.parse(folder / "results" / "chart.svg").getroot()
     lines = svg.findall("{http://www.w3.org/2000/svg}polyline")
     assert len(lines) >= 3  # hdsgraph, plain rdflib, hdsgraph's map stage (one point each)
+
+
+def test_the_history_runs_cold_builds_and_an_incremental_one_with_the_same_bytes(bench):
+    folder, results = bench
+    history = results["history"]
+    assert sorted(history["builds"]) == ["3", "5"]
+    assert all(b["ok"] and b["queries"]["ok"] for b in history["builds"].values())
+    added = history["incremental"]
+    assert added["snapshots"] == 6 and added["same_bytes"] is True
+    # the folder the incremental build rebuilt has the sixth snapshot, as the cold one
+    answers = json.loads((folder / "work" / "history-5" / "answers.json").read_text(encoding="utf-8"))
+    assert len(answers["hosts-by-snapshot"]) == 6
+    for name in ("history.svg", "memory.svg"):
+        ET.parse(folder / "results" / name)  # well-formed SVG
+    text = (folder / "results" / "results.md").read_text(encoding="utf-8")
+    assert "## History: monthly snapshots (issue 16)" in text

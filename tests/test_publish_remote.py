@@ -378,3 +378,22 @@ def test_an_older_snapshot_answers_the_same_on_hdsgraph_serve(runner, served, tw
     remote = runner.invoke(cli, ["query", *args, "--endpoint", served])
     assert remote.exit_code == 0, remote.output
     assert remote.stdout == local(runner, two_snapshots, *args)
+
+
+def test_a_variable_named_from_is_not_a_dataset_clause(runner, store, two_snapshots, tmp_path):
+    """`?from <` in a query's body is a comparison, not FROM <...>: the graphs are still named
+    (on a store whose default graph is empty, a missed naming gives 0)."""
+    query = tmp_path / "hosts-before.rq"
+    query.write_text(
+        "SELECT (COUNT(DISTINCT ?from) AS ?hosts) WHERE {\n"
+        "  ?host a <https://w3id.org/hdsgraph/ontology#Host> BIND(STR(?host) AS ?from)\n"
+        '  FILTER(?from < "https://w3id.org/hdsgraph/host/~")\n}\n'
+    )
+    with oxigraph(tmp_path / "plain", union=False) as base:
+        published = runner.invoke(cli, ["publish", "--data", str(two_snapshots), "--endpoint", base + "/store"])
+        assert published.exit_code == 0, published.output
+        remote = runner.invoke(cli, ["query", str(query), "--endpoint", base + "/query", "--format", "json"])
+    assert remote.exit_code == 0, remote.output
+    answer = json.loads(remote.stdout)
+    assert answer == json.loads(local(runner, two_snapshots, str(query), "--format", "json"))
+    assert int(answer[0]["hosts"]) > 0  # the hosts counted, not an empty default graph

@@ -7,7 +7,7 @@ import click
 from hdsgraph.cli.common import CommandError, library_errors
 from hdsgraph.files import write_atomically
 from hdsgraph.study.figures import read_figures
-from hdsgraph.study.synth import csv_bytes, generate
+from hdsgraph.study.synth import csv_bytes, generate, monthly_history
 
 DEFAULT_SNAPSHOT = "2022-04"  # the study's snapshot
 
@@ -33,6 +33,21 @@ DEFAULT_SNAPSHOT = "2022-04"  # the study's snapshot
     help="Published figures to match exactly (see seeds/study-2022.yaml); they fix the number of hosts.",
 )
 @click.option(
+    "--history",
+    "months",
+    type=click.IntRange(min=2),
+    default=None,
+    metavar="MONTHS",
+    help="Make a monthly history of this many snapshots, ending at --snapshot, the hosts growing "
+    "every month from --first-hosts to --hosts.",
+)
+@click.option(
+    "--first-hosts",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --history: hosts in the first snapshot.  [default: a tenth of --hosts]",
+)
+@click.option(
     "--out",
     type=click.Path(path_type=Path),
     required=True,
@@ -44,7 +59,7 @@ DEFAULT_SNAPSHOT = "2022-04"  # the study's snapshot
     default=None,
     help="Write the hosts' positioning and nationality to this CSV instead of the registry rows.",
 )
-def synth_command(hosts, seed, snapshots, figures, out, qualification):
+def synth_command(hosts, seed, snapshots, figures, months, first_hosts, out, qualification):
     """Generate a synthetic registry: fictitious hosts with the structure of the real one.
 
     Every host name says "fictif" and every row is flagged synthetic. Hosts hold one or two
@@ -59,14 +74,25 @@ def synth_command(hosts, seed, snapshots, figures, out, qualification):
         hdsgraph synth --hosts 1000000 --seed 7 --out big.csv
         hdsgraph synth --calibrate seeds/study-2022.yaml --seed 2022 \\
             --out seeds/registries --qualification seeds/qualification.csv
+        hdsgraph synth --history 120 --first-hosts 400 --hosts 5000 \\
+            --snapshot 2026-07 --out history/
     """
     if figures is not None and hosts is not None:
         raise CommandError("--hosts and --calibrate cannot be used together: the figures fix the number of hosts")
+    if months is not None and (figures is not None or len(snapshots) > 1):
+        raise CommandError("--history makes its own snapshots: give at most one --snapshot (the last), no --calibrate")
+    if first_hosts is not None and months is None:
+        raise CommandError("--first-hosts needs --history")
     with library_errors():
         loaded = read_figures(figures) if figures is not None else None
         if not snapshots:
             snapshots = sorted(loaded["snapshots"]) if loaded else [DEFAULT_SNAPSHOT]
-        result = generate(list(snapshots), 1000 if hosts is None else hosts, seed, loaded, qualification is not None)
+        hosts = 1000 if hosts is None else hosts
+        sizes = None
+        if months is not None:
+            first = max(1, hosts // 10) if first_hosts is None else first_hosts
+            sizes = monthly_history(snapshots[0], months, first, hosts)
+        result = generate(list(snapshots), hosts, seed, loaded, qualification is not None, sizes)
     several = len(result.registries) > 1
     if several and out.suffix.lower() == ".csv":
         raise CommandError(f"{out}: several snapshots need a folder for --out, not a file")

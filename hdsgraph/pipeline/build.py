@@ -9,10 +9,11 @@ the normalised, qualified, mapped N-Triples, and a store holding them) and
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ from hdsgraph.describe.void import void_turtle
 from hdsgraph.errors import InputError
 from hdsgraph.files import Staging, refuse_inside
 from hdsgraph.pipeline.answers import answers as study_answers
+from hdsgraph.pipeline.chunks import CHUNK_HOSTS, mapped_chunks, merged_ntriples
 from hdsgraph.pipeline.dataset import dataset_ntriples
 from hdsgraph.pipeline.guard import Guard, check_quarantine, check_shrink
 from hdsgraph.pipeline.links import qualification_ntriples
@@ -52,11 +54,18 @@ CERTIFICATE_TYPE = f"{A} <{HDS}Certificate>"  # the end of the line typing a cer
 IS_VERSION_OF = f" <{DCTERMS}isVersionOf> "
 
 
-def distinct_certificates(lines: Sequence[str]) -> int:
-    """The graph's certificates (N-Triples lines), each once: an earlier description of a
-    numbered certificate (``dcterms:isVersionOf`` it) is not another certificate."""
-    typed = {line.split(" ", 1)[0] for line in lines if line.endswith(f" {CERTIFICATE_TYPE}")}
-    versions = {line.split(" ", 1)[0] for line in lines if IS_VERSION_OF in line}
+def distinct_certificates(lines: Iterable[str]) -> int:
+    """The graph's certificates (N-Triples lines, with or without their final `` .``), each
+    once: an earlier description of a numbered certificate (``dcterms:isVersionOf`` it) is not
+    another certificate. One pass, so that the chunked path can stream its merged file."""
+    typed: set[str] = set()
+    versions: set[str] = set()
+    for line in lines:
+        line = line.removesuffix(" .")
+        if line.endswith(f" {CERTIFICATE_TYPE}"):
+            typed.add(line.split(" ", 1)[0])
+        elif IS_VERSION_OF in line:
+            versions.add(line.split(" ", 1)[0])
     return len(typed - versions)
 
 
@@ -306,11 +315,14 @@ def make_graph(
     proposals: Path | None = None,
     min_strength: str = "medium",
     guard: Guard | None = None,
+    chunk_hosts: int | None = None,
 ) -> Graph:
     """Registry files -> the normalised, qualified, mapped graph (sorted N-Triples) and a
     store holding it (``Graph.store``, loaded on first use). ``skeleton`` gives the dataset
     node its texts (default: the bundled catalogue skeleton); ``timings`` gets each stage's
-    time; ``guard``, when given, is checked on each snapshot."""
+    time; ``guard``, when given, is checked on each snapshot. More hosts than ``chunk_hosts``
+    (default ``CHUNK_HOSTS``) are mapped in chunks of that many, with the same bytes
+    (``hdsgraph.pipeline.chunks``)."""
     timings = {} if timings is None else timings
     skeleton = skeleton or read_skeleton(None, base_uri)
     with _timed(timings, "read", on_stage):
@@ -331,6 +343,17 @@ def make_graph(
     with _timed(timings, "qualify", on_stage):
         hosts = qualify(registry, qualification_table, proposal_table)
     with _timed(timings, "map", on_stage):
+        chunk_hosts = CHUNK_HOSTS if chunk_hosts is None else chunk_hosts
+        if len(hosts.table) > chunk_hosts:  # bounded memory: map, sort and merge chunks of hosts
+            extra = (
+                sorted(qualification_ntriples(hosts, base_uri))
+                + ontology_ntriples()
+                + dataset_ntriples(registry, hosts, base_uri, skeleton)
+            )
+            nt = merged_ntriples([*mapped_chunks(registry, hosts, base_uri, chunk_hosts), extra])
+            triples = nt.count(b"\n")
+            certificates = distinct_certificates(line.decode().rstrip("\n") for line in io.BytesIO(nt))
+            return Graph(registry, hosts, nt, triples, skeleton, base_uri, certificates=certificates)
         graph = map_registry(registry, hosts, base_uri)
         graph.update(qualification_ntriples(hosts, base_uri))
         graph.update(ontology_ntriples())

@@ -85,9 +85,29 @@ class Minter:
         return f"{self.base}snapshot/{snapshot_id}"
 
 
-def map_registry(registry: Registry, hosts: Hosts, base: str = DEFAULT_BASE_URI) -> set[str]:
+def _known_bodies() -> dict:
+    """Slug of every name a body of the data file goes by -> that body."""
+    return {slug(name): body for body in certification_bodies() for name in body.names}
+
+
+def certification_body_names(certificates) -> dict[str, str]:
+    """Slug -> the spelling most often written (over the whole build), for the certification
+    bodies the data file does not know (those it knows are named by it)."""
+    bodies = certificates["certification_body"].dropna()
+    known = _known_bodies()
+    return {
+        key: name
+        for key, group in bodies.groupby(bodies.map(slug))
+        if key not in known and (name := most_common(group)) is not None
+    }
+
+
+def map_registry(
+    registry: Registry, hosts: Hosts, base: str = DEFAULT_BASE_URI, body_names: dict[str, str] | None = None
+) -> set[str]:
     """The data as N-Triples lines (without the trailing newline); the caller sorts them
-    once, with whatever else goes into the graph."""
+    once, with whatever else goes into the graph. ``body_names`` (``certification_body_names``
+    of the whole build) lets a chunk of the hosts be mapped alone (``hdsgraph.pipeline.chunks``)."""
     mint = Minter(check_base_uri(base))
     vocab = vocabulary()
     type_iri = {t.code: t.iri for t in vocab.certificate_types}
@@ -121,12 +141,9 @@ def map_registry(registry: Registry, hosts: Hosts, base: str = DEFAULT_BASE_URI)
 
     certificates = registry.certificates
     bodies = certificates["certification_body"].dropna()
-    known = {slug(name): body for body in certification_bodies() for name in body.names}
-    body_names = {  # slug -> the spelling most often written, for the bodies the data file does not know
-        key: name
-        for key, group in bodies.groupby(bodies.map(slug))
-        if key not in known and (name := most_common(group)) is not None
-    }
+    known = _known_bodies()
+    if body_names is None:
+        body_names = certification_body_names(certificates)
     body_iri = {key: mint.certification_body(name) for key, name in body_names.items()}
     for name in body_names.values():
         b = iri(mint.certification_body(name))

@@ -86,13 +86,67 @@ def shape_reach() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(paths | {PREFIXES["rdfs"] + "subClassOf"}), frozenset(classes)
 
 
+# What a shape may say besides its path, target and sh:class for its path to count as a
+# plain "at least one value, each of class C" check (see class_only_paths).
+_CLASS_ONLY_KEYS = frozenset(
+    str(k) for k in (rdflib.RDF.type, rdflib.RDFS.label, SH.path, SH.targetClass, SH["class"], SH.message, SH.minCount)
+)
+
+
+@cache
+def class_only_paths() -> dict[str, str]:
+    """Predicate -> class, for the predicates whose shapes only ask "at least one value, each
+    an instance of the class" (``hds:listedIn``: at least one ``hds:RegistrySnapshot``), read
+    nowhere else in the shapes. For such a predicate, a value typed with the class itself
+    cannot be a violation, and one such value per subject satisfies ``sh:minCount 1``; so
+    pySHACL gets the same verdicts when it is given, per subject, the first such value and
+    every other value (``_shape_triples``). On a long history this leaves out most of the
+    graph: every host and certificate is listed once per snapshot."""
+    shapes = shapes_graph()
+    paths: dict[str, set[str]] = {}
+    for shape, node in shapes.subject_objects(SH.path):
+        if not isinstance(node, rdflib.URIRef):
+            continue
+        keys = {str(k) for k in shapes.predicates(shape, None)}
+        minimum = shapes.value(shape, SH.minCount)
+        minimum_count = int(str(minimum)) if minimum is not None else 0
+        classes = {str(c) for c in shapes.objects(shape, SH["class"])}
+        simple = keys <= _CLASS_ONLY_KEYS and len(classes) == 1 and minimum_count <= 1
+        paths.setdefault(str(node), set()).update(classes if simple else {""})
+    result: dict[str, str] = {}
+    for path, classes in paths.items():
+        uses = sum(1 for _ in shapes.subjects(None, rdflib.URIRef(path))) - sum(
+            1 for _ in shapes.subjects(SH.path, rdflib.URIRef(path))
+        )
+        if len(classes) == 1 and "" not in classes and uses == 0:
+            result[path] = classes.pop()
+    return result
+
+
 def _shape_triples(nt: bytes):
     predicates, classes = shape_reach()
     rdf_type = RDF + "type"
+    reducible = class_only_paths()
+    kept = []
+    typed: dict[str, set] = {c: set() for c in reducible.values()}
     for triple in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES):
         predicate = triple.predicate.value
         if predicate in predicates or (predicate == rdf_type and triple.object.value in classes):
-            yield triple
+            kept.append(triple)
+            if predicate == rdf_type and triple.object.value in typed:
+                typed[triple.object.value].add(triple.subject)
+    one_good: set[tuple[str, ox.NamedNode | ox.BlankNode | ox.Triple]] = (
+        set()
+    )  # (predicate, subject) already given a good value
+    for triple in kept:
+        predicate = triple.predicate.value
+        cls = reducible.get(predicate)
+        if cls is not None and triple.object in typed[cls]:
+            key = (predicate, triple.subject)
+            if key in one_good:
+                continue
+            one_good.add(key)
+        yield triple
 
 
 def violation_queries() -> dict[str, str]:
@@ -224,15 +278,14 @@ def start_validation(nt: bytes, host_prefix: str | None = None, workers: int = 1
     """Start pySHACL on a graph given as N-Triples.
 
     With ``host_prefix`` (the IRI prefix of hosts, as hdsgraph mints them) and more than one
-    worker, pySHACL checks the graph in independent parts, in worker processes that run
-    while the caller goes on (loading the store, querying, serialising): every triple
-    about a host, its certificates and its identifier has a subject under the host's IRI,
-    and the shapes only follow a host to its certificates, to shared vocabulary and to
-    snapshots, which every part carries. The whole-graph queries always see the whole graph.
+    worker, pySHACL checks the graph in independent parts (``split_into_parts``: connected
+    groups of hosts and certificates, plus the shared vocabulary and snapshots), in worker
+    processes that run while the caller goes on (loading the store, querying, serialising).
+    The whole-graph queries always see the whole graph.
     """
-    if not host_prefix or workers <= 1:
+    if not host_prefix or workers <= 1 or split_plan() is None:
         return PendingValidation(nt, None, [])
-    parts = split_by_host(nt, host_prefix, max(workers, len(nt) // PART_BYTES + 1))
+    parts = split_into_parts(nt, host_prefix, max(workers, len(nt) // PART_BYTES + 1))
     context = multiprocessing.get_context("spawn")
     if sys.version_info >= (3, 11):  # a fresh process per part frees each part's rdflib graph
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=1)
@@ -243,24 +296,167 @@ def start_validation(nt: bytes, host_prefix: str | None = None, workers: int = 1
 
 PART_BYTES = 40_000_000  # ~250,000 triples: a part's rdflib graph stays well under 1 GB
 
+# What a shape may use for the split to be exact: a focus node's verdict then depends only
+# on its own triples along the shapes' paths, the triples of inverse paths that end at it,
+# and the rdf:type triples of the nodes these reach (sh:class). Anything else (sh:node,
+# nested sh:property, logical or qualified shapes, SPARQL, sh:targetNode, complex paths)
+# and the graph is validated whole.
+_SPLIT_SAFE_TARGETS = {SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf}
+_SPLIT_UNSAFE = {
+    SH.node,
+    SH.property,
+    SH["and"],
+    SH["or"],
+    SH["not"],
+    SH.xone,
+    SH.qualifiedValueShape,
+    SH.sparql,
+    SH.targetNode,
+    SH.closed,
+}
 
-def split_by_host(nt: bytes, host_prefix: str, parts: int) -> list[bytes]:
-    """Cut N-Triples into ``parts`` graphs: each host with everything under its IRI goes to
-    one part (by a hash of its IRI); triples about anything else go to every part."""
+
+@cache
+def split_plan() -> frozenset[str] | None:
+    """The predicates of the shapes' inverse paths, or None when the shapes use something
+    that a split could get wrong (then validation runs on the whole graph)."""
+    shapes = shapes_graph()
+    if any((None, p, None) in shapes for p in _SPLIT_UNSAFE):
+        return None
+    inverse = set()
+    for path in shapes.objects(None, SH.path):
+        if isinstance(path, rdflib.URIRef):
+            continue
+        step = shapes.value(path, SH.inversePath)
+        if not isinstance(step, rdflib.URIRef) or len(list(shapes.predicate_objects(path))) != 1:
+            return None  # a sequence, alternative or transitive path
+        inverse.add(str(step))
+    return frozenset(inverse)
+
+
+def split_into_parts(nt: bytes, host_prefix: str, parts: int, inverse: frozenset[str] | None = None) -> list[bytes]:
+    """Cut N-Triples into ``parts`` graphs that pySHACL can check one by one with the same
+    verdicts as the whole graph.
+
+    Nodes whose IRI starts with ``host_prefix`` (hosts, their certificates, identifiers) are
+    grouped into connected components: two of them linked by a triple stay together, so a
+    certificate goes with every host that holds it, wherever its IRI lies. Every other node
+    (vocabulary, snapshots, certification bodies) is shared: its triples go to every part,
+    unless it links to a grouped node, or is the end of an inverse path (``inverse``: the
+    predicates of the shapes' inverse paths) from one; then it joins that node's group, and
+    so on until nothing changes. A component goes whole to one part, by a hash of its
+    smallest member, so the parts do not depend on the order of the lines.
+    """
+    inverse_tokens = {f"<{p}>".encode() for p in (split_plan() or frozenset() if inverse is None else inverse)}
     prefix = f"<{host_prefix}".encode()
+    parent: dict[bytes, bytes] = {}
+
+    def key(node: bytes) -> bytes:
+        if node.startswith(prefix):  # a host's own local name ends at its first # or /
+            return _HOST_LOCAL_END.split(node[len(prefix) :], maxsplit=1)[0] + b"\x00"
+        return node
+
+    def find(node: bytes) -> bytes:
+        root = node
+        while parent[root] != root:
+            root = parent[root]
+        while parent[node] != root:
+            parent[node], node = root, parent[node]
+        return root
+
+    def union(a: bytes, b: bytes) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:  # the smaller key is the root: the root is the component's smallest member
+            if rb < ra:
+                ra, rb = rb, ra
+            parent[rb] = ra
+
+    lines = nt.splitlines()
+    pending: list[tuple[bytes, bytes, bool]] = []  # (subject, object, inverse) between shared nodes
+    linked: set[bytes] = set()  # the shared nodes grouped nodes link to
+    last, subject_key, s_in = b"", b"", False
+    for line in lines:  # sorted lines: a subject's lines come together, so its key is found once
+        if not line:
+            continue
+        s_end = line.index(b" ")
+        subject = line[:s_end]
+        if subject != last:
+            last, s_in = subject, subject.startswith(prefix)
+            subject_key = key(subject) if s_in else subject
+            if s_in:
+                parent.setdefault(subject_key, subject_key)
+        p_end = line.index(b" ", s_end + 1)
+        if line[p_end + 1] not in _RESOURCE_START:
+            continue  # a literal
+        obj = line[p_end + 1 :].rstrip(b" .")
+        is_inverse = line[s_end + 1 : p_end] in inverse_tokens
+        o_in = obj.startswith(prefix)
+        if s_in and o_in:
+            object_key = key(obj)
+            if object_key != subject_key:
+                parent.setdefault(object_key, object_key)
+                union(subject_key, object_key)
+        elif s_in and is_inverse:
+            parent.setdefault(obj, obj)
+            union(subject_key, obj)
+        elif s_in:
+            linked.add(obj)
+        elif o_in:
+            parent.setdefault(key(obj), key(obj))
+            parent.setdefault(subject, subject)
+            union(subject, key(obj))
+        else:
+            pending.append((subject, obj, is_inverse))
+    changed = True
+    while changed:  # shared nodes linked to grouped ones join them, until nothing changes
+        changed = False
+        left = []
+        for subject, obj, is_inverse in pending:
+            if obj in parent or (subject in parent and is_inverse):
+                for node in (subject, obj):
+                    parent.setdefault(node, node)
+                union(subject, obj)
+                changed = True
+            else:
+                left.append((subject, obj, is_inverse))
+        pending = left
+    if any(node in parent for node in linked):  # grouped nodes linking to a node that joined a group join it
+        for line in lines:
+            subject, obj = _subject_object(line)
+            if obj in parent and obj in linked and subject.startswith(prefix):
+                union(key(subject), obj)
+
     shared: list[bytes] = []
     chunks: list[list[bytes]] = [[] for _ in range(parts)]
-    for line in nt.splitlines():
-        if line.startswith(prefix):
-            local = line[len(prefix) : line.index(b">")]
-            host = _HOST_LOCAL_END.split(local, maxsplit=1)[0]
-            chunks[zlib.crc32(host) % parts].append(line)
-        elif line:
-            shared.append(line)
+    part_of: dict[bytes, int] = {}
+    last, target = b"", shared
+    for line in lines:
+        if not line:
+            continue
+        subject = line[: line.index(b" ")]
+        if subject != last:
+            last, subject_key = subject, key(subject)
+            if subject_key in parent:
+                root = find(subject_key)
+                index = part_of.get(root)
+                if index is None:
+                    index = part_of[root] = zlib.crc32(root) % parts
+                target = chunks[index]
+            else:
+                target = shared
+        target.append(line)
     common = b"\n".join(shared)
     return [common + b"\n" + b"\n".join(chunk) + b"\n" for chunk in chunks]
 
 
+def _subject_object(line: bytes) -> tuple[bytes, bytes]:
+    if not line:
+        return b"", b""
+    s_end = line.index(b" ")
+    return line[:s_end], line[line.index(b" ", s_end + 1) + 1 :].rstrip(b" .")
+
+
+_RESOURCE_START = frozenset(b"<_")  # the first byte of an IRI or a blank node (not of a literal)
 _HOST_LOCAL_END = re.compile(rb"[#/]")  # a host's own local name ends at its first # or /
 
 

@@ -42,6 +42,7 @@ from hdsgraph.sparql.client import (
     shown,
     unreachable,
 )
+from hdsgraph.sparql.querytext import inspect
 
 RESULT_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -103,7 +104,6 @@ def remote_solutions(endpoint: str, text: str, default_graphs: Sequence[str] = (
 SNAPSHOT_GRAPHS_QUERY = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s a <{HDS}RegistrySnapshot> }} }}"
 VOCABULARY_QUERY = f"ASK {{ ?activity a <{HDS}Activity> ; <{SKOS}notation> ?notation }}"
 _LAYOUT = re.compile(r"^(?P<prefix>.*)snapshot/[^/]+$")
-_DATASET_CLAUSE = re.compile(r"^[^#]*\bFROM\s+(?:NAMED\s+)?<", re.IGNORECASE | re.MULTILINE)
 
 
 def published_graphs(endpoint: str, prefix: str | None = None) -> list[str]:
@@ -156,7 +156,7 @@ def remote_select(
     zeros or of "unknown".
     """
     named: Sequence[str] = ()
-    if not default_graphs and (prefix is not None or not _DATASET_CLAUSE.search(text)):
+    if not default_graphs and (prefix is not None or not inspect(text).has_dataset):
         default_graphs = named = published_graphs(endpoint, prefix)
     term = None
     if expect_dataset or snapshot is not None:

@@ -321,21 +321,23 @@ def earlier_population(
     ref: np.datetime64,
     later_ref: np.datetime64,
     next_number: int,
+    monthly: bool = False,
 ) -> Population:
     """The hosts of an earlier snapshot: most still listed in ``later``, a few lapsed since.
 
     Some continuing hosts were certified for fewer activities then (their physical
     certificate came later). With figures, the counts of hosts, of hosts on all six
-    activities and on one, and of French hosts come out exactly.
+    activities and on one, and of French hosts come out exactly. ``monthly``: the
+    snapshots are a month apart, and fewer hosts lapse or change in between.
     """
     history = params().history
     _, nationalities = _codes()
     fr = nationalities.index("FR")
     n = _hosts_for(fig, snapshot) if fig else max(1, round(len(later) * history["earlier_size"]))
-    lapsed = round(n * history["lapsed"])
+    lapsed = round(n * history["monthly_lapsed" if monthly else "lapsed"])
     continuing = min(n - lapsed, len(later))
     lapsed = n - continuing
-    extended = round(continuing * history["extended"])
+    extended = round(continuing * history["monthly_extended" if monthly else "extended"])
     category = _category(later.mask)
     fig = fig or {}
 

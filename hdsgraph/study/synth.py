@@ -12,6 +12,7 @@ seed gives the same bytes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -140,15 +141,38 @@ class Synthetic:
     hosts: dict[str, int]  # snapshot id -> number of hosts
 
 
+def monthly_history(latest: str, months: int, first_hosts: int, hosts: int) -> dict[str, int]:
+    """``months`` monthly snapshot ids ending at ``latest`` (YYYY-MM), each with its number
+    of hosts: from ``first_hosts`` in the first to ``hosts`` in the last, growing by the
+    same factor every month."""
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", latest):
+        raise InputError(f"a monthly history ends at a month YYYY-MM, not {latest!r}")
+    if months < 2:
+        raise InputError("a history has at least 2 monthly snapshots")
+    if not 1 <= first_hosts <= hosts:
+        raise InputError(f"the first snapshot's hosts must be between 1 and the latest's ({hosts})")
+    year, month = int(latest[:4]), int(latest[5:])
+    ids = []
+    for back in range(months - 1, -1, -1):
+        index = year * 12 + month - 1 - back
+        ids.append(f"{index // 12:04d}-{index % 12 + 1:02d}")
+    growth = (hosts / first_hosts) ** (1 / (months - 1))
+    return {s: round(first_hosts * growth**i) if i < months - 1 else hosts for i, s in enumerate(ids)}
+
+
 def generate(
     snapshots: list[str],
     hosts: int | None = 1000,
     seed: int = 0,
     figures: dict | None = None,
     separate_qualification: bool = False,
+    sizes: dict[str, int] | None = None,
 ) -> Synthetic:
     """Registries for ``snapshots`` (one history), ``hosts`` in the latest, or calibrated
-    on ``figures`` (see read_figures) for every snapshot."""
+    on ``figures`` (see read_figures) for every snapshot. ``sizes`` (snapshot -> hosts, see
+    ``monthly_history``) makes a monthly history of those sizes."""
+    if sizes is not None:
+        snapshots, hosts = sorted(sizes), sizes[max(sizes)]
     snapshots = sorted(set(snapshots))
     for snapshot in snapshots:
         if not SNAPSHOT_ID.match(snapshot):
@@ -172,8 +196,17 @@ def generate(
     next_number = len(population) + 1
     for earlier, later in zip(reversed(snapshots[:-1]), reversed(snapshots[1:]), strict=False):
         fig = figures["snapshots"][earlier] if figures is not None else None
+        if sizes is not None:
+            fig = {"hosts_total": sizes[earlier]}
         populations[earlier] = earlier_population(
-            rng, populations[later], fig, earlier, snapshot_day(earlier), snapshot_day(later), next_number
+            rng,
+            populations[later],
+            fig,
+            earlier,
+            snapshot_day(earlier),
+            snapshot_day(later),
+            next_number,
+            monthly=sizes is not None,
         )
         next_number += len(populations[earlier])
     if next_number - 1 > MAX_HOSTS:
