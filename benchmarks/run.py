@@ -435,6 +435,111 @@ def run_morph(args, python: Path, source: Path, out: Path) -> dict:
     return summary
 
 
+# ---------------------------------------------------------------- the floor
+
+
+def floor_lookups(path: Path) -> Path:
+    """What benchmarks/floor.py needs from hdsgraph's data files (vocabulary IRIs, namespaces,
+    countries, legal forms), as JSON: the floor runs in its own environment, without hdsgraph."""
+    from hdsgraph.pipeline.links import ANNUAIRE
+    from hdsgraph.pipeline.vocabulary import countries, legal_forms, vocabulary
+    from hdsgraph.rdf import namespaces as ns
+
+    vocab = vocabulary()
+    lookups = {
+        "base": ns.DEFAULT_BASE_URI,
+        "namespaces": {
+            name.lower(): getattr(ns, name)
+            for name in ("HDS", "RDF", "RDFS", "XSD", "SKOS", "DCTERMS", "PROV", "ROV", "ADMS")
+        },
+        "annuaire": ANNUAIRE,
+        "certificate_types": [
+            {"code": t.code, "iri": t.iri, "activities": sorted(t.activities)} for t in vocab.certificate_types
+        ],
+        "activities": {str(n): iri for n, iri in sorted(vocab.activities.items())},
+        "positionings": vocab.positionings,
+        "countries": {a2: {"iri": c.iri, "alpha2": c.alpha2, "name": c.name} for a2, c in sorted(countries().items())},
+        "legal_forms": sorted(legal_forms()),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(lookups, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def floor_python(args) -> Path | None:
+    """The floor's interpreter, installing polars in its own virtual environment on first use."""
+    python = args.floor_venv / "bin" / "python"
+    check = [str(python), "-c", "import polars"]
+    if python.exists() and subprocess.run(check, capture_output=True).returncode == 0:
+        return python
+    log(f"installing polars into {args.floor_venv} ...")
+    steps = [
+        [sys.executable, "-m", "venv", str(args.floor_venv)],
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "polars"],
+    ]
+    for step in steps:
+        result = subprocess.run(step, capture_output=True, text=True)
+        if result.returncode != 0:
+            log(f"  cannot install polars ({result.stderr.strip().splitlines()[-1:]}); skipping the floor")
+            return None
+    return python
+
+
+def run_floor(args, python: Path, source: Path, out: Path) -> dict:
+    out.mkdir(parents=True, exist_ok=True)
+    lookups = floor_lookups(out / "lookups.json")
+    runs = []
+    for _ in range(args.alt_runs):
+        measured = run_measured(
+            [str(python), str(HERE / "floor.py"), str(source), str(lookups), str(out / "floor.nt")],
+            timeout=args.timeout,
+            max_bytes=MAX_BYTES[0],
+        )
+        detail = json.loads(measured.stdout) if measured.ok else {}
+        runs.append(
+            _run_record(measured, detail.get("stages", {}), triples=detail.get("triples"), version=detail.get("polars"))
+        )
+        log(
+            f"  floor: {measured.seconds:.2f} s, {measured.peak_bytes / 2**20:.0f} MiB"
+            + ("" if measured.ok else f" FAILED ({runs[-1]['error']})")
+        )
+    summary = summarise(runs)
+    if summary["ok"]:
+        summary["version"] = runs[-1].get("version")
+    return summary
+
+
+def row_derived(hds_nt: Path) -> list[bytes]:
+    """The lines of hdsgraph's ``hds.nt`` that come from the registry's rows: all but the
+    ontology's and the dataset node's (``<BASE>dataset``), the two parts the floor leaves out."""
+    from hdsgraph.pipeline.mapping import ontology_ntriples
+    from hdsgraph.rdf.namespaces import DEFAULT_BASE_URI
+
+    ontology = {f"{line} .\n".encode() for line in ontology_ntriples()}
+    dataset = f"<{DEFAULT_BASE_URI}dataset> ".encode()
+    with open(hds_nt, "rb") as handle:
+        return [line for line in handle if line not in ontology and not line.startswith(dataset)]
+
+
+def same_lines(reference: list[bytes], other_file: Path) -> dict:
+    """Whether ``other_file`` has exactly the lines of ``reference``, in the same order."""
+    other = other_file.read_bytes().splitlines(keepends=True)
+    if other == reference:
+        return {"same": True, "reference": len(reference), "other": len(other), "missing": 0, "extra": 0}
+    mine, theirs = set(reference), set(other)
+    missing, extra = sorted(mine - theirs), sorted(theirs - mine)
+    return {
+        "same": False,
+        "order_only": not missing and not extra,
+        "reference": len(reference),
+        "other": len(other),
+        "missing": len(missing),
+        "extra": len(extra),
+        "missing_sample": [m.decode() for m in missing[:3]],
+        "extra_sample": [e.decode() for e in extra[:3]],
+    }
+
+
 # ---------------------------------------------------------------- same triples
 
 
