@@ -156,7 +156,9 @@ def floor(registry: Path, lookups: dict) -> list[str]:
         .join(most_common(in_latest, "host_key", "host").rename({"host": "name"}), on="host_key", how="left")
         .join(most_common(rows, "host_key", "siren"), on="host_key", how="left")
         .join(
-            most_common(rows.with_columns(pl.col("nationality").str.strip_chars().str.to_uppercase()), "host_key", "nationality"),
+            most_common(
+                rows.with_columns(pl.col("nationality").str.strip_chars().str.to_uppercase()), "host_key", "nationality"
+            ),
             on="host_key",
             how="left",
         )
@@ -167,9 +169,14 @@ def floor(registry: Path, lookups: dict) -> list[str]:
         )
     )
     countries = pl.DataFrame(
-        [{"nationality": a2, "country_iri": c["iri"], "alpha2": c["alpha2"], "country_name": c["name"]} for a2, c in lookups["countries"].items()]
+        [
+            {"nationality": a2, "country_iri": c["iri"], "alpha2": c["alpha2"], "country_name": c["name"]}
+            for a2, c in lookups["countries"].items()
+        ]
     )
-    positionings = pl.DataFrame({"positioning": list(lookups["positionings"]), "positioning_iri": list(lookups["positionings"].values())})
+    positionings = pl.DataFrame(
+        {"positioning": list(lookups["positionings"]), "positioning_iri": list(lookups["positionings"].values())}
+    )
     hosts = hosts.join(countries, on="nationality", how="left").join(positionings, on="positioning", how="left")
     h = pl.concat_str([pl.lit("<"), pl.col("host_iri"), pl.lit(">")])
     ident = pl.concat_str([pl.lit("<"), pl.col("host_iri"), pl.lit("#siren>")])
@@ -192,7 +199,12 @@ def floor(registry: Path, lookups: dict) -> list[str]:
     emit(sirened, ident, pl.lit(rdf_type), p(ns["adms"] + "Identifier"))
     emit(sirened, ident, p(ns["skos"] + "notation"), literal("siren"))
     emit(sirened, ident, p(ns["adms"] + "schemaAgency"), pl.lit('"INSEE"'))
-    emit(sirened, h, p(ns["rdfs"] + "seeAlso"), pl.concat_str([pl.lit("<" + lookups["annuaire"]), pl.col("siren"), pl.lit(">")]))
+    emit(
+        sirened,
+        h,
+        p(ns["rdfs"] + "seeAlso"),
+        pl.concat_str([pl.lit("<" + lookups["annuaire"]), pl.col("siren"), pl.lit(">")]),
+    )
     placed = hosts.filter(pl.col("positioning_iri").is_not_null())
     emit(placed, h, p(hds + "positioning"), pl.concat_str([pl.lit("<"), pl.col("positioning_iri"), pl.lit(">")]))
     emit(placed, h, p(hds + "positioningSource"), pl.lit('"registry"'))
@@ -209,7 +221,10 @@ def floor(registry: Path, lookups: dict) -> list[str]:
     )
     bodies = most_common(named, "slug", "certification_body")
     bodies = bodies.with_columns(
-        (pl.lit(base + "certification-body/") + per_value(bodies["certification_body"], name_key).str.replace_all(" ", "-", literal=True)).alias("body_iri")
+        (
+            pl.lit(base + "certification-body/")
+            + per_value(bodies["certification_body"], name_key).str.replace_all(" ", "-", literal=True)
+        ).alias("body_iri")
     )
     b = pl.concat_str([pl.lit("<"), pl.col("body_iri"), pl.lit(">")])
     emit(bodies, b, pl.lit(rdf_type), p(hds + "CertificationBody"))
@@ -223,9 +238,13 @@ def floor(registry: Path, lookups: dict) -> list[str]:
     # ---- certificates: one per row and certificate type its activities reach
     certificates = []
     for kind in lookups["certificate_types"]:
-        allowed = set(kind["activities"])
-        covered = per_value(rows["numbers"], lambda n: ",".join(a for a in n.split(",") if a and int(a) in allowed))
-        typed = rows.with_columns(covered.alias("covered"), pl.lit(kind["iri"]).alias("type_iri")).filter(pl.col("covered") != "")
+        allowed = {str(a) for a in kind["activities"]}
+        covered = per_value(
+            rows["numbers"], lambda n, allowed=allowed: ",".join(a for a in n.split(",") if a in allowed)
+        )
+        typed = rows.with_columns(covered.alias("covered"), pl.lit(kind["iri"]).alias("type_iri")).filter(
+            pl.col("covered") != ""
+        )
         identity = pl.concat_str(
             [pl.col("host_key"), pl.lit(kind["code"]), "covered", "body_key", "issued", "expires"], separator="|"
         )
@@ -252,7 +271,9 @@ def floor(registry: Path, lookups: dict) -> list[str]:
     emit(certs, c, pl.lit(rdf_type), p(hds + "Certificate"))
     emit(certs, c, p(hds + "certificateType"), pl.concat_str([pl.lit("<"), pl.col("type_iri"), pl.lit(">")]))
     emit(certs, c, p(hds + "listedIn"), s)
-    activity_iri = pl.DataFrame({"activity": list(lookups["activities"]), "activity_iri": list(lookups["activities"].values())})
+    activity_iri = pl.DataFrame(
+        {"activity": list(lookups["activities"]), "activity_iri": list(lookups["activities"].values())}
+    )
     each = certs.select("certificate_iri", pl.col("covered").str.split(",").alias("activity")).explode("activity")
     each = each.join(activity_iri, on="activity")
     emit(each, c, p(hds + "activity"), pl.concat_str([pl.lit("<"), pl.col("activity_iri"), pl.lit(">")]))
@@ -303,7 +324,11 @@ def main(argv: list[str]) -> int:
     triples = write_sorted(lines, out)
     done = time.perf_counter()
     json.dump(
-        {"triples": triples, "stages": {"map": mapped - start, "sort and write": done - mapped}, "polars": pl.__version__},
+        {
+            "triples": triples,
+            "stages": {"map": mapped - start, "sort and write": done - mapped},
+            "polars": pl.__version__,
+        },
         sys.stdout,
     )
     return 0
