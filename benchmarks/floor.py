@@ -38,15 +38,22 @@ HORIZON_DAYS = 180
 
 
 def name_key_function(legal_forms: set[str]):
-    def name_key(name: str) -> str:
-        folded = unicodedata.normalize("NFKD", name.casefold())
-        folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-        folded = re.sub(r"(?<=\b\w)\.(?=\w\b)", "", folded)
-        words = re.findall(r"[a-z0-9]+", folded)
-        kept = [w for w in words if w not in legal_forms]
-        return " ".join(kept or words)
+    """The name key of each of a list of names: case, accents (combining marks after
+    Unicode decomposition), dots inside initials and legal forms do not count."""
+    dots = re.compile(r"(?<=\b\w)\.(?=\w\b)")
+    words_of = re.compile(r"[a-z0-9]+")
 
-    return name_key
+    def name_keys(names: list[str]) -> list[str]:
+        folded = [unicodedata.normalize("NFKD", name.casefold()) for name in names]
+        marks = {ord(ch): None for ch in set("".join(folded)) if unicodedata.combining(ch)}
+        keys = []
+        for text in folded:
+            words = words_of.findall(dots.sub("", text.translate(marks)))
+            kept = [w for w in words if w not in legal_forms]
+            keys.append(" ".join(kept or words))
+        return keys
+
+    return name_keys
 
 
 def parse_activities(cell: str) -> tuple[int, ...]:
@@ -59,10 +66,12 @@ def parse_activities(cell: str) -> tuple[int, ...]:
     return tuple(sorted(numbers))
 
 
-def per_value(column: pl.Series, function) -> pl.Series:
-    """``function`` applied once to each distinct value of ``column``."""
+def per_value(column: pl.Series, function=None, batch=None) -> pl.Series:
+    """``function`` applied once to each distinct value of ``column`` (or ``batch`` once to
+    the list of them)."""
     distinct = column.unique().to_list()
-    return column.replace_strict(distinct, [function(v) for v in distinct], return_dtype=pl.String)
+    results = batch(distinct) if batch else [function(v) for v in distinct]
+    return column.replace_strict(distinct, results, return_dtype=pl.String)
 
 
 def literal(column: str | pl.Expr, suffix: str = "") -> pl.Expr:
@@ -84,7 +93,7 @@ def most_common(frame: pl.DataFrame, key: str, value: str) -> pl.DataFrame:
     )
 
 
-def floor(registry: Path, lookups: dict) -> list[str]:
+def floor(registry: Path, lookups: dict) -> pl.Series:
     ns = lookups["namespaces"]
     base = lookups["base"]
     rdf_type = f"<{ns['rdf']}type>"
@@ -108,8 +117,8 @@ def floor(registry: Path, lookups: dict) -> list[str]:
         pl.when(pl.col("snapshot") == "").then(pl.lit(default_snapshot)).otherwise("snapshot").alias("snapshot"),
     )
     rows = rows.with_columns(
-        per_value(rows["host"], name_key).alias("name_key"),
-        per_value(rows["certification_body"], name_key).alias("body_key"),
+        per_value(rows["host"], batch=name_key).alias("name_key"),
+        per_value(rows["certification_body"], batch=name_key).alias("body_key"),
         per_value(rows["activities"], lambda c: ",".join(map(str, parse_activities(c)))).alias("numbers"),
     )
     # A host is its SIREN; without one, the only SIREN its name has elsewhere, else its name.
@@ -223,7 +232,7 @@ def floor(registry: Path, lookups: dict) -> list[str]:
     bodies = bodies.with_columns(
         (
             pl.lit(base + "certification-body/")
-            + per_value(bodies["certification_body"], name_key).str.replace_all(" ", "-", literal=True)
+            + per_value(bodies["certification_body"], batch=name_key).str.replace_all(" ", "-", literal=True)
         ).alias("body_iri")
     )
     b = pl.concat_str([pl.lit("<"), pl.col("body_iri"), pl.lit(">")])
@@ -283,7 +292,7 @@ def floor(registry: Path, lookups: dict) -> list[str]:
 
     # ---- the snapshot(s) the rows list
     checksum = hashlib.sha256(data).hexdigest()
-    lines = pl.concat(parts).to_list()
+    lines: list[str] = []
     for snapshot in sorted(set(rows["snapshot"].to_list())):
         node = f"<{base}snapshot/{snapshot}>"
         lines += [
@@ -303,13 +312,15 @@ def floor(registry: Path, lookups: dict) -> list[str]:
                 f'{node} <{hds}snapshotDay> "{day.isoformat()}"^^<{xsd}date>',
                 f'{node} <{hds}expiryHorizon> "{horizon.isoformat()}"^^<{xsd}date>',
             ]
-    return lines
+    return pl.concat([*parts, pl.Series("line", lines, dtype=pl.String)])
 
 
-def write_sorted(lines: list[str], out: Path) -> int:
-    """Sorted (as UTF-8 bytes, which is code point order), de-duplicated, one ``line .`` each."""
-    column = pl.Series("line", lines, dtype=pl.String).unique().sort()
-    out.write_bytes(("\n".join(f"{line} ." for line in column.to_list()) + "\n").encode("utf-8"))
+def write_sorted(lines: pl.Series, out: Path) -> int:
+    """Sorted (polars orders strings by their UTF-8 bytes, which is code point order, as
+    hdsgraph sorts), de-duplicated, one ``line .`` each: never a Python string per line."""
+    ordered = lines.rechunk().sort()
+    column = ordered.filter(ordered.ne_missing(ordered.shift(1)))  # duplicates are neighbours once sorted
+    pl.DataFrame({"line": column + " ."}).write_csv(out, include_header=False, quote_style="never")
     return len(column)
 
 

@@ -101,7 +101,10 @@ def parse_args(argv=None) -> argparse.Namespace:
         "writer is about quadratic).",
     )
     parser.add_argument(
-        "--large-runs", type=int, default=1, help="Runs at 1,000,000 hosts and more (default: %(default)s)."
+        "--large-runs",
+        type=int,
+        default=1,
+        help="Runs of hdsgraph, its queries and the floor at 1,000,000 hosts and more (default: %(default)s).",
     )
     parser.add_argument(
         "--timeout",
@@ -520,11 +523,11 @@ def floor_python(args) -> Path | None:
     return python
 
 
-def run_floor(args, python: Path, source: Path, out: Path) -> dict:
+def run_floor(args, python: Path, source: Path, out: Path, runs_wanted: int) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     lookups = floor_lookups(out / "lookups.json")
     runs = []
-    for _ in range(args.runs):
+    for _ in range(runs_wanted):
         measured = run_measured(
             [str(python), str(HERE / "floor.py"), str(source), str(lookups), str(out / "floor.nt")],
             timeout=args.timeout,
@@ -541,6 +544,7 @@ def run_floor(args, python: Path, source: Path, out: Path) -> dict:
     summary = summarise(runs)
     if summary["ok"]:
         summary["version"] = runs[-1].get("version")
+        summary["triples"] = runs[-1].get("triples")
     return summary
 
 
@@ -696,7 +700,7 @@ def main(argv=None) -> int:
         if not built["ok"]:
             continue
         entry["triples"] = sum(1 for _ in open(out / "hds.nt", "rb"))
-        entry["queries"] = run_queries(args, out)
+        entry["queries"] = run_queries(args, out, args.large_runs if hosts >= LARGE else args.runs)
         reference = triple_set(out / "hds.nt") if hosts <= args.equality_max else None
 
         if hosts <= args.rdflib_max:
@@ -722,7 +726,8 @@ def main(argv=None) -> int:
             entry["skipped"]["floor"] = "--no-floor" if args.no_floor else "polars could not be installed"
         elif hosts <= args.floor_max:
             floor_out = args.work / f"floor-{hosts}"
-            entry["pipelines"]["floor"] = measured = run_floor(args, floor, source, floor_out)
+            floor_runs = args.large_runs if hosts >= LARGE else args.runs
+            entry["pipelines"]["floor"] = measured = run_floor(args, floor, source, floor_out, floor_runs)
             if measured["ok"] and hosts <= args.equality_max:
                 measured["same_lines"] = same_lines(row_derived(out / "hds.nt"), floor_out / "floor.nt")
         else:
