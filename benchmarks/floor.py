@@ -312,16 +312,18 @@ def floor(registry: Path, lookups: dict) -> pl.Series:
                 f'{node} <{hds}snapshotDay> "{day.isoformat()}"^^<{xsd}date>',
                 f'{node} <{hds}expiryHorizon> "{horizon.isoformat()}"^^<{xsd}date>',
             ]
-    return pl.concat([*parts, pl.Series("line", lines, dtype=pl.String)])
+    parts.append(pl.Series("line", lines, dtype=pl.String))
+    return pl.concat(parts, rechunk=True)
 
 
 def write_sorted(lines: pl.Series, out: Path) -> int:
     """Sorted (polars orders strings by their UTF-8 bytes, which is code point order, as
     hdsgraph sorts), de-duplicated, one ``line .`` each: never a Python string per line."""
-    ordered = lines.rechunk().sort()
-    column = ordered.filter(ordered.ne_missing(ordered.shift(1)))  # duplicates are neighbours once sorted
-    pl.DataFrame({"line": column + " ."}).write_csv(out, include_header=False, quote_style="never")
-    return len(column)
+    lines = lines.sort()
+    lines = lines.filter(lines.ne_missing(lines.shift(1)))  # duplicates are neighbours once sorted
+    count = len(lines)
+    pl.DataFrame({"line": lines + " ."}).write_csv(out, include_header=False, quote_style="never")
+    return count
 
 
 def main(argv: list[str]) -> int:
@@ -330,9 +332,9 @@ def main(argv: list[str]) -> int:
         return 2
     registry, lookups_file, out = (Path(a) for a in argv)
     start = time.perf_counter()
-    lines = floor(registry, json.loads(lookups_file.read_text(encoding="utf-8")))
+    mapped_lines = [floor(registry, json.loads(lookups_file.read_text(encoding="utf-8")))]
     mapped = time.perf_counter()
-    triples = write_sorted(lines, out)
+    triples = write_sorted(mapped_lines.pop(), out)  # popped: one copy of the lines at a time
     done = time.perf_counter()
     json.dump(
         {
