@@ -57,7 +57,10 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="Registry sizes, in hosts, comma-separated (default: %(default)s).",
     )
     parser.add_argument(
-        "--runs", type=int, default=3, help="Runs of each hdsgraph measurement; the median is reported."
+        "--runs",
+        type=int,
+        default=3,
+        help="Runs of each hdsgraph measurement and of the floor; the median is reported (default: %(default)s).",
     )
     parser.add_argument(
         "--alt-runs",
@@ -151,7 +154,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         action="append",
         default=[],
         metavar="ARG",
-        help="Pass ARG to every 'hdsgraph build' (repeat for several; e.g. a cache option).",
+        help="Pass ARG to every 'hdsgraph build' (repeat for several; write --build-arg=--an-option).",
     )
     parser.add_argument(
         "--history-snapshots",
