@@ -233,54 +233,25 @@ def markdown(results) -> str:
         "",
     ]
 
-    out += ["## Targets (issue 7)", ""]
+    out += ["## Targets (issue 16)", ""]
+    out += [
+        "Each target of issue 16, measured in this run; for a missed one, its cause as "
+        '`benchmarks/notes.md` gives it (its section "Causes of missed targets", by the id in the first column).',
+        "",
+    ]
+    out += _table(
+        ["id", "target", "measured", "verdict", "cause (benchmarks/notes.md)"],
+        [
+            [f"`{t['id']}`", t["target"], t["measured"], t["verdict"], t["cause"]]
+            for t in issue16_targets(results, NOTES)
+        ],
+    )
+    out += ["", "## Targets (issue 7)", ""]
     out += _table(
         ["target", "measured", "verdict"], [[t["target"], t["measured"], t["verdict"]] for t in targets(results)]
     )
 
-    out += [
-        "",
-        "## End to end: process start to exit",
-        "",
-        "Each pipeline reads the same registry CSV and produces the same triples (checked below). "
-        "hdsgraph and plain rdflib do everything: map, validate (SHACL), answer the study queries, "
-        "write N-Triples, Turtle and JSON-LD. morph-kgc only maps (preparation + materialisation).",
-        "",
-    ]
-    rows = []
-    for hosts in sizes:
-        entry = results["sizes"][str(hosts)]
-        built, plain, morph = (_pipeline(results, hosts, p) for p in ("hdsgraph", "plain-rdflib", "morph-kgc"))
-        failed = entry.get("pipelines", {}).get("hdsgraph")
-        rows.append(
-            [
-                _n(hosts),
-                _n(entry.get("triples")),
-                _s(built["seconds"]) if built else _failure(failed) if failed else "–",
-                _mem(built and built["peak_bytes"]),
-                _s(plain and plain["seconds"]) + (" (some work cut)" if _timed_out(plain) else ""),
-                _mem(plain and plain["peak_bytes"]),
-                _x(_ratio(plain and plain["seconds"], built and built["seconds"]), _timed_out(plain)),
-                _s(morph and morph["seconds"]),
-                _mem(morph and morph["peak_bytes"]),
-            ]
-            + [_skipped(entry)]
-        )
-    out += _table(
-        [
-            "hosts",
-            "triples",
-            "hdsgraph",
-            "peak",
-            "plain rdflib + pySHACL",
-            "peak",
-            "plain / hdsgraph",
-            "morph-kgc (map only)",
-            "peak",
-            "not run",
-        ],
-        rows,
-    )
+    out += ["", *side_by_side(results)]
 
     demo = results.get("demo")
     if demo and demo.get("ok"):
@@ -396,18 +367,25 @@ def markdown(results) -> str:
         "",
         "Each alternative's N-Triples compared with hdsgraph's `hds.nt` as sets of triples "
         "(morph-kgc's output plus the ontology, which RML does not map). Plain rdflib's answers to the "
-        "study queries are compared with hdsgraph's `answers.json` too.",
+        "study queries are compared with hdsgraph's `answers.json` too. The floor's file is compared "
+        "line by line, bytes and order, with the lines of `hds.nt` that come from the rows: all but the "
+        "ontology's (`ontology/hds.ttl`) and the dataset node's (`<https://w3id.org/hdsgraph/dataset>`: "
+        "its title, description and `prov:wasDerivedFrom`).",
         "",
     ]
     rows = []
     for hosts in sizes:
-        for name in ("plain-rdflib", "morph-kgc"):
+        for name in ("plain-rdflib", "morph-kgc", "floor"):
             pipeline = _pipeline(results, hosts, name)
-            if not pipeline or "same_triples" not in pipeline:
+            if not pipeline or not (pipeline.get("same_triples") or pipeline.get("same_lines")):
                 continue
-            same = pipeline["same_triples"]
+            same = pipeline.get("same_triples") or pipeline["same_lines"]
             verdict = (
-                f"same ({_n(same['reference'])} triples)"
+                (
+                    f"same ({_n(same['reference'])} triples)"
+                    if "same_triples" in pipeline
+                    else f"same lines ({_n(same['reference'])}, sorted)"
+                )
                 if same["same"]
                 else f"DIFFERENT: {same['missing']} missing, {same['extra']} extra; e.g. "
                 + "; ".join(f"`{t[:160]}`" for t in same["missing_sample"][:1] + same["extra_sample"][:1])
@@ -425,7 +403,7 @@ def markdown(results) -> str:
     out += _table(["hosts", "pipeline", "triples", "study answers"], rows)
 
     out += ["", "## Gaps and their causes", ""]
-    missed = [t for t in targets(results) if t["verdict"].startswith("missed")]
+    missed = [t for t in issue16_targets(results) + targets(results) if t["verdict"].startswith("missed")]
     out += [f"- **{t['target']}**: {t['verdict']} (measured {t['measured']})." for t in missed] or [
         "No target measured in this run was missed."
     ]
@@ -434,7 +412,13 @@ def markdown(results) -> str:
         out += [NOTES.read_text(encoding="utf-8").strip()]
     else:
         out += ["_Causes: to be written in `benchmarks/notes.md` (copied here by the next run)._"]
-    out += ["", "![time against hosts, log-log](chart.svg)", ""]
+    out += [
+        "",
+        "![time against hosts, log-log](chart.svg)",
+        "",
+        "![peak memory against hosts, log-log](memory.svg)",
+        "",
+    ]
     out += history_markdown(results)
     return "\n".join(out) + "\n"
 
@@ -464,139 +448,7 @@ def _stage_table(results, sizes, name) -> list[str]:
     return _table(["hosts"] + stages + ["process", "peak"], rows)
 
 
-# ---------------------------------------------------------------- chart
-
-
-SERIES = (
-    ("hdsgraph build (end to end)", "#1b6ac9", lambda r, h: (_pipeline(r, h, "hdsgraph") or {}).get("seconds"), ""),
-    (
-        "plain rdflib + pySHACL (end to end)",
-        "#d1495b",
-        lambda r, h: (_pipeline(r, h, "plain-rdflib") or {}).get("seconds"),
-        "",
-    ),
-    ("morph-kgc: preparation + materialise", "#2e933c", lambda r, h: mapping_times(r, h).get("morph_total"), ""),
-    ("hdsgraph map stage", "#1b6ac9", lambda r, h: mapping_times(r, h).get("hdsgraph_map"), "6 4"),
-    ("morph-kgc materialise (in process)", "#2e933c", lambda r, h: mapping_times(r, h).get("morph_materialise"), "6 4"),
-)
-
-
-def chart(results) -> str:
-    """Time against hosts on log-log axes, as a self-contained SVG."""
-    sizes = _sizes(results)
-    series = [
-        (label, colour, dash, [(h, get(results, h)) for h in sizes if get(results, h)])
-        for label, colour, get, dash in SERIES
-    ]
-    series = [s for s in series if s[3]]
-    points = [p for s in series for p in s[3]]
-    width, height, left, right, top, bottom = 760, 470, 70, 20, 40, 150
-    if not points:
-        return (
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="80">'
-            '<text x="10" y="40">no data</text></svg>\n'
-        )
-    x0, x1 = math.floor(math.log10(min(p[0] for p in points))), math.ceil(math.log10(max(p[0] for p in points)))
-    y0, y1 = math.floor(math.log10(min(p[1] for p in points))), math.ceil(math.log10(max(p[1] for p in points)))
-    x1, y1 = max(x1, x0 + 1), max(y1, y0 + 1)
-    plot_w, plot_h = width - left - right, height - top - bottom
-
-    def px(hosts):
-        return left + (math.log10(hosts) - x0) / (x1 - x0) * plot_w
-
-    def py(seconds):
-        return top + plot_h - (math.log10(seconds) - y0) / (y1 - y0) * plot_h
-
-    svg = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
-        f'<rect width="{width}" height="{height}" fill="white"/>',
-        f'<text x="{left}" y="22" font-size="15">Time against registry size (log-log), {results["machine"]["cores"]}'
-        f" cores, {_esc(results['machine']['cpu'])}</text>",
-    ]
-    for e in range(x0, x1 + 1):
-        x = px(10**e)
-        svg.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h}" stroke="#ddd"/>')
-        svg.append(f'<text x="{x:.1f}" y="{top + plot_h + 16}" text-anchor="middle">{10**e:,}</text>')
-    for e in range(y0, y1 + 1):
-        y = py(10**e)
-        svg.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#ddd"/>')
-        label = f"{10**e:g} s" if e >= 0 else f"{10**e:.{-e}f} s"
-        svg.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{label}</text>')
-    svg.append(f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" stroke="#888"/>')
-    svg.append(f'<text x="{left + plot_w / 2:.0f}" y="{top + plot_h + 36}" text-anchor="middle">hosts</text>')
-    for i, (label, colour, dash, data) in enumerate(series):
-        path = " ".join(f"{px(h):.1f},{py(s):.1f}" for h, s in data)
-        dashing = f' stroke-dasharray="{dash}"' if dash else ""
-        svg.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"{dashing}/>')
-        svg += [
-            f'<circle cx="{px(h):.1f}" cy="{py(s):.1f}" r="3.5" fill="{colour}"><title>{_esc(label)}: '
-            f"{h:,} hosts, {s:.2f} s</title></circle>"
-            for h, s in data
-        ]
-        ly = top + plot_h + 58 + i * 18
-        svg.append(
-            f'<line x1="{left}" y1="{ly - 4}" x2="{left + 30}" y2="{ly - 4}" stroke="{colour}" '
-            f'stroke-width="2"{dashing}/>'
-        )
-        svg.append(f'<text x="{left + 38}" y="{ly}">{_esc(label)}</text>')
-    svg.append("</svg>")
-    return "\n".join(svg) + "\n"
-
-
-def _esc(text: str) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 # ---------------------------------------------------------------- history (issue 16)
-
-
-def history_targets(results) -> list[dict]:
-    """The history and incremental targets of issue 16, with what was measured."""
-    history = results.get("history") or {}
-    builds = {int(n): b for n, b in history.get("builds", {}).items()}
-    rows = []
-
-    def target(name, measured, met, miss=""):
-        verdict = "not measured" if met is None else "met" if met else f"missed{miss}"
-        rows.append({"target": name, "measured": measured, "verdict": verdict})
-
-    full = builds.get(120)
-    if full and full.get("ok"):
-        target(
-            "120 snapshots: build < 60 s", _s(full["seconds"]), full["seconds"] < 60, f" ({full['seconds'] / 60:.1f}×)"
-        )
-        target(
-            "120 snapshots: peak memory < 2 GB (GiB)",
-            _mem(full["peak_bytes"]),
-            full["peak_bytes"] < 2 * 2**30,
-            f" by {_mem(full['peak_bytes'] - 2 * 2**30)}",
-        )
-        queries = (full.get("queries") or {}).get("queries") or {}
-        if queries:
-            name, found = max(queries.items(), key=lambda item: item[1]["seconds"])
-            target(
-                "120 snapshots: each study query < 1 s",
-                f"slowest {name} {_s(found['seconds'])}",
-                found["seconds"] < 1,
-                f" by {_s(found['seconds'] - 1)}",
-            )
-    else:
-        reason = f" ({_failure(full)})" if full else ""
-        target("120 snapshots: build < 60 s", "did not complete" + reason if full else "–", False if full else None)
-    added = history.get("incremental")
-    if added and added["incremental"].get("ok") and added["cold"].get("ok"):
-        share = added["incremental"]["seconds"] / added["cold"]["seconds"]
-        target(
-            f"adding snapshot {added['snapshots']}: < 20 % of a cold build, same bytes",
-            f"{_s(added['incremental']['seconds'])} vs cold {_s(added['cold']['seconds'])} ({share:.0%}); "
-            f"same bytes: {'yes' if added['same_bytes'] else 'no'}",
-            share < 0.2 and bool(added["same_bytes"]),
-            "",
-        )
-    else:
-        target("adding a snapshot: < 20 % of a cold build, same bytes", "–", None)
-    return rows
 
 
 def history_markdown(results) -> list[str]:
@@ -608,15 +460,10 @@ def history_markdown(results) -> list[str]:
         "## History: monthly snapshots (issue 16)",
         "",
         f"A registry growing from {settings.get('first_hosts')} to {settings.get('last_hosts')} hosts "
-        "(`hdsgraph synth --history`), built cold for its first N snapshots"
-        + (" with the candidate queries of `benchmarks/queries/`" if settings.get("candidate_queries") else "")
-        + ".",
+        "(`hdsgraph synth --history`), built cold for its first N snapshots (the targets are in "
+        '"Targets (issue 16)" above).',
         "",
     ]
-    out += _table(
-        ["target", "measured", "verdict"],
-        [[t["target"], t["measured"], t["verdict"]] for t in history_targets(results)],
-    )
     rows = []
     for count, built in sorted(((int(n), b) for n, b in history.get("builds", {}).items())):
         if not built.get("ok"):
@@ -633,30 +480,320 @@ def history_markdown(results) -> list[str]:
                 f"{slowest[0]} {_s(slowest[1]['seconds'])}" if slowest else "–",
             ]
         )
-    out += ["", *_table(["snapshots", "build", "peak", "stages", "slowest query"], rows)]
-    out += ["", "Query times: `benchmarks/query_times.py` on each build, with the bundled `queries/`."]
-    out += ["", "![time and memory against snapshots, log-log](history.svg)", ""]
+    added = history.get("incremental")
+    if added:
+        for kind in ("incremental", "cold"):
+            built = added[kind]
+            what = "incremental: one more snapshot, same folder" if kind == "incremental" else "cold"
+            rows.append(
+                [
+                    f"{added['snapshots']} ({what})",
+                    _s(built["seconds"]) if built.get("ok") else _failure(built),
+                    _mem(built.get("peak_bytes")) if built.get("ok") else "",
+                    _stage_text(built.get("stages") or {}),
+                    "",
+                ]
+            )
+    out += _table(["snapshots", "build", "peak", "stages", "slowest query"], rows)
+    if added:
+        same = added.get("same_bytes")
+        verdict = "identical" if same else "DIFFERENT" if same is False else "not compared (a build failed)"
+        out += [
+            "",
+            f"`SHA256SUMS` of the incremental build and of the cold build of the same {added['snapshots']} "
+            f"snapshots: {verdict}.",
+        ]
+    timed = {int(n): q for n, b in history.get("builds", {}).items() if (q := (b.get("queries") or {}).get("queries"))}
+    names = sorted({name for queries in timed.values() for name in queries})
+    if names:
+        out += ["", "Study queries on each history build (`benchmarks/query_times.py`, the bundled `queries/`):", ""]
+        out += _table(
+            ["query"] + [f"{count} snapshots" for count in sorted(timed)],
+            [
+                [f"`{name}`"] + [_s((timed[count].get(name) or {}).get("seconds")) for count in sorted(timed)]
+                for name in names
+            ],
+        )
+    out += [
+        "",
+        "![build time against snapshots, log-log](history.svg)",
+        "",
+        "![peak memory against snapshots, log-log](history-memory.svg)",
+        "",
+    ]
     return out
 
 
-def history_chart(results) -> str:
-    """Build time (s) and peak memory (MiB) against snapshots, log-log, as SVG."""
-    builds = sorted(
-        ((int(n), b) for n, b in (results.get("history") or {}).get("builds", {}).items() if b.get("ok")),
-    )
-    series = [
-        ("build time (s)", "#1b6ac9", [(n, b["seconds"]) for n, b in builds]),
-        ("peak memory (MiB)", "#d1495b", [(n, b["peak_bytes"] / 2**20) for n, b in builds]),
+# ---------------------------------------------------------------- side by side (issue 16)
+
+
+WHAT = {
+    "hdsgraph": "`hdsgraph build`: read, normalise, map, validate (SHACL), query, write every format",
+    "plain-rdflib": "csv + rdflib `Graph.add` + pySHACL + rdflib SPARQL and serialisers: the same work",
+    "morph-kgc": "mapping only: `rml_prepare.py` + morph-kgc on `rml/hds.rml.ttl`",
+    "floor": "mapping only: polars reads the CSV, writes the rows' sorted N-Triples (`floor.py`)",
+}
+
+
+def _same_text(pipeline) -> str:
+    same = pipeline.get("same_triples") or pipeline.get("same_lines")
+    if not same:
+        return "not compared"
+    if same["same"]:
+        return "same triples" if "same_triples" in pipeline else "same lines (rows' subset)"
+    return f"DIFFERENT ({same['missing']} missing, {same['extra']} extra)"
+
+
+def side_by_side(results) -> list[str]:
+    """One row per size and pipeline: time, peak memory, hdsgraph's over this pipeline's."""
+    settings = results["settings"]
+    out = [
+        "## Side by side: process start to exit",
+        "",
+        "Each pipeline reads the same registry CSV, as its own process, timed from start to exit with "
+        "its peak memory (summed over its processes). Ratios are hdsgraph's figure divided by the "
+        "pipeline's: below 1× hdsgraph is faster (or smaller). Plain rdflib runs up to "
+        f"{settings['rdflib_max']:,} hosts, its SPARQL queries stopped after {settings['query_timeout']:g} s "
+        f"and each serialiser after {settings.get('serialise_timeout', 0):g} s (its time is then a lower "
+        f"bound, marked ≥); morph-kgc up to {settings['morph_max']:,} hosts, the floor up to "
+        f"{settings.get('floor_max', 0):,}. hdsgraph and the floor: median of {settings['runs']} run(s) "
+        f"({settings.get('large_runs', 1)} at 1,000,000 hosts); plain rdflib and morph-kgc: "
+        f"{settings['alt_runs']} run(s).",
+        "",
     ]
-    return loglog_svg("Build time and peak memory against monthly snapshots (log-log)", "snapshots", series)
+    rows = []
+    for hosts in _sizes(results):
+        entry = results["sizes"][str(hosts)]
+        built = _pipeline(results, hosts, "hdsgraph")
+        for name in ("hdsgraph", "plain-rdflib", "morph-kgc", "floor"):
+            recorded = entry.get("pipelines", {}).get(name)
+            if recorded is None:
+                why = entry.get("skipped", {}).get(name)
+                if why:
+                    rows.append([_n(hosts), name, "not run: " + why, "", "", "", "", ""])
+                continue
+            if not recorded.get("ok"):
+                rows.append([_n(hosts), name, _failure(recorded), "", "", "", "", ""])
+                continue
+            cut = name == "plain-rdflib" and _timed_out(recorded)
+            time_ratio = _ratio(built and built["seconds"], recorded["seconds"])
+            memory_ratio = _ratio(built and built["peak_bytes"], recorded["peak_bytes"])
+            rows.append(
+                [
+                    _n(hosts),
+                    name,
+                    WHAT[name],
+                    ("≥ " if cut else "") + _s(recorded["seconds"]),
+                    _mem(recorded["peak_bytes"]),
+                    "" if name == "hdsgraph" else ("≤ " if cut else "") + _x(time_ratio),
+                    "" if name == "hdsgraph" else _x(memory_ratio),
+                    "reference" if name == "hdsgraph" else _same_text(recorded),
+                ]
+            )
+    out += _table(
+        ["hosts", "pipeline", "what it does", "time", "peak", "hdsgraph / it (time)", "hdsgraph / it (peak)", "output"],
+        rows,
+    )
+    return out
 
 
-def loglog_svg(title: str, xlabel: str, series: list[tuple[str, str, list[tuple[float, float]]]]) -> str:
-    width, height, left, right, top, bottom = 760, 420, 70, 20, 40, 110
-    points = [p for _, _, data in series for p in data if p[0] > 0 and p[1] > 0]
+# ---------------------------------------------------------------- targets (issue 16)
+
+
+CAUSES_HEADING = "## Causes of missed targets"
+
+
+def read_causes(notes: Path) -> dict[str, str]:
+    """The causes written in ``notes`` under "## Causes of missed targets": one bullet per
+    target, starting with its id in backquotes (``- `history-time`: ...``), continued on
+    indented lines."""
+    if not notes.exists():
+        return {}
+    causes: dict[str, str] = {}
+    inside, current = False, None
+    for line in notes.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            inside, current = line.strip() == CAUSES_HEADING, None
+            continue
+        if not inside:
+            continue
+        found = re.match(r"- `([a-z0-9-]+)`:?\s*(.*)", line)
+        if found:
+            current = found.group(1)
+            causes[current] = found.group(2).strip()
+        elif current and line.startswith("  ") and line.strip():
+            causes[current] += " " + line.strip()
+        else:
+            current = None
+    return causes
+
+
+def issue16_targets(results, notes: Path = NOTES) -> list[dict]:
+    """Each target of issue 16 with what was measured, whether it is met and, when missed,
+    the cause ``notes`` gives for its id."""
+    causes = read_causes(notes)
+    rows = []
+
+    def target(key, name, measured, met, miss=""):
+        verdict = "not measured" if met is None else "met" if met else f"missed{miss}"
+        cause = ""
+        if met is False:
+            cause = causes.get(key) or f"not written yet (add `{key}` to benchmarks/notes.md)"
+        rows.append({"id": key, "target": name, "measured": measured, "verdict": verdict, "cause": cause})
+
+    history = results.get("history") or {}
+    builds = {int(n): b for n, b in history.get("builds", {}).items()}
+    full = builds.get(120)
+    names = (
+        ("history-time", "history, 120 monthly snapshots (400 to 5,000 hosts): build < 60 s"),
+        ("history-memory", "history, 120 snapshots: peak memory < 2 GB (GiB)"),
+        (
+            "history-queries",
+            "history, 120 snapshots: each study query < 1 s (hosts-by-snapshot, changes-between-snapshots included)",
+        ),
+    )
+    if full and full.get("ok"):
+        target(
+            names[0][0],
+            names[0][1],
+            _s(full["seconds"]),
+            full["seconds"] < 60,
+            f" ({full['seconds'] / 60:.1f}× the budget)",
+        )
+        limit = 2 * 2**30
+        target(
+            names[1][0],
+            names[1][1],
+            _mem(full["peak_bytes"]),
+            full["peak_bytes"] < limit,
+            f" by {_mem(full['peak_bytes'] - limit)}",
+        )
+        queries = (full.get("queries") or {}).get("queries") or {}
+        if queries:
+            slow = sorted(((q["seconds"], n) for n, q in queries.items() if q["seconds"] >= 1), reverse=True)
+            named = {
+                n: queries[n]["seconds"] for n in ("hosts-by-snapshot", "changes-between-snapshots") if n in queries
+            }
+            name, found = max(queries.items(), key=lambda item: item[1]["seconds"])
+            measured = f"slowest {name} {_s(found['seconds'])}; " + ", ".join(f"{n} {_s(v)}" for n, v in named.items())
+            miss = f": {len(slow)} of {len(queries)} over 1 s (" + ", ".join(f"{n} {_s(v)}" for v, n in slow) + ")"
+            target(names[2][0], names[2][1], measured, not slow, miss)
+        else:
+            target(names[2][0], names[2][1], "queries not timed", None)
+    else:
+        largest = max(builds, default=None)
+        done = (
+            f"did not complete ({_failure(full)})"
+            if full
+            else f"– (this run's largest history: {largest} snapshots)"
+            if largest
+            else "–"
+        )
+        for key, name in names:
+            target(key, name, done, False if full else None)
+
+    added = history.get("incremental")
+    key, name = "incremental", "history: adding snapshot 121 < 20 % of a cold build, identical bytes"
+    if added and added["incremental"].get("ok") and added["cold"].get("ok"):
+        share = added["incremental"]["seconds"] / added["cold"]["seconds"]
+        same = bool(added["same_bytes"])
+        target(
+            key,
+            name.replace("121", str(added["snapshots"])),
+            f"{_s(added['incremental']['seconds'])} vs cold {_s(added['cold']['seconds'])} ({share:.0%}); "
+            f"SHA256SUMS {'identical' if same else 'DIFFERENT'}",
+            share < 0.2 and same,
+            "" if same else ": the bytes differ",
+        )
+    else:
+        target(key, name, "did not complete" if added else "–", False if added else None)
+
+    built = _pipeline(results, 100_000, "hdsgraph")
+    failed = results["sizes"].get("100000", {}).get("pipelines", {}).get("hdsgraph")
+    for key, name, get, limit, show in (
+        ("stress-100k-time", "stress, 100,000 hosts: build < 40 s", "seconds", 40, _s),
+        ("stress-100k-memory", "stress, 100,000 hosts: peak memory < 2.5 GB (GiB)", "peak_bytes", 2.5 * 2**30, _mem),
+    ):
+        if built:
+            value = built[get]
+            over = f" by {show(value - limit)}" + (f" ({value / limit:.1f}× the budget)" if get == "seconds" else "")
+            target(key, name, show(value), value < limit, over)
+        else:
+            target(key, name, f"did not complete ({_failure(failed)})" if failed else "–", False if failed else None)
+
+    key, name = "stress-1m", "stress, 1,000,000 hosts: completes, peak memory < 12 GB (GiB)"
+    million = results["sizes"].get("1000000", {}).get("pipelines", {}).get("hdsgraph")
+    if million and million.get("ok"):
+        limit = 12 * 2**30
+        target(
+            key,
+            name,
+            f"{_s(million['seconds'])}, peak {_mem(million['peak_bytes'])}",
+            million["peak_bytes"] < limit,
+            f" by {_mem(million['peak_bytes'] - limit)}",
+        )
+    elif million:
+        last = million["runs"][-1]
+        target(key, name, f"{_failure(million)} after {_s(last['seconds'])}, peak {_mem(last['peak_bytes'])}", False)
+    else:
+        target(key, name, "–", None)
+
+    compared = []
+    for hosts in _sizes(results):
+        for pipeline in ("plain-rdflib", "morph-kgc", "floor"):
+            found = _pipeline(results, hosts, pipeline)
+            same = found and (found.get("same_triples") or found.get("same_lines"))
+            if same:
+                compared.append((hosts, pipeline, same["same"]))
+    different = [f"{p} at {h:,}" for h, p, same in compared if not same]
+    target(
+        "same-triples",
+        "side by side: each alternative gives hdsgraph's triples (the floor: the rows' lines)",
+        f"{len(compared)} comparisons" + (f"; different: {', '.join(different)}" if different else ", all the same"),
+        (not different) if compared else None,
+    )
+    return rows
+
+
+# ---------------------------------------------------------------- charts
+
+
+COLOURS = {"hdsgraph": "#1b6ac9", "plain-rdflib": "#d1495b", "morph-kgc": "#2e933c", "floor": "#7a4fb3"}
+LABELS = {
+    "hdsgraph": "hdsgraph build",
+    "plain-rdflib": "plain rdflib + pySHACL",
+    "morph-kgc": "morph-kgc (preparation + materialise)",
+    "floor": "floor (polars: CSV to sorted N-Triples)",
+}
+
+
+def _seconds_label(value: float) -> str:
+    return f"{value:g} s" if value >= 1 else f"{value:.{max(0, -math.floor(math.log10(value)))}f} s"
+
+
+def _bytes_label(mib: float) -> str:
+    return f"{mib / 1024:g} GiB" if mib >= 1024 else f"{mib:g} MiB"
+
+
+def _ticks(low: int, high: int) -> list[float]:
+    """1, 2, 5 in each decade when the axis spans three decades or fewer, else decades."""
+    steps = (1, 2, 5) if high - low <= 3 else (1,)
+    return [m * 10**e for e in range(low, high + 1) for m in steps if m * 10**e <= 10**high]
+
+
+def loglog_svg(title: str, xlabel: str, ylabel: str, series, x_label=None, y_label=None) -> str:
+    """A log-log line chart as self-contained SVG: ``series`` is a list of (label, colour,
+    dash, [(x, y), ...]); ticks at 1, 2, 5 per decade (or decades), each labelled."""
+    x_label = x_label or (lambda v: f"{v:,.0f}" if v >= 1 else f"{v:g}")
+    y_label = y_label or (lambda v: f"{v:g}")
+    width, height, left, right, top, bottom = 780, 470, 84, 20, 40, 70 + 18 * len(series)
+    height = 330 + bottom
+    series = [(label, colour, dash, [p for p in data if p[0] > 0 and p[1] > 0]) for label, colour, dash, data in series]
+    series = [s for s in series if s[3]]
+    points = [p for *_, data in series for p in data]
     if not points:
         empty = f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="80">'
-        return empty + '<text x="10" y="40">no data</text></svg>\n'
+        return empty + f'<text x="10" y="40">{_esc(title)}: no data</text></svg>\n'
     x0, x1 = math.floor(math.log10(min(p[0] for p in points))), math.ceil(math.log10(max(p[0] for p in points)))
     y0, y1 = math.floor(math.log10(min(p[1] for p in points))), math.ceil(math.log10(max(p[1] for p in points)))
     x1, y1 = max(x1, x0 + 1), max(y1, y0 + 1)
@@ -674,44 +811,138 @@ def loglog_svg(title: str, xlabel: str, series: list[tuple[str, str, list[tuple[
         f'<rect width="{width}" height="{height}" fill="white"/>',
         f'<text x="{left}" y="22" font-size="15">{_esc(title)}</text>',
     ]
-    for e in range(x0, x1 + 1):
-        svg.append(f'<line x1="{px(10**e):.1f}" y1="{top}" x2="{px(10**e):.1f}" y2="{top + plot_h}" stroke="#ddd"/>')
-        svg.append(f'<text x="{px(10**e):.1f}" y="{top + plot_h + 16}" text-anchor="middle">{10**e:,}</text>')
-    for e in range(y0, y1 + 1):
-        svg.append(f'<line x1="{left}" y1="{py(10**e):.1f}" x2="{left + plot_w}" y2="{py(10**e):.1f}" stroke="#ddd"/>')
-        svg.append(f'<text x="{left - 6}" y="{py(10**e) + 4:.1f}" text-anchor="end">{10**e:g}</text>')
+    for x in _ticks(x0, x1):
+        shade = "#ccc" if math.log10(x).is_integer() else "#eee"
+        svg.append(f'<line x1="{px(x):.1f}" y1="{top}" x2="{px(x):.1f}" y2="{top + plot_h}" stroke="{shade}"/>')
+        svg.append(f'<text x="{px(x):.1f}" y="{top + plot_h + 16}" text-anchor="middle">{_esc(x_label(x))}</text>')
+    for y in _ticks(y0, y1):
+        shade = "#ccc" if math.log10(y).is_integer() else "#eee"
+        svg.append(f'<line x1="{left}" y1="{py(y):.1f}" x2="{left + plot_w}" y2="{py(y):.1f}" stroke="{shade}"/>')
+        svg.append(f'<text x="{left - 6}" y="{py(y) + 4:.1f}" text-anchor="end">{_esc(y_label(y))}</text>')
     svg.append(f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" stroke="#888"/>')
-    svg.append(f'<text x="{left + plot_w / 2:.0f}" y="{top + plot_h + 36}" text-anchor="middle">{_esc(xlabel)}</text>')
-    for i, (label, colour, data) in enumerate(series):
-        data = [p for p in data if p[0] > 0 and p[1] > 0]
+    svg.append(
+        f'<text x="{left + plot_w / 2:.0f}" y="{top + plot_h + 36}" text-anchor="middle">{_esc(xlabel)} (log)</text>'
+    )
+    svg.append(
+        f'<text transform="translate(16 {top + plot_h / 2:.0f}) rotate(-90)" text-anchor="middle">'
+        f"{_esc(ylabel)} (log)</text>"
+    )
+    for i, (label, colour, dash, data) in enumerate(series):
+        dashing = f' stroke-dasharray="{dash}"' if dash else ""
         path = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in data)
-        svg.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        svg.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"{dashing}/>')
         svg += [
             f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3.5" fill="{colour}"><title>{_esc(label)}: '
-            f"{x:,g}, {y:.2f}</title></circle>"
+            f"{_esc(x_label(x))}, {_esc(y_label(y))}</title></circle>"
             for x, y in data
         ]
         ly = top + plot_h + 58 + i * 18
         svg.append(
-            f'<line x1="{left}" y1="{ly - 4}" x2="{left + 30}" y2="{ly - 4}" stroke="{colour}" stroke-width="2"/>'
+            f'<line x1="{left}" y1="{ly - 4}" x2="{left + 30}" y2="{ly - 4}" stroke="{colour}" '
+            f'stroke-width="2"{dashing}/>'
         )
         svg.append(f'<text x="{left + 38}" y="{ly}">{_esc(label)}</text>')
     svg.append("</svg>")
     return "\n".join(svg) + "\n"
 
 
+def _esc(text: str) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _machine_text(results) -> str:
+    return f"{results['machine']['cores']} cores, {results['machine']['cpu']}"
+
+
+def chart(results) -> str:
+    """Time against hosts, log-log: every pipeline end to end, and the two mapping stages."""
+    sizes = _sizes(results)
+    series = [
+        (LABELS[name], COLOURS[name], "", [(h, p["seconds"]) for h in sizes if (p := _pipeline(results, h, name))])
+        for name in ("hdsgraph", "plain-rdflib", "morph-kgc", "floor")
+    ]
+    series.append(
+        (
+            "hdsgraph map stage",
+            COLOURS["hdsgraph"],
+            "6 4",
+            [
+                (h, mapping_times(results, h).get("hdsgraph_map"))
+                for h in sizes
+                if mapping_times(results, h).get("hdsgraph_map")
+            ],
+        )
+    )
+    series.append(
+        (
+            "morph-kgc materialise (in process)",
+            COLOURS["morph-kgc"],
+            "6 4",
+            [
+                (h, mapping_times(results, h).get("morph_materialise"))
+                for h in sizes
+                if mapping_times(results, h).get("morph_materialise")
+            ],
+        )
+    )
+    return loglog_svg(
+        f"Time against registry size, log-log ({_machine_text(results)})",
+        "hosts",
+        "seconds",
+        series,
+        y_label=_seconds_label,
+    )
+
+
 def memory_chart(results) -> str:
-    """Peak memory (MiB) against hosts, log-log, for each pipeline that ran."""
+    """Peak memory against hosts, log-log, for each pipeline that ran."""
     sizes = _sizes(results)
     series = [
         (
-            f"{name} peak memory (MiB)",
-            colour,
+            LABELS[name],
+            COLOURS[name],
+            "",
             [(h, p["peak_bytes"] / 2**20) for h in sizes if (p := _pipeline(results, h, name))],
         )
-        for name, colour in (("hdsgraph", "#1b6ac9"), ("plain-rdflib", "#d1495b"), ("morph-kgc", "#2e933c"))
+        for name in ("hdsgraph", "plain-rdflib", "morph-kgc", "floor")
     ]
-    return loglog_svg("Peak memory against registry size (log-log)", "hosts", [s for s in series if s[2]])
+    return loglog_svg(
+        "Peak memory against registry size, log-log", "hosts", "peak memory", series, y_label=_bytes_label
+    )
+
+
+def _history_series(results, get) -> list:
+    history = results.get("history") or {}
+    builds = sorted((int(n), b) for n, b in history.get("builds", {}).items() if b.get("ok"))
+    added = history.get("incremental")
+    if added and added["cold"].get("ok"):
+        builds.append((added["snapshots"], added["cold"]))
+    series = [("cold build", COLOURS["hdsgraph"], "", [(n, get(b)) for n, b in builds])]
+    if added and added["incremental"].get("ok"):
+        series.append(
+            ("one more snapshot, incremental", "#e08e0b", "2 3", [(added["snapshots"], get(added["incremental"]))])
+        )
+    return series
+
+
+def history_chart(results) -> str:
+    """Build time against monthly snapshots, log-log (and the incremental rebuild)."""
+    series = _history_series(results, lambda b: b["seconds"])
+    return loglog_svg(
+        "hdsgraph build time against monthly snapshots, log-log", "snapshots", "seconds", series, y_label=_seconds_label
+    )
+
+
+def history_memory_chart(results) -> str:
+    """Peak memory against monthly snapshots, log-log (and the incremental rebuild)."""
+    series = _history_series(results, lambda b: b["peak_bytes"] / 2**20)
+    return loglog_svg(
+        "hdsgraph peak memory against monthly snapshots, log-log",
+        "snapshots",
+        "peak memory",
+        series,
+        y_label=_bytes_label,
+    )
 
 
 def write_results(results: dict, folder: Path) -> None:
@@ -721,3 +952,4 @@ def write_results(results: dict, folder: Path) -> None:
     (folder / "chart.svg").write_text(chart(results), encoding="utf-8")
     (folder / "memory.svg").write_text(memory_chart(results), encoding="utf-8")
     (folder / "history.svg").write_text(history_chart(results), encoding="utf-8")
+    (folder / "history-memory.svg").write_text(history_memory_chart(results), encoding="utf-8")

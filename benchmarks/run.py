@@ -1,7 +1,7 @@
 """Benchmark hdsgraph against the pipelines a user would write instead, side by side.
 
-    python benchmarks/run.py                       # 1,000 to 1,000,000 hosts, 3 runs each
-    python benchmarks/run.py --sizes 1000,10000 --runs 1 --quick
+    python benchmarks/run.py                       # 1,000 to 1,000,000 hosts, then a 120-month history
+    python benchmarks/run.py --sizes 1000 --runs 1 --quick --history-snapshots 3
 
 For each size, generates a synthetic registry with ``hdsgraph synth`` (cached in
 benchmarks/.data/), then runs, each in its own process, timed from start to exit with
@@ -13,17 +13,24 @@ its peak memory:
   - morph-kgc: the RML engine on the same data (benchmarks/rml_prepare.py then
     benchmarks/rml_materialise.py in its own virtual environment, benchmarks/.venv-morph,
     created here on first use);
-checks that each alternative produced the same triples as hdsgraph; then builds a growing
+  - the floor: benchmarks/floor.py, polars reading the CSV and writing the sorted N-Triples
+    of the rows (in its own virtual environment, benchmarks/.venv-floor, created here on
+    first use);
+checks that each alternative produced the same triples as hdsgraph (the floor: the same
+lines as hds.nt without the ontology and the dataset node); then builds a growing
 monthly history (``hdsgraph synth --history``) cold for several numbers of snapshots, and
 adds one more snapshot to the largest build (incremental) beside a cold build of the same
-inputs; writes benchmarks/results/results.md, results.json, chart.svg (time against hosts)
-and history.svg (time and memory against snapshots).
+inputs; writes benchmarks/results/results.md, results.json and log-log charts: chart.svg
+and memory.svg (time and peak memory against hosts), history.svg and history-memory.svg
+(against snapshots).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -36,7 +43,7 @@ from report import write_results
 
 HERE = Path(__file__).resolve().parent
 
-PIPELINES = ("hdsgraph", "plain-rdflib", "morph-kgc")
+PIPELINES = ("hdsgraph", "plain-rdflib", "morph-kgc", "floor")
 DEMO_HOSTS = 205
 LARGE = 1_000_000
 MAX_BYTES = [None]  # from --max-memory
@@ -50,39 +57,57 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="Registry sizes, in hosts, comma-separated (default: %(default)s).",
     )
     parser.add_argument(
-        "--runs", type=int, default=3, help="Runs of each hdsgraph measurement; the median is reported."
+        "--runs",
+        type=int,
+        default=3,
+        help="Runs of each hdsgraph measurement and of the floor; the median is reported (default: %(default)s).",
     )
-    parser.add_argument("--alt-runs", type=int, default=None, help="Runs of each alternative (default: as --runs).")
+    parser.add_argument(
+        "--alt-runs",
+        type=int,
+        default=1,
+        help="Runs of plain rdflib and of morph-kgc (default: %(default)s; the floor runs --runs times).",
+    )
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="One run each, 5-second query timeout for rdflib: a fast look, not a measurement.",
+        help="One run each, 2-second query and 20-second serialiser timeouts for rdflib: a fast look, "
+        "not a measurement.",
     )
     parser.add_argument(
         "--rdflib-max",
         type=int,
-        default=100_000,
-        help="Largest size the plain rdflib pipeline runs at (default: %(default)s; "
-        "it needs about 20 minutes and 10 GB beyond).",
+        default=10_000,
+        help="Largest size the plain rdflib pipeline runs at (default: %(default)s; it took 992 s at 100,000 "
+        "hosts, with queries and its Turtle writer stopped at their timeouts).",
     )
     parser.add_argument(
         "--morph-max", type=int, default=100_000, help="Largest size morph-kgc runs at (default: %(default)s)."
     )
     parser.add_argument("--no-morph", action="store_true", help="Skip morph-kgc (no virtual environment made).")
+    parser.add_argument("--no-floor", action="store_true", help="Skip the floor (no virtual environment made).")
+    parser.add_argument(
+        "--floor-max", type=int, default=1_000_000, help="Largest size the floor runs at (default: %(default)s)."
+    )
     parser.add_argument(
         "--query-timeout",
         type=float,
-        default=60.0,
-        help="Stop an rdflib SPARQL study query after this many seconds (default: %(default)s).",
+        default=5.0,
+        help="Stop an rdflib SPARQL study query after this many seconds (default: %(default)s; four to six of "
+        "them run for minutes to hours).",
     )
     parser.add_argument(
         "--serialise-timeout",
         type=float,
-        default=900.0,
-        help="Stop rdflib writing one format after this many seconds (default: %(default)s).",
+        default=60.0,
+        help="Stop rdflib writing one format after this many seconds (default: %(default)s; its Turtle "
+        "writer is about quadratic).",
     )
     parser.add_argument(
-        "--large-runs", type=int, default=1, help="Runs at 1,000,000 hosts and more (default: %(default)s)."
+        "--large-runs",
+        type=int,
+        default=1,
+        help="Runs of hdsgraph, its queries and the floor at 1,000,000 hosts and more (default: %(default)s).",
     )
     parser.add_argument(
         "--timeout",
@@ -119,18 +144,32 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="morph-kgc's virtual environment (created with 'python -m venv' when missing).",
     )
     parser.add_argument(
+        "--floor-venv",
+        type=Path,
+        default=HERE / ".venv-floor",
+        help="The floor's virtual environment, with polars (created with 'python -m venv' when missing).",
+    )
+    parser.add_argument(
+        "--build-arg",
+        action="append",
+        default=[],
+        metavar="ARG",
+        help="Pass ARG to every 'hdsgraph build' (repeat for several; write --build-arg=--an-option).",
+    )
+    parser.add_argument(
         "--history-snapshots",
         default="12,30,60,120",
         help="Build the first N monthly snapshots of a growing history, for each N (comma-separated; "
         "empty: no history run). The largest also gets an incremental rebuild with one more snapshot.",
     )
+    parser.add_argument(
+        "--history-query-runs",
+        type=int,
+        default=1,
+        help="Runs of each study query on each history build (default: %(default)s).",
+    )
     parser.add_argument("--history-first", type=int, default=400, help="Hosts in the history's first snapshot.")
     parser.add_argument("--history-hosts", type=int, default=5000, help="Hosts in the history's last snapshot.")
-    parser.add_argument(
-        "--candidate-queries",
-        action="store_true",
-        help="Build with the query rewrites of benchmarks/queries/ in place of the bundled files of the same name.",
-    )
     parser.add_argument("--no-sizes", action="store_true", help="Only the history runs (no registry sizes).")
     args = parser.parse_args(argv)
     try:
@@ -147,10 +186,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         parser.error("--sizes: give at least one size of 1 host or more")
     if args.quick:
         args.runs = 1
-        args.query_timeout = min(args.query_timeout, 5.0)
-        args.serialise_timeout = min(args.serialise_timeout, 60.0)
-    if args.alt_runs is None:
-        args.alt_runs = args.runs
+        args.alt_runs = 1
+        args.query_timeout = min(args.query_timeout, 2.0)
+        args.serialise_timeout = min(args.serialise_timeout, 20.0)
     return args
 
 
@@ -158,12 +196,7 @@ def log(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-CANDIDATES = [False]  # from --candidate-queries
-
-
 def hdsgraph_command() -> list[str]:
-    if CANDIDATES[0]:
-        return [sys.executable, str(HERE / "with_candidates.py")]
     return [sys.executable, "-m", "hdsgraph"]
 
 
@@ -222,7 +255,6 @@ def run_history(args, results: dict) -> None:
     entry["settings"] = {
         "first_hosts": args.history_first,
         "last_hosts": args.history_hosts,
-        "candidate_queries": args.candidate_queries,
     }
     for count in args.history_snapshots:
         log(f"history: {count} monthly snapshots ...")
@@ -231,7 +263,7 @@ def run_history(args, results: dict) -> None:
         built = run_hdsgraph(args, source, out, 1)
         if built["ok"]:
             built["triples"] = sum(1 for _ in open(out / "hds.nt", "rb"))
-            built["queries"] = run_queries(args, out)
+            built["queries"] = run_queries(args, out, args.history_query_runs)
         entry["builds"][str(count)] = built
         write_results(results, args.results)
     largest = max(args.history_snapshots)
@@ -239,7 +271,7 @@ def run_history(args, results: dict) -> None:
         return
     log(f"history: adding snapshot {largest + 1} to the build of {largest} ...")
     source = first_snapshots(history, largest + 1, args.work / f"history-{largest}-input")
-    incremental = run_hdsgraph(args, source, args.work / f"history-{largest}", 1)
+    incremental = run_hdsgraph(args, source, args.work / f"history-{largest}", 1, cold=False)
     cold = run_hdsgraph(args, source, args.work / f"history-{largest + 1}-cold", 1)
     same = None
     if incremental["ok"] and cold["ok"]:
@@ -287,15 +319,24 @@ def _run_record(measured: Measured, stages: dict, **extra) -> dict:
     return record | extra
 
 
-def run_hdsgraph(args, source: Path | None, out: Path, runs_wanted: int) -> dict:
+def run_hdsgraph(args, source: Path | None, out: Path, runs_wanted: int, cold: bool = True) -> dict:
+    """``hdsgraph build`` ``runs_wanted`` times. Cold (the default): each run starts with no
+    output folder and an empty cache folder (XDG_CACHE_HOME), so that no run reuses an
+    earlier one's work; not cold (the incremental rebuild): the folder and cache are kept."""
     runs = []
+    cache = out.with_name(out.name + ".cache")
     for _ in range(runs_wanted):
         timings = out.with_name(out.name + ".timings.json")
         timings.unlink(missing_ok=True)
-        command = hdsgraph_command() + ["build", "--out", str(out), "--timings", str(timings)]
+        if cold:
+            for folder in (out, cache):
+                shutil.rmtree(folder, ignore_errors=True)
+        cache.mkdir(parents=True, exist_ok=True)
+        command = hdsgraph_command() + ["build", "--out", str(out), "--timings", str(timings), *args.build_arg]
         if source is not None:
             command += ["--registry", str(source)]
-        measured = run_measured(command, timeout=args.timeout, max_bytes=MAX_BYTES[0])
+        env = os.environ | {"XDG_CACHE_HOME": str(cache)}
+        measured = run_measured(command, timeout=args.timeout, max_bytes=MAX_BYTES[0], env=env)
         runs.append(_run_record(measured, read_stage_times(timings)))
         log(
             f"  hdsgraph: {measured.seconds:.2f} s, {measured.peak_bytes / 2**20:.0f} MiB"
@@ -304,9 +345,9 @@ def run_hdsgraph(args, source: Path | None, out: Path, runs_wanted: int) -> dict
     return summarise(runs)
 
 
-def run_queries(args, build: Path) -> dict:
+def run_queries(args, build: Path, runs: int | None = None) -> dict:
     measured = run_measured(
-        [sys.executable, str(HERE / "query_times.py"), str(build), "--runs", str(args.runs)],
+        [sys.executable, str(HERE / "query_times.py"), str(build), "--runs", str(runs or args.runs)],
         timeout=args.timeout,
         max_bytes=MAX_BYTES[0],
     )
@@ -435,6 +476,112 @@ def run_morph(args, python: Path, source: Path, out: Path) -> dict:
     return summary
 
 
+# ---------------------------------------------------------------- the floor
+
+
+def floor_lookups(path: Path) -> Path:
+    """What benchmarks/floor.py needs from hdsgraph's data files (vocabulary IRIs, namespaces,
+    countries, legal forms), as JSON: the floor runs in its own environment, without hdsgraph."""
+    from hdsgraph.pipeline.links import ANNUAIRE
+    from hdsgraph.pipeline.vocabulary import countries, legal_forms, vocabulary
+    from hdsgraph.rdf import namespaces as ns
+
+    vocab = vocabulary()
+    lookups = {
+        "base": ns.DEFAULT_BASE_URI,
+        "namespaces": {
+            name.lower(): getattr(ns, name)
+            for name in ("HDS", "RDF", "RDFS", "XSD", "SKOS", "DCTERMS", "PROV", "ROV", "ADMS")
+        },
+        "annuaire": ANNUAIRE,
+        "certificate_types": [
+            {"code": t.code, "iri": t.iri, "activities": sorted(t.activities)} for t in vocab.certificate_types
+        ],
+        "activities": {str(n): iri for n, iri in sorted(vocab.activities.items())},
+        "positionings": vocab.positionings,
+        "countries": {a2: {"iri": c.iri, "alpha2": c.alpha2, "name": c.name} for a2, c in sorted(countries().items())},
+        "legal_forms": sorted(legal_forms()),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(lookups, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def floor_python(args) -> Path | None:
+    """The floor's interpreter, installing polars in its own virtual environment on first use."""
+    python = args.floor_venv / "bin" / "python"
+    check = [str(python), "-c", "import polars"]
+    if python.exists() and subprocess.run(check, capture_output=True).returncode == 0:
+        return python
+    log(f"installing polars into {args.floor_venv} ...")
+    steps = [
+        [sys.executable, "-m", "venv", str(args.floor_venv)],
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "polars"],
+    ]
+    for step in steps:
+        result = subprocess.run(step, capture_output=True, text=True)
+        if result.returncode != 0:
+            log(f"  cannot install polars ({result.stderr.strip().splitlines()[-1:]}); skipping the floor")
+            return None
+    return python
+
+
+def run_floor(args, python: Path, source: Path, out: Path, runs_wanted: int) -> dict:
+    out.mkdir(parents=True, exist_ok=True)
+    lookups = floor_lookups(out / "lookups.json")
+    runs = []
+    for _ in range(runs_wanted):
+        measured = run_measured(
+            [str(python), str(HERE / "floor.py"), str(source), str(lookups), str(out / "floor.nt")],
+            timeout=args.timeout,
+            max_bytes=MAX_BYTES[0],
+        )
+        detail = json.loads(measured.stdout) if measured.ok else {}
+        runs.append(
+            _run_record(measured, detail.get("stages", {}), triples=detail.get("triples"), version=detail.get("polars"))
+        )
+        log(
+            f"  floor: {measured.seconds:.2f} s, {measured.peak_bytes / 2**20:.0f} MiB"
+            + ("" if measured.ok else f" FAILED ({runs[-1]['error']})")
+        )
+    summary = summarise(runs)
+    if summary["ok"]:
+        summary["version"] = runs[-1].get("version")
+        summary["triples"] = runs[-1].get("triples")
+    return summary
+
+
+def row_derived(hds_nt: Path) -> list[bytes]:
+    """The lines of hdsgraph's ``hds.nt`` that come from the registry's rows: all but the
+    ontology's and the dataset node's (``<BASE>dataset``), the two parts the floor leaves out."""
+    from hdsgraph.pipeline.mapping import ontology_ntriples
+    from hdsgraph.rdf.namespaces import DEFAULT_BASE_URI
+
+    ontology = {f"{line} .\n".encode() for line in ontology_ntriples()}
+    dataset = f"<{DEFAULT_BASE_URI}dataset> ".encode()
+    with open(hds_nt, "rb") as handle:
+        return [line for line in handle if line not in ontology and not line.startswith(dataset)]
+
+
+def same_lines(reference: list[bytes], other_file: Path) -> dict:
+    """Whether ``other_file`` has exactly the lines of ``reference``, in the same order."""
+    other = other_file.read_bytes().splitlines(keepends=True)
+    if other == reference:
+        return {"same": True, "reference": len(reference), "other": len(other), "missing": 0, "extra": 0}
+    mine, theirs = set(reference), set(other)
+    missing, extra = sorted(mine - theirs), sorted(theirs - mine)
+    return {
+        "same": False,
+        "order_only": not missing and not extra,
+        "reference": len(reference),
+        "other": len(other),
+        "missing": len(missing),
+        "extra": len(extra),
+        "missing_sample": [m.decode() for m in missing[:3]],
+        "extra_sample": [e.decode() for e in extra[:3]],
+    }
+
+
 # ---------------------------------------------------------------- same triples
 
 
@@ -485,8 +632,8 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     MAX_BYTES[0] = int(args.max_memory * 2**30)
-    CANDIDATES[0] = args.candidate_queries
     started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+    clock = time.perf_counter()
     results = {
         "started": started,
         "settings": {
@@ -495,6 +642,9 @@ def main(argv=None) -> int:
             "alt_runs": args.alt_runs,
             "rdflib_max": args.rdflib_max,
             "morph_max": args.morph_max,
+            "floor_max": args.floor_max,
+            "build_args": args.build_arg,
+            "history_query_runs": args.history_query_runs,
             "query_timeout": args.query_timeout,
             "serialise_timeout": args.serialise_timeout,
             "timeout": args.timeout,
@@ -502,7 +652,6 @@ def main(argv=None) -> int:
             "seed": args.seed,
             "quick": args.quick,
             "max_memory_gib": args.max_memory,
-            "candidate_queries": args.candidate_queries,
         },
         "sizes": {},
     }
@@ -522,6 +671,7 @@ def main(argv=None) -> int:
             "large_runs": added["large_runs"],
         }
     python = None if args.no_morph else morph_python(args)
+    floor = None if args.no_floor else floor_python(args)
     extra_versions = {}
     if python is not None:
         found = subprocess.run(
@@ -530,6 +680,11 @@ def main(argv=None) -> int:
             text=True,
         )
         extra_versions["morph-kgc"] = found.stdout.strip() or None
+    if floor is not None:
+        found = subprocess.run(
+            [str(floor), "-c", "import polars; print(polars.__version__)"], capture_output=True, text=True
+        )
+        extra_versions["polars (floor)"] = found.stdout.strip() or None
     results["machine"] = machine(extra_versions)
 
     if not args.no_demo:
@@ -548,7 +703,7 @@ def main(argv=None) -> int:
         if not built["ok"]:
             continue
         entry["triples"] = sum(1 for _ in open(out / "hds.nt", "rb"))
-        entry["queries"] = run_queries(args, out)
+        entry["queries"] = run_queries(args, out, args.large_runs if hosts >= LARGE else args.runs)
         reference = triple_set(out / "hds.nt") if hosts <= args.equality_max else None
 
         if hosts <= args.rdflib_max:
@@ -569,14 +724,26 @@ def main(argv=None) -> int:
                 morph["same_triples"] = compare(reference, triple_set(morph_out / "data.nt", ontology_nt()))
         else:
             entry["skipped"]["morph-kgc"] = f"above --morph-max {args.morph_max}"
+
+        if floor is None:
+            entry["skipped"]["floor"] = "--no-floor" if args.no_floor else "polars could not be installed"
+        elif hosts <= args.floor_max:
+            floor_out = args.work / f"floor-{hosts}"
+            floor_runs = args.large_runs if hosts >= LARGE else args.runs
+            entry["pipelines"]["floor"] = measured = run_floor(args, floor, source, floor_out, floor_runs)
+            if measured["ok"] and hosts <= args.equality_max:
+                measured["same_lines"] = same_lines(row_derived(out / "hds.nt"), floor_out / "floor.nt")
+        else:
+            entry["skipped"]["floor"] = f"above --floor-max {args.floor_max}"
         write_results(results, args.results)  # after each size, so a long run can be read as it goes
 
     if args.history_snapshots:
         run_history(args, results)
 
     results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+    results["duration_seconds"] = time.perf_counter() - clock
     write_results(results, args.results)
-    log(f"wrote {args.results / 'results.md'}, results.json and chart.svg")
+    log(f"wrote {args.results / 'results.md'}, results.json and the charts in {results['duration_seconds']:.0f} s")
     return 0
 
 

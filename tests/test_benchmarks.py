@@ -2,8 +2,8 @@
 
 No timing is asserted: these check that one run produces the table, the chart and the
 JSON with every pipeline, and that each alternative produced the same triples as
-hdsgraph. morph-kgc runs only when its virtual environment already exists (the suite
-never installs packages).
+hdsgraph. morph-kgc and the floor run only when their virtual environments already exist
+(the suite never installs packages).
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ pytestmark = pytest.mark.slow  # runs the whole benchmark harness on 1,000 hosts
 ROOT = Path(__file__).resolve().parent.parent
 MORPH_VENV = ROOT / "benchmarks" / ".venv-morph"
 HAVE_MORPH = (MORPH_VENV / "bin" / "python").exists()
+FLOOR_VENV = ROOT / "benchmarks" / ".venv-floor"
+HAVE_FLOOR = (FLOOR_VENV / "bin" / "python").exists()
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +55,7 @@ def bench(tmp_path_factory):
         "40",
     ]
     command += ["--morph-venv", str(MORPH_VENV)] if HAVE_MORPH else ["--no-morph"]
+    command += ["--floor-venv", str(FLOOR_VENV)] if HAVE_FLOOR else ["--no-floor"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     results = json.loads((folder / "results" / "results.json").read_text(encoding="utf-8"))
@@ -109,6 +112,36 @@ def test_morph_kgc_maps_the_same_triples(bench):
     assert morph["stages"]["materialise"] > 0
 
 
+@pytest.mark.skipif(
+    not HAVE_FLOOR,
+    reason=f"the floor's environment {FLOOR_VENV} is absent; "
+    "`python benchmarks/run.py` creates it (the test suite installs nothing)",
+)
+def test_the_floor_writes_the_lines_of_the_rows(bench):
+    folder, results = bench
+    floor = results["sizes"]["1000"]["pipelines"]["floor"]
+    assert floor["ok"] and floor["same_lines"]["same"], floor.get("same_lines")
+    written = (folder / "work" / "floor-1000" / "floor.nt").read_bytes()
+    lines = written.splitlines()
+    assert lines == sorted(set(lines)) and floor["triples"] == len(lines)
+    # The check itself, redone with rdflib: hds.nt without the ontology's triples and the
+    # dataset node's is the floor's graph.
+    from rdflib.compare import isomorphic
+
+    ours = rdflib.Graph().parse(folder / "work" / "hdsgraph-1000" / "hds.nt", format="nt")
+    ontology = rdflib.Graph().parse(ROOT / "ontology" / "hds.ttl", format="turtle")
+    dataset = rdflib.URIRef("https://w3id.org/hdsgraph/dataset")
+    rows = rdflib.Graph()
+    for triple in ours:
+        if triple not in ontology and triple[0] != dataset:
+            rows.add(triple)
+    theirs = rdflib.Graph().parse(data=written, format="nt")
+    assert len(rows) == len(theirs) and isomorphic(rows, theirs)
+    table = (folder / "results" / "results.md").read_text(encoding="utf-8")
+    built = results["sizes"]["1000"]["pipelines"]["hdsgraph"]
+    assert f"| {built['seconds'] / floor['seconds']:.1f}× |" in table  # hdsgraph / floor, in the side-by-side table
+
+
 def test_writes_the_table_and_the_chart(bench):
     folder, results = bench
     table = (folder / "results" / "results.md").read_text(encoding="utf-8")
@@ -118,6 +151,10 @@ def test_writes_the_table_and_the_chart(bench):
     svg = ET.parse(folder / "results" / "chart.svg").getroot()
     lines = svg.findall("{http://www.w3.org/2000/svg}polyline")
     assert len(lines) >= 3  # hdsgraph, plain rdflib, hdsgraph's map stage (one point each)
+    assert "## Side by side: process start to exit" in table and "## Targets (issue 16)" in table
+    plain = results["sizes"]["1000"]["pipelines"]["plain-rdflib"]
+    built = results["sizes"]["1000"]["pipelines"]["hdsgraph"]
+    assert f"{built['seconds'] / plain['seconds']:.1f}×" in table  # hdsgraph / plain rdflib
 
 
 def test_the_history_runs_cold_builds_and_an_incremental_one_with_the_same_bytes(bench):
@@ -130,7 +167,10 @@ def test_the_history_runs_cold_builds_and_an_incremental_one_with_the_same_bytes
     # the folder the incremental build rebuilt has the sixth snapshot, as the cold one
     answers = json.loads((folder / "work" / "history-5" / "answers.json").read_text(encoding="utf-8"))
     assert len(answers["hosts-by-snapshot"]) == 6
-    for name in ("history.svg", "memory.svg"):
-        ET.parse(folder / "results" / name)  # well-formed SVG
+    for name in ("history.svg", "history-memory.svg", "memory.svg"):
+        svg = ET.parse(folder / "results" / name).getroot()  # well-formed SVG, with a line per series
+        assert svg.findall("{http://www.w3.org/2000/svg}polyline"), name
     text = (folder / "results" / "results.md").read_text(encoding="utf-8")
     assert "## History: monthly snapshots (issue 16)" in text
+    share = added["incremental"]["seconds"] / added["cold"]["seconds"]
+    assert f"({share:.0%}); SHA256SUMS identical" in text
