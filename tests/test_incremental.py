@@ -220,3 +220,20 @@ def test_cached_verdicts_keep_the_violations(world):
     second = start_cached_validation(broken, prefix, 1, second_cache).result(store)
     assert first.report == second.report == expected.report
     assert second_cache.misses["shacl"] == 0 and second_cache.hits["shacl"] > 1
+
+
+def test_the_command_caches_beside_the_output_unless_told_not_to(world, runner, tmp_path):
+    from hdsgraph.cli import cli
+
+    root, files, qualification = world
+    args = ["build", "--registry", str(files[SNAPSHOTS[0]]), "--qualification", str(qualification), "-q"]
+    both = runner.invoke(cli, [*args, "--out", str(tmp_path / "x"), "--cache", str(tmp_path / "c"), "--no-cache"])
+    assert both.exit_code == 2
+    assert both.output.strip().splitlines()[-1] == "Error: --cache and --no-cache cannot be used together"
+    plain = runner.invoke(cli, [*args, "--out", str(tmp_path / "dist")])
+    assert plain.exit_code == 0, plain.output
+    assert (tmp_path / "dist.cache" / "read").is_dir() and not (tmp_path / "dist" / "dist.cache").exists()
+    cold = runner.invoke(cli, [*args, "--out", str(tmp_path / "cold"), "--no-cache"])
+    assert cold.exit_code == 0, cold.output
+    assert not (tmp_path / "cold.cache").exists()
+    assert outputs(tmp_path / "dist") == outputs(tmp_path / "cold")
