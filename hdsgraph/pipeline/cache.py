@@ -3,8 +3,9 @@ snapshot redoes only what changed, and never serves a stale result.
 
 Every entry is found by a key: the SHA-256 of everything that can change its value (the
 bytes it was computed from, the options that matter) and of a fingerprint of the code
-itself (the hdsgraph version, the Python version, and the bytes of the package's ``.py``
-files and of ``ontology/``, ``shapes/``, ``queries/`` and ``hdsgraph/data/``). A changed
+itself (the hdsgraph version, the Python version, the pySHACL, rdflib and pyoxigraph
+versions, and the bytes of the package's ``.py`` files and of ``ontology/``, ``shapes/``,
+``queries/`` and ``hdsgraph/data/``). A changed
 input, a changed option or another hdsgraph gives another key, so the old entry is simply
 never found. What is cached (see ``hdsgraph.pipeline.build``):
 
@@ -38,6 +39,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 
 from hdsgraph._version import __version__
@@ -67,15 +69,19 @@ FORMAT = b"hdsgraph-cache 1\n"  # the first line of every entry; a new layout ge
 KINDS = ("read", "parse", "shacl")
 _ENTRY = re.compile(r"^[0-9a-f]{64}$")
 _CODE_FOLDERS = ("ontology", "shapes", "queries")
+LIBRARIES = ("pyshacl", "rdflib", "pyoxigraph")  # what reads the rows and gives the verdicts, besides hdsgraph
 
 
 @cache
 def code_fingerprint() -> bytes:
     """The SHA-256 of what the code of this hdsgraph is: its version, the Python version
-    (``marshal``'s format depends on it), and the bytes of every ``.py`` file of the package
+    (``marshal``'s format depends on it), the versions of pySHACL, rdflib and pyoxigraph,
+    and the bytes of every ``.py`` file of the package
     and of the ontology, shapes, queries and data files. Computed once per process."""
     digest = hashlib.sha256()
     digest.update(f"{__version__}\x00{sys.version}\x00".encode())
+    for library in LIBRARIES:  # another pySHACL or rdflib could give other verdicts
+        digest.update(f"{library} {metadata.version(library)}\x00".encode())
     files = {  # named where they sit in the package or asset folder, not on this disk
         "hdsgraph/" + p.relative_to(PACKAGE_DIR).as_posix(): p
         for p in [*PACKAGE_DIR.rglob("*.py"), *(PACKAGE_DIR / "data").rglob("*")]
@@ -322,20 +328,19 @@ def start_cached_validation(
                 kept.append(line)
         return kept
 
-    for line in [*found.shared, *(line for lines in found.groups.values() for line in lines)]:
-        s, p, o = _split_line(line)
-        if p == a and o in typed:
-            typed[o].add(s)
+    hierarchy = []
+    for lines in [found.shared, *found.groups.values()]:
+        for line in lines:
+            s, p, o = _split_line(line)
+            if p == a and o in typed:
+                typed[o].add(s)
+            elif p == subclass:
+                hierarchy.append(line)
+    context = b"\n".join(sorted(hierarchy))
     shared = reduced(found.shared)
     by_subject: dict[bytes, list[bytes]] = {}
-    hierarchy = []
     for line in shared:
-        s, p, _ = _split_line(line)
-        by_subject.setdefault(s, []).append(line)
-    for line in [*found.shared, *(line for lines in found.groups.values() for line in lines)]:
-        if _split_line(line)[1] == subclass:
-            hierarchy.append(line)
-    context = b"\n".join(sorted(hierarchy))
+        by_subject.setdefault(_split_line(line)[0], []).append(line)
 
     cached: list[Violation] = []
     keys: dict[bytes | None, str] = {None: cache.key("shacl", "shared", host_prefix, b"\n".join(shared), context)}
