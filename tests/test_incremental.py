@@ -237,3 +237,29 @@ def test_the_command_caches_beside_the_output_unless_told_not_to(world, runner, 
     assert cold.exit_code == 0, cold.output
     assert not (tmp_path / "cold.cache").exists()
     assert outputs(tmp_path / "dist") == outputs(tmp_path / "cold")
+
+
+def test_a_changed_shared_node_is_not_served_the_old_verdicts(world, tmp_path):
+    """A component's verdicts depend on the shared nodes it refers to: a certification body
+    that loses its class makes its certificates violate ``sh:class``, although their own
+    triples are the same; the cache must not answer for them."""
+    root, files, qualification = world
+    graph = make_graph([files[s] for s in SNAPSHOTS[:2]], qualification)
+    assert graph.nt is not None
+    body_type = (
+        b"> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/hdsgraph/ontology#CertificationBody> ."
+    )
+    lines = graph.nt.splitlines(keepends=True)
+    dropped = next(i for i, line in enumerate(lines) if line.rstrip(b"\n").endswith(body_type))
+    broken = b"".join(lines[:dropped] + lines[dropped + 1 :])
+    prefix = Minter().host_prefix
+    cache = BuildCache(tmp_path / "cache")
+    before = start_cached_validation(graph.nt, prefix, 1, cache).result(load_store(graph.nt))
+    assert before.conforms
+    store = load_store(broken)
+    expected = start_validation(broken, prefix).result(store)
+    assert not expected.conforms
+    again = BuildCache(tmp_path / "cache")
+    after = start_cached_validation(broken, prefix, 1, again).result(store)
+    assert after.report == expected.report
+    assert again.hits["shacl"] > 0  # the components that do not use that body were reused

@@ -342,7 +342,8 @@ def split_plan() -> frozenset[str] | None:
 def split_into_parts(nt: bytes, host_prefix: str, parts: int, inverse: frozenset[str] | None = None) -> list[bytes]:
     """Cut N-Triples into ``parts`` graphs that pySHACL can check one by one with the same
     verdicts as the whole graph: each is the shared lines and the whole components
-    (``split_into_components``) whose smallest member hashes to it."""
+    (``split_into_components``) whose smallest member hashes to it, so the parts do not
+    depend on the order of the lines."""
     found = split_into_components(nt, host_prefix, inverse)
     chunks: list[list[bytes]] = [[] for _ in range(parts)]
     for root, lines in found.groups.items():
@@ -370,8 +371,8 @@ def split_into_components(nt: bytes, host_prefix: str, inverse: frozenset[str] |
     (vocabulary, snapshots, certification bodies) is shared: its triples go to every part,
     unless it links to a grouped node, or is the end of an inverse path (``inverse``: the
     predicates of the shapes' inverse paths) from one; then it joins that node's group, and
-    so on until nothing changes. A component goes whole to one part, by a hash of its
-    smallest member, so the parts do not depend on the order of the lines.
+    so on until nothing changes. A component is named by its smallest member, so the cut
+    does not depend on the order of the lines.
     """
     inverse_tokens = {f"<{p}>".encode() for p in (split_plan() or frozenset() if inverse is None else inverse)}
     prefix = f"<{host_prefix}".encode()
