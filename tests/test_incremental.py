@@ -179,7 +179,8 @@ def test_a_failed_build_leaves_the_cache_and_the_last_output_usable(world, warm,
     shutil.copytree(warm[1], cache)
     shutil.copytree(warm[2], out)
     before = outputs(cache)
-    bad = registry / f"{SNAPSHOTS[3]}.csv"
+    shutil.copy(files[SNAPSHOTS[3]], registry)  # read (and cached) before the bad file is: its entry is undone
+    bad = registry / "2025-01.csv"
     bad.write_text("siren,activities\n900000019,1\n", encoding="utf-8")
     expected = f"{bad}: missing required column 'host' (found: 'siren', 'activities')"
     with pytest.raises(InputError, match=f"^{re.escape(expected)}$"):
@@ -187,6 +188,7 @@ def test_a_failed_build_leaves_the_cache_and_the_last_output_usable(world, warm,
     assert outputs(out) == outputs(warm[2])
     assert outputs(cache) == before  # nothing pruned, nothing half-written
     bad.unlink()
+    (registry / f"{SNAPSHOTS[3]}.csv").unlink()
     report = build([registry], qualification, out, cache=cache)
     assert outputs(out) == outputs(warm[2])
     assert all(n["misses"] == 0 for n in report.cache.values()), report.cache

@@ -313,19 +313,24 @@ def build(
     catalog.endpoint()
     skeleton = read_skeleton(catalog.skeleton, base_uri)
     store = open_cache(cache, out, [*registries, qualification, proposals, catalog.skeleton]) if cache else None
-    graph = make_graph(
-        registries,
-        qualification,
-        base_uri,
-        skeleton,
-        timings,
-        on_stage,
-        proposals,
-        min_strength,
-        guard or Guard(),
-        cache=store,
-    )
-    return write_build(graph, Path(out), catalog, timings, on_stage, cache=store)
+    try:
+        graph = make_graph(
+            registries,
+            qualification,
+            base_uri,
+            skeleton,
+            timings,
+            on_stage,
+            proposals,
+            min_strength,
+            guard or Guard(),
+            cache=store,
+        )
+        return write_build(graph, Path(out), catalog, timings, on_stage, cache=store)
+    except BaseException:
+        if store is not None:  # a failed build leaves the cache as it was
+            store.abandon()
+        raise
 
 
 def make_graph(

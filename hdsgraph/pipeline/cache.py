@@ -30,9 +30,9 @@ Deleting the folder is always safe (the next build is a cold one).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
-import os
 import re
 import sys
 import zlib
@@ -109,6 +109,8 @@ class BuildCache:
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
+        self.existed = self.folder.is_dir()  # else made by this build, and removed by ``abandon``
+        self.written: list[Path] = []  # the entries this build wrote, which ``abandon`` removes
         self.used: set[tuple[str, str]] = set()
         self.hits: Counter[str] = Counter()
         self.misses: Counter[str] = Counter()
@@ -161,12 +163,25 @@ class BuildCache:
         A cache that cannot be written is only slower: the build goes on without it."""
         payload = marshal.dumps(value)
         self.used.add((kind, key))
+        path = self._path(kind, key)
         try:
-            write_atomically(
-                self._path(kind, key), FORMAT + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
-            )
+            write_atomically(path, FORMAT + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+            self.written.append(path)
         except OSError:
             pass
+
+    def abandon(self) -> None:
+        """Undo what a build that failed wrote: its entries, and the folder when the build
+        made it, so that the cache is as it was before (and a refused build leaves nothing)."""
+        for path in self.written:
+            path.unlink(missing_ok=True)
+        self.written = []
+        if not self.existed:
+            for kind in KINDS:
+                with contextlib.suppress(OSError):
+                    (self.folder / kind).rmdir()  # only when empty: nothing of anyone else is removed
+            with contextlib.suppress(OSError):
+                self.folder.rmdir()
 
     def prune(self) -> int:
         """Delete the entries this build did not use (and leftovers of interrupted writes);
@@ -207,11 +222,7 @@ def open_cache(folder: Path, out: Path, inputs) -> BuildCache:
             raise InputError(f"{given}: inside the cache folder {folder}; move it or choose another --cache")
     if where.exists() and not where.is_dir():
         raise InputError(f"{folder}: exists and is not a folder; choose another --cache")
-    try:
-        os.makedirs(where, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"{folder}: cannot make the cache folder ({exc.strerror or exc})") from None
-    return BuildCache(where)
+    return BuildCache(where)  # made by the first entry written: a build refused at once leaves nothing
 
 
 def _beside(path: Path) -> bytes:
