@@ -15,6 +15,7 @@ from hdsgraph.cli.common import (
 )
 from hdsgraph.describe.facts import CatalogOptions
 from hdsgraph.pipeline.build import BuildReport, LatestSnapshot, build
+from hdsgraph.pipeline.cache import default_cache_dir
 from hdsgraph.pipeline.guard import Guard
 from hdsgraph.rdf.namespaces import DEFAULT_BASE_URI
 
@@ -77,6 +78,15 @@ UNQUALIFIED_SHOWN = 50
     default=None,
     help="Write each stage's time (seconds) to this JSON file, for benchmarks and logs.",
 )
+@click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where to keep what a later build can reuse (parsed rows, validation verdicts). "
+    "Default: OUT.cache beside the output folder. Safe to delete.",
+)
+@click.option("--no-cache", is_flag=True, help="Build from nothing, and keep nothing for the next build.")
 @guard_options
 @quiet_option
 def build_command(
@@ -90,6 +100,8 @@ def build_command(
     sparql_endpoint,
     catalog_skeleton,
     timings_file,
+    cache_dir,
+    no_cache,
     max_quarantine,
     accept_shrink,
     quiet,
@@ -114,6 +126,8 @@ def build_command(
     """
     if timings_file is not None and not Path(timings_file).parent.is_dir():  # before the work, not after
         raise CommandError(f"{timings_file}: cannot write the timings (No such file or directory)")
+    if cache_dir is not None and no_cache:
+        raise CommandError("--cache and --no-cache cannot be used together")
     catalog = CatalogOptions(download_url, sparql_endpoint, catalog_skeleton)
     had_site = (Path(out) / "site").is_dir()
     with library_errors(), stage_progress(quiet, "Building") as on_stage:
@@ -127,6 +141,7 @@ def build_command(
             proposals,
             min_strength,
             Guard(max_quarantine, accept_shrink),
+            cache=None if no_cache else (cache_dir or default_cache_dir(out)),
         )
     for warning in report.warnings:
         warn(warning)
@@ -194,6 +209,9 @@ def _print_summary(report: BuildReport, err: bool = False) -> None:
             for s in stages
         ]
     echo("Stage times: " + ", ".join(stages))
+    if report.cache:
+        found = ", ".join(f"{kind} {n['hits']}/{n['hits'] + n['misses']}" for kind, n in report.cache.items())
+        echo(f"Reused from the cache: {found}")
 
 
 def _latest_snapshot(latest: LatestSnapshot) -> str:

@@ -33,6 +33,14 @@ from hdsgraph.describe.void import void_turtle
 from hdsgraph.errors import InputError
 from hdsgraph.files import Staging, refuse_inside
 from hdsgraph.pipeline.answers import answers as study_answers
+from hdsgraph.pipeline.cache import (
+    BuildCache,
+    CachedValidation,
+    cached_parse,
+    open_cache,
+    read_registry_cached,
+    start_cached_validation,
+)
 from hdsgraph.pipeline.chunks import CHUNK_HOSTS, mapped_chunks, merged_ntriples
 from hdsgraph.pipeline.dataset import dataset_ntriples
 from hdsgraph.pipeline.guard import Guard, check_quarantine, check_shrink
@@ -40,8 +48,8 @@ from hdsgraph.pipeline.links import qualification_ntriples
 from hdsgraph.pipeline.mapping import A, Minter, map_registry, ontology_ntriples
 from hdsgraph.pipeline.normalise import Registry, normalise
 from hdsgraph.pipeline.qualify import Hosts, qualify, read_proposals, read_qualification, source_counts
-from hdsgraph.pipeline.read import distinct_sources, read_registry, registry_files
-from hdsgraph.pipeline.validate import ValidationResult, start_validation
+from hdsgraph.pipeline.read import distinct_sources, registry_files
+from hdsgraph.pipeline.validate import PendingValidation, ValidationResult, start_validation
 from hdsgraph.rdf.namespaces import DCTERMS, DEFAULT_BASE_URI, HDS
 from hdsgraph.rdf.serialise import ntriples_bytes, to_jsonld, to_turtle
 from hdsgraph.rdf.store import load_store
@@ -153,6 +161,7 @@ class BuildReport:
     rejected: Path | None = None  # where a build the shapes reject went (``<out>.rejected``)
     recovered: list[str] = field(default_factory=list)  # what was undone of a killed run (files.recover)
     certificates: int = 0  # distinct certificates in the graph
+    cache: dict[str, dict[str, int]] = field(default_factory=dict)  # per kind: hits, misses, discarded (no cache: {})
 
     @property
     def conforms(self) -> bool:
@@ -272,6 +281,7 @@ def build(
     proposals: Path | None = None,
     min_strength: str = "medium",
     guard: Guard | None = None,
+    cache: Path | None = None,
 ) -> BuildReport:
     """Build the dataset from registry files (or folders of dated ones) into ``out``.
 
@@ -287,6 +297,9 @@ def build(
     empty, with its proposals at or above ``min_strength``. ``guard`` (default: at most
     10 % of a snapshot's rows quarantined, no snapshot with fewer than half the hosts of
     the one before) raises InputError before anything is written when a snapshot fails it.
+    ``cache`` (a folder, never inside ``out``; default none) keeps what a later build of
+    mostly the same inputs can reuse (``hdsgraph.pipeline.cache``): the outputs are the
+    same bytes with or without it.
     """
     timings: dict[str, float] = {}
     catalog = catalog or CatalogOptions()
@@ -299,10 +312,25 @@ def build(
     catalog.download_base(base_uri)  # refuse a bad URL before any work
     catalog.endpoint()
     skeleton = read_skeleton(catalog.skeleton, base_uri)
-    graph = make_graph(
-        registries, qualification, base_uri, skeleton, timings, on_stage, proposals, min_strength, guard or Guard()
-    )
-    return write_build(graph, Path(out), catalog, timings, on_stage)
+    store = open_cache(cache, out, [*registries, qualification, proposals, catalog.skeleton]) if cache else None
+    try:
+        graph = make_graph(
+            registries,
+            qualification,
+            base_uri,
+            skeleton,
+            timings,
+            on_stage,
+            proposals,
+            min_strength,
+            guard or Guard(),
+            cache=store,
+        )
+        return write_build(graph, Path(out), catalog, timings, on_stage, cache=store)
+    except BaseException:
+        if store is not None:  # a failed build leaves the cache as it was
+            store.abandon()
+        raise
 
 
 def make_graph(
@@ -316,6 +344,7 @@ def make_graph(
     min_strength: str = "medium",
     guard: Guard | None = None,
     chunk_hosts: int | None = None,
+    cache: BuildCache | None = None,
 ) -> Graph:
     """Registry files -> the normalised, qualified, mapped graph (sorted N-Triples) and a
     store holding it (``Graph.store``, loaded on first use). ``skeleton`` gives the dataset
@@ -328,11 +357,11 @@ def make_graph(
     with _timed(timings, "read", on_stage):
         files = [f for path in registries for f in registry_files(Path(path))]
         _check_given_once(files)
-        raw = distinct_sources([read_registry(f) for f in files])
+        raw = distinct_sources([read_registry_cached(f, cache) for f in files])
         qualification_table = read_qualification(Path(qualification) if qualification else None)
         proposal_table = read_proposals(Path(proposals) if proposals else None, min_strength)
     with _timed(timings, "normalise", on_stage):
-        registry = normalise(raw)
+        registry = normalise(raw, cached_parse(cache))
     if registry.certificates.empty:
         first = registry.quarantine.iloc[0] if len(registry.quarantine) else None
         detail = f" (row {first['row']} of {first['source']}: {first['reason']})" if first is not None else ""
@@ -373,6 +402,7 @@ def write_build(
     catalog: CatalogOptions | None = None,
     timings: dict[str, float] | None = None,
     on_stage: Callable[[str], None] | None = None,
+    cache: BuildCache | None = None,
 ) -> BuildReport:
     """Validate the graph, answer the study's questions, serialise, describe (catalogue,
     VoID, build.json) and commit, to ``out`` or, when the shapes reject the graph, to
@@ -392,7 +422,12 @@ def write_build(
         # its start to its end.
         workers = available_cores() if len(nt) > PARALLEL_VALIDATION_BYTES else 1
         validation_started = time.perf_counter()
-        pending = start_validation(nt, Minter(base_uri).host_prefix, workers)
+        host_prefix = Minter(base_uri).host_prefix
+        pending: PendingValidation | CachedValidation
+        if cache is not None:
+            pending = start_cached_validation(nt, host_prefix, workers, cache)
+        else:
+            pending = start_validation(nt, host_prefix, workers)
         try:
             with _timed(timings, "store", on_stage):
                 store = graph.store
@@ -448,6 +483,9 @@ def write_build(
             else:
                 report.rejected = out.with_name(out.name + ".rejected")
                 staging.commit(report.rejected)
+    if cache is not None:  # only after a build that went to the end: a failed one leaves the cache as it was
+        report.cache = cache.stats()
+        cache.prune()
     return report
 
 

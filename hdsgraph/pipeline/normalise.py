@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -417,8 +418,22 @@ def _number_conflict(values: dict, numbered: dict[tuple, dict]) -> str | None:
     return None
 
 
-def normalise(snapshots: list[RawSnapshot]) -> Registry:
-    """Parse every row of every snapshot; split rows into certificates; quarantine the rest."""
+def parse_rows(snap: RawSnapshot) -> list[tuple[dict[str, Any] | None, Any]]:
+    """Each row of one file parsed on its own: (values, the values dropped from it), or
+    (None, why the row cannot be used). It depends on the rows and the file's snapshot
+    only, so ``hdsgraph.pipeline.cache`` can keep it per file."""
+    results: list[tuple[dict[str, Any] | None, Any]] = []
+    for _, row in snap.rows:
+        try:
+            results.append(_parse_row(row, snap.snapshot))
+        except RowError as exc:
+            results.append((None, str(exc)))
+    return results
+
+
+def normalise(snapshots: list[RawSnapshot], parse: Callable[[RawSnapshot], list] = parse_rows) -> Registry:
+    """Parse every row of every snapshot; split rows into certificates; quarantine the rest.
+    ``parse`` gives each file's parsed rows (``parse_rows``, or its cached results)."""
     vocab = vocabulary()
     quarantined: list[dict] = []
     parsed: list[dict] = []
@@ -458,11 +473,9 @@ def normalise(snapshots: list[RawSnapshot]) -> Registry:
                     "snapshot": same.get("snapshot") or snap.snapshot or "",
                 }
             )
-        for number, row in snap.rows:
-            try:
-                values, dropped = _parse_row(row, snap.snapshot)
-            except RowError as exc:
-                quarantine(snap, number, row, str(exc))
+        for (number, row), (values, dropped) in zip(snap.rows, parse(snap), strict=True):
+            if values is None:
+                quarantine(snap, number, row, dropped)  # why the row cannot be used
                 continue
             for column, reason in dropped:
                 quarantine(snap, number, row, reason, values["snapshot"], what=column)

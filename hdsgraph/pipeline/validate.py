@@ -14,6 +14,7 @@ import multiprocessing
 import re
 import sys
 import zlib
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -285,7 +286,11 @@ def start_validation(nt: bytes, host_prefix: str | None = None, workers: int = 1
     """
     if not host_prefix or workers <= 1 or split_plan() is None:
         return PendingValidation(nt, None, [])
-    parts = split_into_parts(nt, host_prefix, max(workers, len(nt) // PART_BYTES + 1))
+    return start_parts(split_into_parts(nt, host_prefix, max(workers, len(nt) // PART_BYTES + 1)), workers)
+
+
+def start_parts(parts: list[bytes], workers: int) -> PendingValidation:
+    """pySHACL on each of ``parts`` (graphs it can check independently), in ``workers`` processes."""
     context = multiprocessing.get_context("spawn")
     if sys.version_info >= (3, 11):  # a fresh process per part frees each part's rdflib graph
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=1)
@@ -336,7 +341,29 @@ def split_plan() -> frozenset[str] | None:
 
 def split_into_parts(nt: bytes, host_prefix: str, parts: int, inverse: frozenset[str] | None = None) -> list[bytes]:
     """Cut N-Triples into ``parts`` graphs that pySHACL can check one by one with the same
-    verdicts as the whole graph.
+    verdicts as the whole graph: each is the shared lines and the whole components
+    (``split_into_components``) whose smallest member hashes to it, so the parts do not
+    depend on the order of the lines."""
+    found = split_into_components(nt, host_prefix, inverse)
+    chunks: list[list[bytes]] = [[] for _ in range(parts)]
+    for root, lines in found.groups.items():
+        chunks[zlib.crc32(root) % parts].extend(lines)
+    common = b"\n".join(found.shared)
+    return [common + b"\n" + b"\n".join(sorted(chunk)) + b"\n" for chunk in chunks]
+
+
+@dataclass
+class Components:
+    """N-Triples lines cut into connected components (``split_into_components``)."""
+
+    shared: list[bytes]  # the lines of the shared nodes, in the order given
+    groups: dict[bytes, list[bytes]]  # the smallest member of a component -> its lines, in the order given
+    root_of: Callable[[str], bytes | None]  # a node's IRI -> its component (None: a shared node)
+
+
+def split_into_components(nt: bytes, host_prefix: str, inverse: frozenset[str] | None = None) -> Components:
+    """Cut N-Triples into the shared lines and connected components, each of which pySHACL
+    can check with the shared lines alone and give the verdicts of the whole graph.
 
     Nodes whose IRI starts with ``host_prefix`` (hosts, their certificates, identifiers) are
     grouped into connected components: two of them linked by a triple stay together, so a
@@ -344,8 +371,8 @@ def split_into_parts(nt: bytes, host_prefix: str, parts: int, inverse: frozenset
     (vocabulary, snapshots, certification bodies) is shared: its triples go to every part,
     unless it links to a grouped node, or is the end of an inverse path (``inverse``: the
     predicates of the shapes' inverse paths) from one; then it joins that node's group, and
-    so on until nothing changes. A component goes whole to one part, by a hash of its
-    smallest member, so the parts do not depend on the order of the lines.
+    so on until nothing changes. A component is named by its smallest member, so the cut
+    does not depend on the order of the lines.
     """
     inverse_tokens = {f"<{p}>".encode() for p in (split_plan() or frozenset() if inverse is None else inverse)}
     prefix = f"<{host_prefix}".encode()
@@ -427,8 +454,7 @@ def split_into_parts(nt: bytes, host_prefix: str, parts: int, inverse: frozenset
                 union(key(subject), obj)
 
     shared: list[bytes] = []
-    chunks: list[list[bytes]] = [[] for _ in range(parts)]
-    part_of: dict[bytes, int] = {}
+    groups: dict[bytes, list[bytes]] = {}
     last, target = b"", shared
     for line in lines:
         if not line:
@@ -436,17 +462,14 @@ def split_into_parts(nt: bytes, host_prefix: str, parts: int, inverse: frozenset
         subject = line[: line.index(b" ")]
         if subject != last:
             last, subject_key = subject, key(subject)
-            if subject_key in parent:
-                root = find(subject_key)
-                index = part_of.get(root)
-                if index is None:
-                    index = part_of[root] = zlib.crc32(root) % parts
-                target = chunks[index]
-            else:
-                target = shared
+            target = groups.setdefault(find(subject_key), []) if subject_key in parent else shared
         target.append(line)
-    common = b"\n".join(shared)
-    return [common + b"\n" + b"\n".join(chunk) + b"\n" for chunk in chunks]
+
+    def root_of(node: str) -> bytes | None:
+        found = key(f"<{node}>".encode())
+        return find(found) if found in parent else None
+
+    return Components(shared, groups, root_of)
 
 
 def _subject_object(line: bytes) -> tuple[bytes, bytes]:

@@ -109,6 +109,8 @@ import os, signal, sys
 import hdsgraph.files as files
 real, calls = os.replace, []
 def replace(src, dst):
+    if ".dist." not in str(src) + str(dst):  # not the output's two renames (say, a cache entry): go on
+        return real(src, dst)
     calls.append(src)
     if len(calls) == 2:  # the first rename moved the last build aside: die before the second
         os.kill(os.getpid(), signal.SIGKILL)
