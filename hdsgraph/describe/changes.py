@@ -38,7 +38,7 @@ import pyoxigraph as ox
 import yaml
 
 from hdsgraph.describe.facts import Facts
-from hdsgraph.rdf.namespaces import DCTERMS, HDS, ROV
+from hdsgraph.rdf.namespaces import DCTERMS, HDS, ROV, SKOS
 from hdsgraph.rdf.store import select
 from hdsgraph.resources import data_file
 from hdsgraph.safety import neutralised_cell
@@ -78,10 +78,10 @@ def feed_texts() -> dict:
 # The certificates' own facts, one pattern each (with hdsgraph.study.history.LISTING_PATTERNS,
 # the triples of every snapshot's listings): read once for the whole history.
 CERTIFICATE_PATTERNS = {
-    "type": "SELECT ?s ?o WHERE { ?s hds:certificateType/skos:notation ?o }",
-    "issued": "SELECT ?s ?o WHERE { ?s hds:issueDate ?o }",
-    "expires": "SELECT ?s ?o WHERE { ?s hds:expiryDate ?o }",
-    "main": f"SELECT ?s ?o WHERE {{ ?s <{DCTERMS}isVersionOf> ?o }}",
+    "type": (HDS + "certificateType", SKOS + "notation"),
+    "issued": (HDS + "issueDate",),
+    "expires": (HDS + "expiryDate",),
+    "main": (DCTERMS + "isVersionOf",),
 }
 HOSTS_QUERY = f"""
 SELECT ?host ?name ?siren WHERE {{
@@ -127,14 +127,14 @@ def atom_date(date: str) -> str:
     return day + "T00:00:00Z"
 
 
-def _certificates(triples: dict[str, list]) -> dict[str, dict[str, dict[str, Certificate]]]:
+def _certificates(
+    triples: dict[str, list], listed: dict[str, set[str]]
+) -> dict[str, dict[str, dict[str, Certificate]]]:
     """snapshot IRI -> host IRI -> certificate IRI -> the certificate, as listed: each
-    certificate with a type and an activity, in each snapshot that lists it and its host."""
+    certificate with a type and an activity, in each snapshot that lists it and its host
+    (``listed``: node -> the snapshots that list it)."""
     from hdsgraph.study.history import grouped
 
-    listed: dict[str, set[str]] = {}
-    for s, o in triples["listed"]:
-        listed.setdefault(s, set()).add(o)
     types, activities = grouped(triples["type"]), grouped(triples["activity"])
     facts = {key: grouped(triples[key]) for key in ("issued", "expires", "main")}
     holders: dict[tuple[str, str], str] = {}  # (snapshot, certificate) -> its host listed there
@@ -143,18 +143,21 @@ def _certificates(triples: dict[str, list]) -> dict[str, dict[str, dict[str, Cer
             for snapshot in listed.get(host, set()) & listed.get(iri, set()):
                 key = (snapshot, iri)
                 holders[key] = min(holders.get(key, host), host)
+    made: dict[tuple[str, str], Certificate] = {}  # a certificate's facts do not depend on the snapshot
     out: dict[str, dict[str, dict[str, Certificate]]] = {}
-    for (snapshot, iri), host in sorted(holders.items()):
-        first = {key: min(values[iri]) if iri in values else "" for key, values in facts.items()}
-        cert = Certificate(
-            iri,
-            host,
-            tuple(sorted(set(types[iri]))),
-            tuple(sorted({int(a) for a in activities[iri]})),
-            first["issued"],
-            first["expires"],
-            first["main"],
-        )
+    for (snapshot, iri), host in holders.items():
+        cert = made.get((iri, host))
+        if cert is None:
+            first = {key: min(values[iri]) if iri in values else "" for key, values in facts.items()}
+            cert = made[iri, host] = Certificate(
+                iri,
+                host,
+                tuple(sorted(set(types[iri]))),
+                tuple(sorted({int(a) for a in activities[iri]})),
+                first["issued"],
+                first["expires"],
+                first["main"],
+            )
         out.setdefault(snapshot, {}).setdefault(host, {})[iri] = cert
     return out
 
@@ -188,7 +191,14 @@ def certificate_changes(old: dict[str, Certificate], new: dict[str, Certificate]
 def change_entries(store: ox.Store) -> list[dict]:
     """Every change between consecutive snapshots, as rows of ``COLUMNS`` (oldest pair first)."""
     from hdsgraph.pipeline.answers import snapshots as snapshot_iris
-    from hdsgraph.study.history import LISTING_PATTERNS, Listed, all_listings, changed_hosts, pattern_pairs
+    from hdsgraph.study.history import (
+        LISTING_PATTERNS,
+        Listed,
+        all_listings,
+        changed_hosts,
+        listed_snapshots,
+        pattern_pairs,
+    )
 
     snapshots = snapshot_dates(store)
     if len(snapshots) < 2:
@@ -200,9 +210,10 @@ def change_entries(store: ox.Store) -> list[dict]:
     patterns = {**LISTING_PATTERNS, **CERTIFICATE_PATTERNS}
     triples = {key: pattern_pairs(store, text) for key, text in patterns.items()}
     listed_iris = snapshot_iris(store)
-    listings = all_listings(store, {sid: listed_iris[sid] for sid, _ in snapshots}, triples)
+    listed = listed_snapshots(triples["listed"])
+    listings = all_listings(store, {sid: listed_iris[sid] for sid, _ in snapshots}, triples, listed)
     by_name = {sid: _by_name(listing) for sid, listing in listings.items()}
-    certificates = _certificates(triples)
+    certificates = _certificates(triples, listed)
     rows: list[dict] = []
     for (old, _), (new, new_date) in pairwise(snapshots):
         pair: list[dict] = []
@@ -227,6 +238,8 @@ def change_entries(store: ox.Store) -> list[dict]:
         starts = atom_date(new_date)[:10]
         listed_new: dict[str, Listed] = listings[new]
         for host in sorted(set(before) & set(after)):
+            if before[host].keys() == after[host].keys():
+                continue  # the same certificates: nothing came, nothing went
             name, siren = hosts.get(host, (host, ""))
             name = str(listed_new[host].name) if host in listed_new else name
             for change, cert, old_acts in certificate_changes(before[host], after[host], starts):

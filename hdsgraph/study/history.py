@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyoxigraph as ox
 
 from hdsgraph.errors import InputError
 from hdsgraph.pipeline.answers import run_select
 from hdsgraph.pipeline.normalise import most_common, normalise
 from hdsgraph.pipeline.read import SNAPSHOT_ID, UNDATED, read_registry
-from hdsgraph.rdf.namespaces import prefixes
+from hdsgraph.rdf.namespaces import HDS, ROV, SKOS
 from hdsgraph.rdf.results import QueryResult
 from hdsgraph.rdf.store import open_store
 
@@ -180,21 +181,25 @@ def _activities(side: Listed | None) -> str:
 # The triples a listing is made of, one pattern each, so that the listings of every
 # snapshot are read in one pass over each (``all_listings``) rather than one join per snapshot.
 LISTING_PATTERNS = {
-    "listed": "SELECT ?s ?o WHERE { ?s hds:listedIn ?o }",
-    "holds": "SELECT ?s ?o WHERE { ?s hds:holds ?o }",
-    "activity": "SELECT ?s ?o WHERE { ?s hds:activity/skos:notation ?o }",
-    "name": "SELECT ?s ?o WHERE { ?s rov:legalName ?o }",
-    "siren": "SELECT ?s ?o WHERE { ?s hds:siren ?o }",
+    "listed": (HDS + "listedIn",),
+    "holds": (HDS + "holds",),
+    "activity": (HDS + "activity", SKOS + "notation"),
+    "name": (ROV + "legalName",),
+    "siren": (HDS + "siren",),
 }
 
 
-PREFIXES_TEXT = "".join(f"PREFIX {name}: <{ns}>\n" for name, ns in prefixes("hds", "rov", "skos").items())
-
-
-def pattern_pairs(store, text: str) -> list[tuple[str, str]]:
-    """(subject, object) values of a two-variable query ``SELECT ?s ?o`` (prefixes added)."""
-    rows = store.query(PREFIXES_TEXT + text)
-    return [(row[0].value, row[1].value) for row in rows]
+def pattern_pairs(store, path: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(subject, object) values of the triples of the default graph along ``path``, one
+    predicate or a sequence of two (as the SPARQL path ``p1/p2``)."""
+    found = [
+        (q.subject.value, q.object.value)
+        for q in store.quads_for_pattern(None, ox.NamedNode(path[0]), None, ox.DefaultGraph())
+    ]
+    if len(path) == 1:
+        return found
+    step = grouped(pattern_pairs(store, path[1:]))
+    return [(s, o) for s, middle in found for o in step.get(middle, ())]
 
 
 def grouped(pairs) -> dict[str, list[str]]:
@@ -205,7 +210,20 @@ def grouped(pairs) -> dict[str, list[str]]:
     return out
 
 
-def all_listings(store, snapshot_iris: dict[str, str], triples: dict[str, list] | None = None) -> dict[str, dict]:
+def listed_snapshots(pairs) -> dict[str, set[str]]:
+    """(node, snapshot) pairs of ``hds:listedIn`` -> node -> the snapshots that list it."""
+    listed: dict[str, set[str]] = {}
+    for s, o in pairs:
+        listed.setdefault(s, set()).add(o)
+    return listed
+
+
+def all_listings(
+    store,
+    snapshot_iris: dict[str, str],
+    triples: dict[str, list] | None = None,
+    listed: dict[str, set[str]] | None = None,
+) -> dict[str, dict]:
     """Snapshot id -> host id -> ``Listed``: what ``listing_from_build`` gives for each
     snapshot (``snapshot_iris``: id -> IRI), from one read of each of ``LISTING_PATTERNS``
     (``triples``: those already read, by the same keys). A host's name is its most common
@@ -215,10 +233,9 @@ def all_listings(store, snapshot_iris: dict[str, str], triples: dict[str, list] 
     for key, text in LISTING_PATTERNS.items():
         if key not in triples:
             triples[key] = pattern_pairs(store, text)
-    listed: dict[str, set[str]] = {}
-    for s, o in triples["listed"]:
-        listed.setdefault(s, set()).add(o)
-    activities = grouped(triples["activity"])
+    if listed is None:
+        listed = listed_snapshots(triples["listed"])
+    activities = {c: {int(a) for a in acts} for c, acts in grouped(triples["activity"]).items()}
     names = grouped(triples["name"])
     sirens = grouped(triples["siren"])
     found: dict[tuple[str, str], set[int]] = {}  # (snapshot IRI, host) -> activities
@@ -227,12 +244,12 @@ def all_listings(store, snapshot_iris: dict[str, str], triples: dict[str, list] 
             continue
         both = listed.get(host, set()) & listed.get(certificate, set())
         for snapshot in both:
-            found.setdefault((snapshot, host), set()).update(int(a) for a in activities[certificate])
+            found.setdefault((snapshot, host), set()).update(activities[certificate])
+    hosts = {host for _, host in found}
+    named = {host: (most_common(names[host]), min(sirens[host]) if host in sirens else None) for host in hosts}
     by_iri: dict[str, dict[str, Listed]] = {}
     for (snapshot, host), acts in found.items():
-        by_iri.setdefault(snapshot, {})[host] = Listed(
-            most_common(names[host]), min(sirens[host]) if host in sirens else None, tuple(sorted(acts))
-        )
+        by_iri.setdefault(snapshot, {})[host] = Listed(*named[host], tuple(sorted(acts)))
     return {sid: dict(sorted(by_iri.get(iri, {}).items())) for sid, iri in snapshot_iris.items()}
 
 
