@@ -75,16 +75,14 @@ def feed_texts() -> dict:
     return yaml.safe_load(data_file("changes.yaml").read_text(encoding="utf-8"))
 
 
-CERTIFICATES_QUERY = f"""
-SELECT ?snapshot ?host ?certificate ?main ?type ?activity ?issued ?expires WHERE {{
-  ?host <{HDS}holds> ?certificate ; <{HDS}listedIn> ?snapshot .
-  ?certificate <{HDS}listedIn> ?snapshot ; <{HDS}certificateType>/<{SKOS}notation> ?type ;
-    <{HDS}activity>/<{SKOS}notation> ?activity .
-  OPTIONAL {{ ?certificate <{HDS}issueDate> ?issued }}
-  OPTIONAL {{ ?certificate <{HDS}expiryDate> ?expires }}
-  OPTIONAL {{ ?certificate <{DCTERMS}isVersionOf> ?main }}
-}}
-"""
+# The certificates' own facts, one pattern each (with hdsgraph.study.history.LISTING_PATTERNS,
+# the triples of every snapshot's listings): read once for the whole history.
+CERTIFICATE_PATTERNS = {
+    "type": (HDS + "certificateType", SKOS + "notation"),
+    "issued": (HDS + "issueDate",),
+    "expires": (HDS + "expiryDate",),
+    "main": (DCTERMS + "isVersionOf",),
+}
 HOSTS_QUERY = f"""
 SELECT ?host ?name ?siren WHERE {{
   ?host a <{HDS}Host> ; <{ROV}legalName> ?name .
@@ -129,36 +127,38 @@ def atom_date(date: str) -> str:
     return day + "T00:00:00Z"
 
 
-def _certificates(store: ox.Store) -> dict[str, dict[str, dict[str, Certificate]]]:
-    """snapshot IRI -> host IRI -> certificate IRI -> the certificate, as listed."""
-    found: dict[tuple[str, str], dict] = {}
-    for row in select(store, CERTIFICATES_QUERY):
-        key = (row["snapshot"].value, row["certificate"].value)
-        record = found.setdefault(
-            key,
-            {
-                "host": row["host"].value,
-                "types": set(),
-                "main": row["main"].value if row["main"] is not None else "",
-                "activities": set(),
-                "issued": row["issued"].value if row["issued"] is not None else "",
-                "expires": row["expires"].value if row["expires"] is not None else "",
-            },
-        )
-        record["types"].add(row["type"].value)
-        record["activities"].add(int(row["activity"].value))
+def _certificates(
+    triples: dict[str, list], listed: dict[str, set[str]]
+) -> dict[str, dict[str, dict[str, Certificate]]]:
+    """snapshot IRI -> host IRI -> certificate IRI -> the certificate, as listed: each
+    certificate with a type and an activity, in each snapshot that lists it and its host
+    (``listed``: node -> the snapshots that list it)."""
+    from hdsgraph.study.history import grouped
+
+    types, activities = grouped(triples["type"]), grouped(triples["activity"])
+    facts = {key: grouped(triples[key]) for key in ("issued", "expires", "main")}
+    holders: dict[tuple[str, str], str] = {}  # (snapshot, certificate) -> its host listed there
+    for host, iri in triples["holds"]:
+        if iri in types and iri in activities:
+            for snapshot in listed.get(host, set()) & listed.get(iri, set()):
+                key = (snapshot, iri)
+                holders[key] = min(holders.get(key, host), host)
+    made: dict[tuple[str, str], Certificate] = {}  # a certificate's facts do not depend on the snapshot
     out: dict[str, dict[str, dict[str, Certificate]]] = {}
-    for (snapshot, iri), r in found.items():
-        cert = Certificate(
-            iri,
-            r["host"],
-            tuple(sorted(r["types"])),
-            tuple(sorted(r["activities"])),
-            r["issued"],
-            r["expires"],
-            r["main"],
-        )
-        out.setdefault(snapshot, {}).setdefault(cert.host, {})[iri] = cert
+    for (snapshot, iri), host in holders.items():
+        cert = made.get((iri, host))
+        if cert is None:
+            first = {key: min(values[iri]) if iri in values else "" for key, values in facts.items()}
+            cert = made[iri, host] = Certificate(
+                iri,
+                host,
+                tuple(sorted(set(types[iri]))),
+                tuple(sorted({int(a) for a in activities[iri]})),
+                first["issued"],
+                first["expires"],
+                first["main"],
+            )
+        out.setdefault(snapshot, {}).setdefault(host, {})[iri] = cert
     return out
 
 
@@ -190,22 +190,34 @@ def certificate_changes(old: dict[str, Certificate], new: dict[str, Certificate]
 
 def change_entries(store: ox.Store) -> list[dict]:
     """Every change between consecutive snapshots, as rows of ``COLUMNS`` (oldest pair first)."""
-    from hdsgraph.study.history import diff, listing_from_build
+    from hdsgraph.pipeline.answers import snapshots as snapshot_iris
+    from hdsgraph.study.history import (
+        LISTING_PATTERNS,
+        Listed,
+        all_listings,
+        changed_hosts,
+        listed_snapshots,
+        pattern_pairs,
+    )
 
     snapshots = snapshot_dates(store)
     if len(snapshots) < 2:
         return []
     iris = {row["id"].value: row["s"].value for row in select(store, SNAPSHOTS_QUERY)}
-    hosts = {}
+    hosts: dict[str, tuple[str, str]] = {}
     for row in select(store, HOSTS_QUERY):
         hosts.setdefault(row["host"].value, (row["name"].value, row["siren"].value if row["siren"] else ""))
-    listings = {sid: listing_from_build(None, sid, store) for sid, _ in snapshots}  # type: ignore[arg-type]
-    certificates = _certificates(store)
+    patterns = {**LISTING_PATTERNS, **CERTIFICATE_PATTERNS}
+    triples = {key: pattern_pairs(store, text) for key, text in patterns.items()}
+    listed_iris = snapshot_iris(store)
+    listed = listed_snapshots(triples["listed"])
+    listings = all_listings(store, {sid: listed_iris[sid] for sid, _ in snapshots}, triples, listed)
+    by_name = {sid: _by_name(listing) for sid, listing in listings.items()}
+    certificates = _certificates(triples, listed)
     rows: list[dict] = []
     for (old, _), (new, new_date) in pairwise(snapshots):
-        changed = diff(listings[old], listings[new])
         pair: list[dict] = []
-        for row in changed.result.rows:
+        for row in changed_hosts(listings[old], listings[new]):
             pair.append(
                 {
                     "from": old,
@@ -213,7 +225,7 @@ def change_entries(store: ox.Store) -> list[dict]:
                     "change": row["change"],
                     "host": row["host"],
                     "siren": row["siren"] or "",
-                    "host_iri": _host_iri(row, listings[old], listings[new]),
+                    "host_iri": _host_iri(row, by_name[old], by_name[new]),
                     "certificate": "",
                     "certificate_type": "",
                     "old_activities": row["old_activities"],
@@ -224,9 +236,12 @@ def change_entries(store: ox.Store) -> list[dict]:
             )
         before, after = certificates.get(iris[old], {}), certificates.get(iris[new], {})
         starts = atom_date(new_date)[:10]
+        listed_new: dict[str, Listed] = listings[new]
         for host in sorted(set(before) & set(after)):
+            if before[host].keys() == after[host].keys():
+                continue  # the same certificates: nothing came, nothing went
             name, siren = hosts.get(host, (host, ""))
-            name = str(listings[new].hosts.loc[host, "host"]) if host in listings[new].hosts.index else name
+            name = str(listed_new[host].name) if host in listed_new else name
             for change, cert, old_acts in certificate_changes(before[host], after[host], starts):
                 pair.append(
                     {
@@ -249,17 +264,22 @@ def change_entries(store: ox.Store) -> list[dict]:
     return rows
 
 
-def _host_iri(row: dict, old, new) -> str:
-    """The host IRI of a diff row: the listings are indexed by host IRI."""
-    for listing in (new, old):
-        frame = listing.hosts
-        match = frame[(frame["host"] == row["host"])]
-        if row["siren"]:
-            match = match[match["siren"] == row["siren"]]
-        else:
-            match = match[~match["siren"].map(lambda s: isinstance(s, str) and bool(s))]
-        if len(match):
-            return str(match.index[0])
+def _by_name(listing: dict) -> dict[tuple, str]:
+    """(name, SIREN or None) -> the first host id (in order) listed with them."""
+    out: dict[tuple, str] = {}
+    for host_id in sorted(listing):
+        listed = listing[host_id]
+        out.setdefault((listed.name, listed.known_siren), host_id)
+    return out
+
+
+def _host_iri(row: dict, old: dict[tuple, str], new: dict[tuple, str]) -> str:
+    """The host IRI of a diff row: the first host of the later listing, else of the earlier,
+    with its name and SIREN (or, without one, with none)."""
+    key = (row["host"], row["siren"])
+    for index in (new, old):
+        if row["host"] is not None and key in index:
+            return index[key]
     raise AssertionError(f"no host IRI for {row}")
 
 

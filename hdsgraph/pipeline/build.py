@@ -45,7 +45,7 @@ from hdsgraph.pipeline.chunks import CHUNK_HOSTS, mapped_chunks, merged_ntriples
 from hdsgraph.pipeline.dataset import dataset_ntriples
 from hdsgraph.pipeline.guard import Guard, check_quarantine, check_shrink
 from hdsgraph.pipeline.links import qualification_ntriples
-from hdsgraph.pipeline.mapping import A, Minter, map_registry, ontology_ntriples
+from hdsgraph.pipeline.mapping import A, Minter, map_registry, ontology_ntriples, snapshot_count_ntriples
 from hdsgraph.pipeline.normalise import Registry, normalise
 from hdsgraph.pipeline.qualify import Hosts, qualify, read_proposals, read_qualification, source_counts
 from hdsgraph.pipeline.read import distinct_sources, registry_files
@@ -376,6 +376,7 @@ def make_graph(
         if len(hosts.table) > chunk_hosts:  # bounded memory: map, sort and merge chunks of hosts
             extra = (
                 sorted(qualification_ntriples(hosts, base_uri))
+                + sorted(snapshot_count_ntriples(registry, hosts, base_uri))
                 + ontology_ntriples()
                 + dataset_ntriples(registry, hosts, base_uri, skeleton)
             )
@@ -385,6 +386,7 @@ def make_graph(
             return Graph(registry, hosts, nt, triples, skeleton, base_uri, certificates=certificates)
         graph = map_registry(registry, hosts, base_uri)
         graph.update(qualification_ntriples(hosts, base_uri))
+        graph.update(snapshot_count_ntriples(registry, hosts, base_uri))
         graph.update(ontology_ntriples())
         graph.update(dataset_ntriples(registry, hosts, base_uri, skeleton))
         lines = sorted(graph)

@@ -207,6 +207,55 @@ def map_registry(
     return lines
 
 
+ALL_ACTIVITIES = 6  # hds:allActivitiesHostCount: hosts whose certificates cover this many activities
+
+
+def snapshot_count_ntriples(registry: Registry, hosts: Hosts, base: str = DEFAULT_BASE_URI) -> set[str]:
+    """Per snapshot, facts over its listings that the study's history questions read (one
+    triple per snapshot instead of a join over every listing): ``hds:previousSnapshot`` (the
+    snapshot whose id comes just before, in the order of ids), and counts of the hosts listed
+    in it: all of them, those whose certificates listed there cover all six activities or one
+    alone, those known to be French (a host of unknown nationality is not counted), and,
+    given a previous snapshot, those new, lapsed and still listed since it. Made from the
+    whole registry, never from a chunk of its hosts (``hdsgraph.pipeline.chunks``)."""
+    mint = Minter(check_base_uri(base))
+    known = set(hosts.table["host_key"])
+    french = {
+        h.host_key
+        for h in hosts.table.itertuples(index=False)
+        if h.nationality and countries()[h.nationality].alpha2 == "FR"
+    }
+    covered: dict[str, dict[str, set[int]]] = {}  # snapshot -> host -> activities of its certificates listed there
+    certificates = registry.certificates
+    for snapshot, host, activities in zip(
+        certificates["snapshot"], certificates["host_key"], certificates["activities"], strict=True
+    ):
+        if host in known:
+            covered.setdefault(snapshot, {}).setdefault(host, set()).update(activities)
+    lines: set[str] = set()
+    add = lines.add
+    integer = XSD + "integer"
+    previous_id, previous = None, set()
+    for snapshot_id in sorted(set(certificates["snapshot"])):
+        s = iri(mint.snapshot(snapshot_id))
+        listed = covered.get(snapshot_id, {})
+        counts = {
+            "hostCount": len(listed),
+            "allActivitiesHostCount": sum(len(a) == ALL_ACTIVITIES for a in listed.values()),
+            "singleActivityHostCount": sum(len(a) == 1 for a in listed.values()),
+            "frenchHostCount": len(listed.keys() & french),
+        }
+        if previous_id is not None:
+            add(f"{s} <{HDS}previousSnapshot> {iri(mint.snapshot(previous_id))}")
+            counts["newHostCount"] = len(listed.keys() - previous)
+            counts["lapsedHostCount"] = len(previous - listed.keys())
+            counts["continuingHostCount"] = len(listed.keys() & previous)
+        for name, value in counts.items():
+            add(f"{s} <{HDS}{name}> {literal(str(value), integer)}")
+        previous, previous_id = set(listed), snapshot_id
+    return lines
+
+
 def _body_lines(body: Body, body_iri: str) -> set[str]:
     """A certification body of the data file: its name now, the others it went by."""
     b = iri(body_iri)

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyoxigraph as ox
 
 from hdsgraph.errors import InputError
 from hdsgraph.pipeline.answers import run_select
 from hdsgraph.pipeline.normalise import most_common, normalise
 from hdsgraph.pipeline.read import SNAPSHOT_ID, UNDATED, read_registry
+from hdsgraph.rdf.namespaces import HDS, ROV, SKOS
 from hdsgraph.rdf.results import QueryResult
 from hdsgraph.rdf.store import open_store
 
@@ -36,6 +38,19 @@ SELECT ?host ?name ?siren ?activity WHERE {
   OPTIONAL { ?host hds:siren ?siren }
 }
 """
+
+
+@dataclass(frozen=True)
+class Listed:
+    """What a listing says of one host."""
+
+    name: str | None
+    siren: str | None
+    activities: tuple[int, ...]
+
+    @property
+    def known_siren(self) -> str | None:
+        return self.siren if isinstance(self.siren, str) and self.siren else None
 
 
 @dataclass
@@ -124,32 +139,118 @@ def _frame(records: dict[str, dict]) -> pd.DataFrame:
 
 def diff(old: Listing, new: Listing) -> Diff:
     """The hosts that appeared, disappeared or changed activities from ``old`` to ``new``."""
+    rows = changed_hosts(_records(old.hosts), _records(new.hosts))
+    for row in rows:
+        del row["_id"]
+    return Diff(old, new, QueryResult(DIFF_COLUMNS, rows))
+
+
+def _records(hosts: pd.DataFrame) -> dict[str, Listed]:
+    return {str(i): Listed(name, siren, activities) for i, name, siren, activities in hosts.itertuples(name=None)}
+
+
+def changed_hosts(old: dict[str, Listed], new: dict[str, Listed]) -> list[dict]:
+    """The rows of ``diff`` (``DIFF_COLUMNS`` and ``_id``, the host id), from two listings
+    as host id -> what is listed."""
     rows = []
-    for host_id in sorted(set(old.hosts.index) | set(new.hosts.index)):
-        before = old.hosts.loc[host_id] if host_id in old.hosts.index else None
-        after = new.hosts.loc[host_id] if host_id in new.hosts.index else None
-        if before is not None and after is not None and before["activities"] == after["activities"]:
+    for host_id in sorted(old.keys() | new.keys()):
+        before, after = old.get(host_id), new.get(host_id)
+        if before is not None and after is not None and before.activities == after.activities:
             continue
         change = "appeared" if before is None else "disappeared" if after is None else "activities changed"
         shown = after if after is not None else before
+        assert shown is not None
         rows.append(
             {
                 "change": change,
-                "host": shown["host"],
-                "siren": shown["siren"] if isinstance(shown["siren"], str) and shown["siren"] else None,
+                "host": shown.name,
+                "siren": shown.known_siren,
                 "old_activities": _activities(before),
                 "new_activities": _activities(after),
                 "_id": host_id,
             }
         )
     rows.sort(key=lambda r: (CHANGES.index(r["change"]), r["host"], r["_id"]))
-    for row in rows:
-        del row["_id"]
-    return Diff(old, new, QueryResult(DIFF_COLUMNS, rows))
+    return rows
 
 
-def _activities(side) -> str:
-    return "" if side is None else ";".join(map(str, side["activities"]))
+def _activities(side: Listed | None) -> str:
+    return "" if side is None else ";".join(map(str, side.activities))
+
+
+# The triples a listing is made of, one pattern each, so that the listings of every
+# snapshot are read in one pass over each (``all_listings``) rather than one join per snapshot.
+LISTING_PATTERNS = {
+    "listed": (HDS + "listedIn",),
+    "holds": (HDS + "holds",),
+    "activity": (HDS + "activity", SKOS + "notation"),
+    "name": (ROV + "legalName",),
+    "siren": (HDS + "siren",),
+}
+
+
+def pattern_pairs(store, path: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(subject, object) values of the triples of the default graph along ``path``, one
+    predicate or a sequence of two (as the SPARQL path ``p1/p2``)."""
+    found = [
+        (q.subject.value, q.object.value)
+        for q in store.quads_for_pattern(None, ox.NamedNode(path[0]), None, ox.DefaultGraph())
+    ]
+    if len(path) == 1:
+        return found
+    step = grouped(pattern_pairs(store, path[1:]))
+    return [(s, o) for s, middle in found for o in step.get(middle, ())]
+
+
+def grouped(pairs) -> dict[str, list[str]]:
+    """subject -> its objects."""
+    out: dict[str, list[str]] = {}
+    for s, o in pairs:
+        out.setdefault(s, []).append(o)
+    return out
+
+
+def listed_snapshots(pairs) -> dict[str, set[str]]:
+    """(node, snapshot) pairs of ``hds:listedIn`` -> node -> the snapshots that list it."""
+    listed: dict[str, set[str]] = {}
+    for s, o in pairs:
+        listed.setdefault(s, set()).add(o)
+    return listed
+
+
+def all_listings(
+    store,
+    snapshot_iris: dict[str, str],
+    triples: dict[str, list] | None = None,
+    listed: dict[str, set[str]] | None = None,
+) -> dict[str, dict]:
+    """Snapshot id -> host id -> ``Listed``: what ``listing_from_build`` gives for each
+    snapshot (``snapshot_iris``: id -> IRI), from one read of each of ``LISTING_PATTERNS``
+    (``triples``: those already read, by the same keys). A host's name is its most common
+    name over the listing query's rows, in which each of its names occurs equally often:
+    the smallest non-empty one."""
+    triples = dict(triples or {})
+    for key, text in LISTING_PATTERNS.items():
+        if key not in triples:
+            triples[key] = pattern_pairs(store, text)
+    if listed is None:
+        listed = listed_snapshots(triples["listed"])
+    activities = {c: {int(a) for a in acts} for c, acts in grouped(triples["activity"]).items()}
+    names = grouped(triples["name"])
+    sirens = grouped(triples["siren"])
+    found: dict[tuple[str, str], set[int]] = {}  # (snapshot IRI, host) -> activities
+    for host, certificate in triples["holds"]:
+        if host not in names or certificate not in activities:
+            continue
+        both = listed.get(host, set()) & listed.get(certificate, set())
+        for snapshot in both:
+            found.setdefault((snapshot, host), set()).update(activities[certificate])
+    hosts = {host for _, host in found}
+    named = {host: (most_common(names[host]), min(sirens[host]) if host in sirens else None) for host in hosts}
+    by_iri: dict[str, dict[str, Listed]] = {}
+    for (snapshot, host), acts in found.items():
+        by_iri.setdefault(snapshot, {})[host] = Listed(*named[host], tuple(sorted(acts)))
+    return {sid: dict(sorted(by_iri.get(iri, {}).items())) for sid, iri in snapshot_iris.items()}
 
 
 def compare(old: str, new: str, data: Path) -> Diff:
