@@ -39,6 +39,8 @@ from hdsgraph.pipeline.guard import Guard, check_quarantine, check_shrink
 from hdsgraph.pipeline.links import qualification_ntriples
 from hdsgraph.pipeline.mapping import A, Minter, map_registry, ontology_ntriples
 from hdsgraph.pipeline.normalise import Registry, normalise
+from hdsgraph.pipeline.progress import OnProgress
+from hdsgraph.pipeline.progress import report as report_progress
 from hdsgraph.pipeline.qualify import Hosts, qualify, read_proposals, read_qualification, source_counts
 from hdsgraph.pipeline.read import distinct_sources, read_registry, registry_files
 from hdsgraph.pipeline.validate import ValidationResult, start_validation
@@ -272,6 +274,7 @@ def build(
     proposals: Path | None = None,
     min_strength: str = "medium",
     guard: Guard | None = None,
+    on_progress: OnProgress | None = None,
 ) -> BuildReport:
     """Build the dataset from registry files (or folders of dated ones) into ``out``.
 
@@ -287,6 +290,8 @@ def build(
     empty, with its proposals at or above ``min_strength``. ``guard`` (default: at most
     10 % of a snapshot's rows quarantined, no snapshot with fewer than half the hosts of
     the one before) raises InputError before anything is written when a snapshot fails it.
+    ``on_progress`` is called now and then with how far a long stage has gone
+    (``hdsgraph.pipeline.progress``).
     """
     timings: dict[str, float] = {}
     catalog = catalog or CatalogOptions()
@@ -300,9 +305,18 @@ def build(
     catalog.endpoint()
     skeleton = read_skeleton(catalog.skeleton, base_uri)
     graph = make_graph(
-        registries, qualification, base_uri, skeleton, timings, on_stage, proposals, min_strength, guard or Guard()
+        registries,
+        qualification,
+        base_uri,
+        skeleton,
+        timings,
+        on_stage,
+        proposals,
+        min_strength,
+        guard or Guard(),
+        on_progress=on_progress,
     )
-    return write_build(graph, Path(out), catalog, timings, on_stage)
+    return write_build(graph, Path(out), catalog, timings, on_stage, on_progress)
 
 
 def make_graph(
@@ -316,6 +330,7 @@ def make_graph(
     min_strength: str = "medium",
     guard: Guard | None = None,
     chunk_hosts: int | None = None,
+    on_progress: OnProgress | None = None,
 ) -> Graph:
     """Registry files -> the normalised, qualified, mapped graph (sorted N-Triples) and a
     store holding it (``Graph.store``, loaded on first use). ``skeleton`` gives the dataset
@@ -328,11 +343,15 @@ def make_graph(
     with _timed(timings, "read", on_stage):
         files = [f for path in registries for f in registry_files(Path(path))]
         _check_given_once(files)
-        raw = distinct_sources([read_registry(f) for f in files])
+        snapshots_read = []
+        for done, f in enumerate(files, start=1):
+            snapshots_read.append(read_registry(f))
+            report_progress(on_progress, "read", done, len(files), "files")
+        raw = distinct_sources(snapshots_read)
         qualification_table = read_qualification(Path(qualification) if qualification else None)
         proposal_table = read_proposals(Path(proposals) if proposals else None, min_strength)
     with _timed(timings, "normalise", on_stage):
-        registry = normalise(raw)
+        registry = normalise(raw, on_progress)
     if registry.certificates.empty:
         first = registry.quarantine.iloc[0] if len(registry.quarantine) else None
         detail = f" (row {first['row']} of {first['source']}: {first['reason']})" if first is not None else ""
@@ -350,11 +369,13 @@ def make_graph(
                 + ontology_ntriples()
                 + dataset_ntriples(registry, hosts, base_uri, skeleton)
             )
-            nt = merged_ntriples([*mapped_chunks(registry, hosts, base_uri, chunk_hosts), extra])
+            nt = merged_ntriples([*mapped_chunks(registry, hosts, base_uri, chunk_hosts, on_progress), extra])
             triples = nt.count(b"\n")
             certificates = distinct_certificates(line.decode().rstrip("\n") for line in io.BytesIO(nt))
             return Graph(registry, hosts, nt, triples, skeleton, base_uri, certificates=certificates)
+        report_progress(on_progress, "map", 0, len(hosts.table), "hosts")
         graph = map_registry(registry, hosts, base_uri)
+        report_progress(on_progress, "map", len(hosts.table), len(hosts.table), "hosts")
         graph.update(qualification_ntriples(hosts, base_uri))
         graph.update(ontology_ntriples())
         graph.update(dataset_ntriples(registry, hosts, base_uri, skeleton))
@@ -373,6 +394,7 @@ def write_build(
     catalog: CatalogOptions | None = None,
     timings: dict[str, float] | None = None,
     on_stage: Callable[[str], None] | None = None,
+    on_progress: OnProgress | None = None,
 ) -> BuildReport:
     """Validate the graph, answer the study's questions, serialise, describe (catalogue,
     VoID, build.json) and commit, to ``out`` or, when the shapes reject the graph, to
@@ -399,7 +421,7 @@ def write_build(
             graph.nt = None
             del nt  # from here on the graph is read from hds.nt or the store: one copy less in memory
             with _timed(timings, "query", on_stage):
-                answers = study_answers(store)
+                answers = study_answers(store, on_progress=on_progress)
             with _timed(timings, "serialise", on_stage):
                 to_turtle(nt_file, staging.path("hds.ttl"))
                 to_jsonld(nt_file, staging.path("hds.jsonld"))
@@ -410,7 +432,7 @@ def write_build(
             validation_started = time.perf_counter()
         if on_stage is not None:
             on_stage("validate")
-        validation = pending.result(store)
+        validation = pending.result(store, on_progress)
         timings["validate"] = time.perf_counter() - validation_started
         staging.write("validation.ttl", validation.report)
         staging.write("answers.json", answers_json(answers))

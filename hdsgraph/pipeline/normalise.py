@@ -27,6 +27,8 @@ from typing import Any
 import pandas as pd
 
 from hdsgraph.errors import InputError
+from hdsgraph.pipeline.progress import OnProgress
+from hdsgraph.pipeline.progress import report as report_progress
 from hdsgraph.pipeline.read import COLUMNS, OPTIONAL_COLUMNS, SNAPSHOT_ID, UNDATED, YEARS, RawSnapshot
 from hdsgraph.pipeline.vocabulary import certification_bodies, countries, legal_forms, vocabulary
 
@@ -417,8 +419,9 @@ def _number_conflict(values: dict, numbered: dict[tuple, dict]) -> str | None:
     return None
 
 
-def normalise(snapshots: list[RawSnapshot]) -> Registry:
-    """Parse every row of every snapshot; split rows into certificates; quarantine the rest."""
+def normalise(snapshots: list[RawSnapshot], on_progress: OnProgress | None = None) -> Registry:
+    """Parse every row of every snapshot; split rows into certificates; quarantine the rest
+    (``on_progress`` told the rows parsed after each snapshot)."""
     vocab = vocabulary()
     quarantined: list[dict] = []
     parsed: list[dict] = []
@@ -441,6 +444,7 @@ def normalise(snapshots: list[RawSnapshot]) -> Registry:
         quarantined.append(record)
 
     several = len(snapshots) > 1
+    total, done = sum(len(snap.rows) for snap in snapshots), 0
     for snap in snapshots:
         rows_read[snap.source] = len(snap.rows) + snap.imported_rows_quarantined
         warnings += snap.warnings
@@ -475,6 +479,8 @@ def normalise(snapshots: list[RawSnapshot]) -> Registry:
                 values["snapshot"] = UNDATED
             values.update(source=snap.source, row=number, raw=row)
             parsed.append(values)
+        done += len(snap.rows)
+        report_progress(on_progress, "normalise", done, total, "rows")
 
     warnings += _name_identities(parsed)
     _host_keys(parsed)
