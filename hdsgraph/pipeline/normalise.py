@@ -209,6 +209,7 @@ def parse_certificate_number(cell: str) -> str | None:
     return number
 
 
+@lru_cache(maxsize=65536)
 def number_key(number: str) -> str:
     """What identifies a certificate by its number: case, accents and punctuation do not
     count ("LNE/HDS 2021-042" and "lne-hds-2021-042" are one number)."""
@@ -379,6 +380,31 @@ def _parse_row(row: dict[str, str], snapshot_default: str | None) -> tuple[dict[
     return parsed, dropped
 
 
+class _RowParser:
+    """``_parse_row`` remembering the rows it has parsed: a history lists most hosts' rows
+    again in every snapshot, the same cells but for the snapshot, so each distinct row is
+    parsed once per build. The snapshot cell is parsed on each row; a row that cannot be
+    used is parsed again in full, so that its reason is the one ``_parse_row`` gives."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple, tuple[dict[str, Any], list[tuple[str, str]]] | None] = {}
+
+    def parse(self, row: dict[str, str], snapshot_default: str | None) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        key = tuple(item for item in row.items() if item[0] != "snapshot")
+        if key not in self.seen:
+            try:
+                self.seen[key] = _parse_row({**row, "snapshot": ""}, None)
+            except RowError:
+                self.seen[key] = None
+        known = self.seen[key]
+        if known is None:
+            return _parse_row(row, snapshot_default)  # raises the row's own reason
+        values, dropped = known
+        values = dict(values)
+        values["snapshot"] = parse_snapshot(row.get("snapshot", ""), snapshot_default)
+        return values, list(dropped)
+
+
 def _host_keys(parsed: list[dict]) -> None:
     """Give each row a host key: its SIREN; else the one SIREN its name goes with in the
     whole build; else its name key."""
@@ -445,6 +471,7 @@ def normalise(snapshots: list[RawSnapshot], on_progress: OnProgress | None = Non
 
     several = len(snapshots) > 1
     total, done = sum(len(snap.rows) for snap in snapshots), 0
+    parser = _RowParser()
     for snap in snapshots:
         rows_read[snap.source] = len(snap.rows) + snap.imported_rows_quarantined
         warnings += snap.warnings
@@ -464,7 +491,7 @@ def normalise(snapshots: list[RawSnapshot], on_progress: OnProgress | None = Non
             )
         for number, row in snap.rows:
             try:
-                values, dropped = _parse_row(row, snap.snapshot)
+                values, dropped = parser.parse(row, snap.snapshot)
             except RowError as exc:
                 quarantine(snap, number, row, str(exc))
                 continue
@@ -534,6 +561,7 @@ def normalise(snapshots: list[RawSnapshot], on_progress: OnProgress | None = Non
         quarantine(snap, first["row"], first["raw"], reason, first["snapshot"], what=NOTED)
 
     certificates = []
+    type_at, activities_at = CERTIFICATE_COLUMNS.index("certificate_type"), CERTIFICATE_COLUMNS.index("activities")
     for values in kept:
         stated = values["certificate_type"]
         for ctype in vocab.certificate_types:
@@ -541,10 +569,9 @@ def normalise(snapshots: list[RawSnapshot], on_progress: OnProgress | None = Non
                 continue
             covered = tuple(a for a in values["activities"] if a in ctype.activities)
             if covered:
-                certificates.append(
-                    {c: values.get(c) for c in CERTIFICATE_COLUMNS}
-                    | {"certificate_type": ctype.code, "activities": covered}
-                )
+                certificate = [values.get(c) for c in CERTIFICATE_COLUMNS]
+                certificate[type_at], certificate[activities_at] = ctype.code, covered
+                certificates.append(certificate)
     table = pd.DataFrame(certificates, columns=CERTIFICATE_COLUMNS, dtype=object)
     quarantine_table = pd.DataFrame(quarantined, columns=QUARANTINE_COLUMNS, dtype=object)
     order = quarantine_table.assign(_row=pd.to_numeric(quarantine_table["row"], errors="coerce"))

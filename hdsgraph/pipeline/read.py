@@ -143,15 +143,15 @@ def read_registry(path: Path) -> RawSnapshot:
             snapshot=snapshot_from_name(path),
             provenance=read_provenance(path, digest),
         )
-        known = COLUMNS + LOCATION_COLUMNS
+        known = set(COLUMNS + LOCATION_COLUMNS)
+        kept = [(i, name) for i, name in enumerate(columns) if name in known]
         for number, cells in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in cells):
+            if not "".join(cells).strip():
                 continue  # a blank line is not a row
-            row = {
-                name: canonical_value(cells[i]) if i < len(cells) else ""  # as 'hdsgraph import' neutralised it
-                for i, name in enumerate(columns)
-                if name in known
-            }
+            if len(cells) >= len(columns):  # as 'hdsgraph import' neutralised it
+                row = {name: canonical_value(cells[i]) for i, name in kept}
+            else:
+                row = {name: canonical_value(cells[i]) if i < len(cells) else "" for i, name in kept}
             if len(cells) > len(columns):
                 row["__extra__"] = f"the row has {len(cells)} cells but the header has {len(columns)}"
             snapshot.rows.append((number, row))
