@@ -197,6 +197,22 @@ snapshot_option = click.option(
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors: no progress, no summary.")
 
 
+def progress_bar():
+    """The commands' progress bar, on the terminal's stderr: a spinner, what is running, a
+    bar, its count (a task's ``count`` field) and the time elapsed; gone when it ends."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[count]}"),
+        TimeElapsedColumn(),
+        console=terminal_console(),
+        transient=True,
+    )
+
+
 class StageBar:
     """One line on the terminal: a spinner, the running stage, and, once the stage tells
     how far it has gone, a bar with its counts and unit (``3/120 files``) and the stage's
@@ -204,18 +220,8 @@ class StageBar:
     ``on_progress`` callbacks (``hdsgraph.pipeline.progress``)."""
 
     def __init__(self, what: str):
-        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
         self.what = what
-        self.bar = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.fields[count]}"),
-            TimeElapsedColumn(),
-            console=terminal_console(),
-            transient=True,
-        )
+        self.bar = progress_bar()
         self.task = self.bar.add_task(f"{what}...", total=None, count="")
 
     def stage(self, name: str) -> None:

@@ -22,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 import pandas as pd
@@ -29,7 +30,15 @@ import pandas as pd
 from hdsgraph.errors import InputError
 from hdsgraph.pipeline.progress import OnProgress
 from hdsgraph.pipeline.progress import report as report_progress
-from hdsgraph.pipeline.read import COLUMNS, OPTIONAL_COLUMNS, SNAPSHOT_ID, UNDATED, YEARS, RawSnapshot
+from hdsgraph.pipeline.read import (
+    COLUMNS,
+    OPTIONAL_COLUMNS,
+    SNAPSHOT_ID,
+    UNDATED,
+    YEARS,
+    RawSnapshot,
+    without_cyclic_gc,
+)
 from hdsgraph.pipeline.vocabulary import certification_bodies, countries, legal_forms, vocabulary
 
 # One row per certificate: where it was read, its host, what it covers, then the optional
@@ -448,6 +457,11 @@ def _number_conflict(values: dict, numbered: dict[tuple, dict]) -> str | None:
 def normalise(snapshots: list[RawSnapshot], on_progress: OnProgress | None = None) -> Registry:
     """Parse every row of every snapshot; split rows into certificates; quarantine the rest
     (``on_progress`` told the rows parsed after each snapshot)."""
+    with without_cyclic_gc():  # row dicts and tuples by the hundred thousand, none in a cycle
+        return _normalise(snapshots, on_progress)
+
+
+def _normalise(snapshots: list[RawSnapshot], on_progress: OnProgress | None) -> Registry:
     vocab = vocabulary()
     quarantined: list[dict] = []
     parsed: list[dict] = []
@@ -475,7 +489,11 @@ def normalise(snapshots: list[RawSnapshot], on_progress: OnProgress | None = Non
     for snap in snapshots:
         rows_read[snap.source] = len(snap.rows) + snap.imported_rows_quarantined
         warnings += snap.warnings
-        kept_rows = {(row.get("source", ""), row.get("source_row", "")): row for _, row in snap.rows}
+        kept_rows = (
+            {(row.get("source", ""), row.get("source_row", "")): row for _, row in snap.rows}
+            if snap.imported_quarantine
+            else {}
+        )
         for record in snap.imported_quarantine:  # what the import that wrote the table could not use
             row_number = int(record["row"]) if str(record["row"]).isdigit() else record["row"]
             # a value dropped from a kept row: the row's other values, as the table has them
@@ -562,16 +580,22 @@ def normalise(snapshots: list[RawSnapshot], on_progress: OnProgress | None = Non
 
     certificates = []
     type_at, activities_at = CERTIFICATE_COLUMNS.index("certificate_type"), CERTIFICATE_COLUMNS.index("activities")
+    cells = itemgetter(*CERTIFICATE_COLUMNS)  # every parsed row has them all
+    split: dict[tuple, list[tuple[str, tuple[int, ...]]]] = {}  # (activities, stated types) -> its certificates
     for values in kept:
-        stated = values["certificate_type"]
-        for ctype in vocab.certificate_types:
-            if stated and ctype.code not in stated:
-                continue
-            covered = tuple(a for a in values["activities"] if a in ctype.activities)
-            if covered:
-                certificate = [values.get(c) for c in CERTIFICATE_COLUMNS]
-                certificate[type_at], certificate[activities_at] = ctype.code, covered
-                certificates.append(certificate)
+        stated, activities = values["certificate_type"], values["activities"]
+        if (activities, stated) not in split:
+            split[(activities, stated)] = [
+                (ctype.code, covered)
+                for ctype in vocab.certificate_types
+                if not (stated and ctype.code not in stated)
+                and (covered := tuple(a for a in activities if a in ctype.activities))
+            ]
+        row = cells(values)
+        for code, covered in split[(activities, stated)]:
+            certificate = list(row)
+            certificate[type_at], certificate[activities_at] = code, covered
+            certificates.append(certificate)
     table = pd.DataFrame(certificates, columns=CERTIFICATE_COLUMNS, dtype=object)
     quarantine_table = pd.DataFrame(quarantined, columns=QUARANTINE_COLUMNS, dtype=object)
     order = quarantine_table.assign(_row=pd.to_numeric(quarantine_table["row"], errors="coerce"))
