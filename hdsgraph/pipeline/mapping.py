@@ -162,8 +162,8 @@ def map_registry(
     for row in certificates[~numbered].itertuples(index=False):
         h = iri(mint.host(row.host_key))
         s = iri(mint.snapshot(row.snapshot))
-        content = (row.host_key, row.certificate_type, row.activities, row.certification_body)
-        content += (row.issued, row.expires, row.referential)
+        content: tuple = (row.host_key, row.certificate_type, row.activities, row.certification_body, row.issued)
+        content += (row.expires, row.referential)
         if (c := described.get(content)) is not None:  # listed again, in another snapshot: only that is new
             add(f"{h} <{HDS}holds> {c}")
             add(f"{h} <{HDS}listedIn> {s}")
