@@ -197,16 +197,53 @@ snapshot_option = click.option(
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors: no progress, no summary.")
 
 
+def progress_bar():
+    """The commands' progress bar, on the terminal's stderr: a spinner, what is running, a
+    bar, its count (a task's ``count`` field) and the time elapsed; gone when it ends."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[count]}"),
+        TimeElapsedColumn(),
+        console=terminal_console(),
+        transient=True,
+    )
+
+
+class StageBar:
+    """One line on the terminal: a spinner, the running stage, and, once the stage tells
+    how far it has gone, a bar with its counts and unit (``3/120 files``) and the stage's
+    elapsed time. ``stage`` and ``progress`` are the library's ``on_stage`` and
+    ``on_progress`` callbacks (``hdsgraph.pipeline.progress``)."""
+
+    def __init__(self, what: str):
+        self.what = what
+        self.bar = progress_bar()
+        self.task = self.bar.add_task(f"{what}...", total=None, count="")
+
+    def stage(self, name: str) -> None:
+        self.bar.reset(self.task, total=None, description=f"{self.what}: {name}", count="")
+        self.bar.refresh()
+
+    def progress(self, stage: str, done: int, total: int | None, unit: str) -> None:
+        count = f"{done:,} {unit}" if total is None else f"{done:,}/{total:,} {unit}"
+        self.bar.update(self.task, completed=done, total=total, count=count, refresh=True)
+
+
 @contextmanager
 def stage_progress(quiet: bool, what: str):
-    """A spinner on stderr naming the running stage, or None when quiet or when stderr is
-    not a terminal (a scheduled job's log gets the summary, not spinner frames)."""
+    """A StageBar on stderr, or None when quiet or when stderr is not a terminal (a
+    scheduled job's log gets the summary, not bar frames)."""
 
     if quiet or not sys.stderr.isatty():
         yield None
         return
-    with terminal_console().status(f"{what}...") as status:
-        yield lambda stage: status.update(f"{what}: {stage}...")
+    shown = StageBar(what)
+    with shown.bar:
+        yield shown
 
 
 class Share(click.ParamType):

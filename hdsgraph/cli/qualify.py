@@ -92,12 +92,12 @@ class _progress:
     def __enter__(self):
         if self.off:
             return None
-        from rich.progress import Progress
+        from hdsgraph.cli.common import progress_bar
 
-        self.bar = Progress(transient=True)
+        self.bar = progress_bar()  # on stderr, the stream whose terminal decided it is shown
         self.bar.start()
-        task = self.bar.add_task("Qualifying", total=None)
-        return lambda done, total: self.bar.update(task, completed=done, total=total)
+        task = self.bar.add_task("Qualifying", total=None, count="")
+        return lambda done, total: self.bar.update(task, completed=done, total=total, count=f"{done:,}/{total:,} steps")
 
     def __exit__(self, *exc):
         if self.bar is not None:

@@ -14,6 +14,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from hdsgraph.errors import InputError, first_line
+from hdsgraph.pipeline.progress import OnProgress
+from hdsgraph.pipeline.progress import report as report_progress
 from hdsgraph.rdf.namespaces import HDS
 from hdsgraph.rdf.results import QueryResult, table
 from hdsgraph.resources import asset_dir
@@ -91,9 +93,13 @@ def run_select(store: ox.Store, text: str, snapshot: str | None = None, name: st
     return table(solutions, name)
 
 
-def answers(store: ox.Store, snapshot: str | None = None) -> dict[str, list[dict]]:
-    """Every bundled query's rows, keyed by query name."""
-    return {
-        name: run_select(store, path.read_text(encoding="utf-8"), snapshot, name).rows
-        for name, path in study_queries().items()
-    }
+def answers(
+    store: ox.Store, snapshot: str | None = None, on_progress: OnProgress | None = None
+) -> dict[str, list[dict]]:
+    """Every bundled query's rows, keyed by query name (``on_progress`` told after each query)."""
+    queries = study_queries()
+    rows = {}
+    for done, (name, path) in enumerate(queries.items(), start=1):
+        rows[name] = run_select(store, path.read_text(encoding="utf-8"), snapshot, name).rows
+        report_progress(on_progress, "query", done, len(queries), "queries")
+    return rows

@@ -47,6 +47,8 @@ from hdsgraph.pipeline.guard import Guard, check_quarantine, check_shrink
 from hdsgraph.pipeline.links import qualification_ntriples
 from hdsgraph.pipeline.mapping import A, Minter, map_registry, ontology_ntriples, snapshot_count_ntriples
 from hdsgraph.pipeline.normalise import Registry, normalise
+from hdsgraph.pipeline.progress import OnProgress
+from hdsgraph.pipeline.progress import report as report_progress
 from hdsgraph.pipeline.qualify import Hosts, qualify, read_proposals, read_qualification, source_counts
 from hdsgraph.pipeline.read import distinct_sources, registry_files
 from hdsgraph.pipeline.validate import PendingValidation, ValidationResult, start_validation
@@ -282,6 +284,7 @@ def build(
     min_strength: str = "medium",
     guard: Guard | None = None,
     cache: Path | None = None,
+    on_progress: OnProgress | None = None,
 ) -> BuildReport:
     """Build the dataset from registry files (or folders of dated ones) into ``out``.
 
@@ -300,6 +303,8 @@ def build(
     ``cache`` (a folder, never inside ``out``; default none) keeps what a later build of
     mostly the same inputs can reuse (``hdsgraph.pipeline.cache``): the outputs are the
     same bytes with or without it.
+    ``on_progress`` is called now and then with how far a long stage has gone
+    (``hdsgraph.pipeline.progress``).
     """
     timings: dict[str, float] = {}
     catalog = catalog or CatalogOptions()
@@ -325,8 +330,9 @@ def build(
             min_strength,
             guard or Guard(),
             cache=store,
+            on_progress=on_progress,
         )
-        return write_build(graph, Path(out), catalog, timings, on_stage, cache=store)
+        return write_build(graph, Path(out), catalog, timings, on_stage, on_progress, cache=store)
     except BaseException:
         if store is not None:  # a failed build leaves the cache as it was
             store.abandon()
@@ -345,6 +351,7 @@ def make_graph(
     guard: Guard | None = None,
     chunk_hosts: int | None = None,
     cache: BuildCache | None = None,
+    on_progress: OnProgress | None = None,
 ) -> Graph:
     """Registry files -> the normalised, qualified, mapped graph (sorted N-Triples) and a
     store holding it (``Graph.store``, loaded on first use). ``skeleton`` gives the dataset
@@ -357,11 +364,15 @@ def make_graph(
     with _timed(timings, "read", on_stage):
         files = [f for path in registries for f in registry_files(Path(path))]
         _check_given_once(files)
-        raw = distinct_sources([read_registry_cached(f, cache) for f in files])
+        snapshots_read = []
+        for done, f in enumerate(files, start=1):
+            snapshots_read.append(read_registry_cached(f, cache))
+            report_progress(on_progress, "read", done, len(files), "files")
+        raw = distinct_sources(snapshots_read)
         qualification_table = read_qualification(Path(qualification) if qualification else None)
         proposal_table = read_proposals(Path(proposals) if proposals else None, min_strength)
     with _timed(timings, "normalise", on_stage):
-        registry = normalise(raw, cached_parse(cache))
+        registry = normalise(raw, cached_parse(cache), on_progress)
     if registry.certificates.empty:
         first = registry.quarantine.iloc[0] if len(registry.quarantine) else None
         detail = f" (row {first['row']} of {first['source']}: {first['reason']})" if first is not None else ""
@@ -380,11 +391,13 @@ def make_graph(
                 + ontology_ntriples()
                 + dataset_ntriples(registry, hosts, base_uri, skeleton)
             )
-            nt = merged_ntriples([*mapped_chunks(registry, hosts, base_uri, chunk_hosts), extra])
+            nt = merged_ntriples([*mapped_chunks(registry, hosts, base_uri, chunk_hosts, on_progress), extra])
             triples = nt.count(b"\n")
             certificates = distinct_certificates(line.decode().rstrip("\n") for line in io.BytesIO(nt))
             return Graph(registry, hosts, nt, triples, skeleton, base_uri, certificates=certificates)
+        report_progress(on_progress, "map", 0, len(hosts.table), "hosts")
         graph = map_registry(registry, hosts, base_uri)
+        report_progress(on_progress, "map", len(hosts.table), len(hosts.table), "hosts")
         graph.update(qualification_ntriples(hosts, base_uri))
         graph.update(snapshot_count_ntriples(registry, hosts, base_uri))
         graph.update(ontology_ntriples())
@@ -404,6 +417,7 @@ def write_build(
     catalog: CatalogOptions | None = None,
     timings: dict[str, float] | None = None,
     on_stage: Callable[[str], None] | None = None,
+    on_progress: OnProgress | None = None,
     cache: BuildCache | None = None,
 ) -> BuildReport:
     """Validate the graph, answer the study's questions, serialise, describe (catalogue,
@@ -436,7 +450,7 @@ def write_build(
             graph.nt = None
             del nt  # from here on the graph is read from hds.nt or the store: one copy less in memory
             with _timed(timings, "query", on_stage):
-                answers = study_answers(store)
+                answers = study_answers(store, on_progress=on_progress)
             with _timed(timings, "serialise", on_stage):
                 to_turtle(nt_file, staging.path("hds.ttl"))
                 to_jsonld(nt_file, staging.path("hds.jsonld"))
@@ -447,7 +461,7 @@ def write_build(
             validation_started = time.perf_counter()
         if on_stage is not None:
             on_stage("validate")
-        validation = pending.result(store)
+        validation = pending.result(store, on_progress)
         timings["validate"] = time.perf_counter() - validation_started
         staging.write("validation.ttl", validation.report)
         staging.write("answers.json", answers_json(answers))

@@ -45,7 +45,9 @@ from pathlib import Path
 from hdsgraph._version import __version__
 from hdsgraph.errors import InputError
 from hdsgraph.files import read_input, write_atomically
-from hdsgraph.pipeline.normalise import parse_rows
+from hdsgraph.pipeline.normalise import RowParser, parse_rows
+from hdsgraph.pipeline.progress import OnProgress
+from hdsgraph.pipeline.progress import report as report_progress
 from hdsgraph.pipeline.read import RawSnapshot, import_quarantine_path, read_registry
 from hdsgraph.pipeline.validate import (
     PART_BYTES,
@@ -254,18 +256,20 @@ def read_registry_cached(path: Path, cache: BuildCache | None) -> RawSnapshot:
     return snap
 
 
-def cached_parse(cache: BuildCache | None) -> Callable[[RawSnapshot], list]:
+def cached_parse(cache: BuildCache | None) -> Callable[[RawSnapshot], list] | None:
     """The ``parse`` of ``normalise``: ``parse_rows`` of each file, from the cache when the
-    same rows (the file's bytes) were parsed for the same snapshot before."""
+    same rows (the file's bytes) were parsed for the same snapshot before; None without a
+    cache (``normalise`` then parses every file)."""
     if cache is None:
-        return parse_rows
+        return None
+    parser = RowParser()  # one memory of parsed rows for the files not found
 
     def parse(snap: RawSnapshot) -> list:
         key = cache.key("parse", snap.sha256, snap.snapshot or "", str(len(snap.rows)))
         found = cache.get("parse", key)
         if found is not None and len(found) == len(snap.rows):
             return found
-        results = parse_rows(snap)
+        results = parse_rows(snap, parser)
         cache.put("parse", key, results)
         return results
 
@@ -285,11 +289,12 @@ class CachedValidation:
         if self.pending is not None:
             self.pending.cancel()
 
-    def result(self, store) -> ValidationResult:
+    def result(self, store, on_progress: OnProgress | None = None) -> ValidationResult:
         if self.pending is None:  # every component and the shared lines were found: no pySHACL at all
             found = _query_violations(store)
+            report_progress(on_progress, "validate", 1, 1, "parts")
         else:
-            found = self.pending.result(store).violations
+            found = self.pending.result(store, on_progress).violations
             self.record([v for v in found if not v.source.startswith(VIOLATION_QUERY_SHAPE)])
         violations = sorted(set(found) | set(self.cached))
         return ValidationResult(not violations, violations, report_turtle(violations))

@@ -21,13 +21,22 @@ import numpy as np
 
 from hdsgraph.pipeline.mapping import certification_body_names, map_registry
 from hdsgraph.pipeline.normalise import Registry
+from hdsgraph.pipeline.progress import OnProgress
+from hdsgraph.pipeline.progress import report as report_progress
 from hdsgraph.pipeline.qualify import Hosts
 
 CHUNK_HOSTS = 50_000  # about 1.5 million lines per chunk: well under a gigabyte of strings
 
 
-def mapped_chunks(registry: Registry, hosts: Hosts, base: str, chunk_hosts: int = CHUNK_HOSTS) -> Iterator[set[str]]:
-    """The data's N-Triples lines, a chunk of ``chunk_hosts`` hosts at a time."""
+def mapped_chunks(
+    registry: Registry,
+    hosts: Hosts,
+    base: str,
+    chunk_hosts: int = CHUNK_HOSTS,
+    on_progress: OnProgress | None = None,
+) -> Iterator[set[str]]:
+    """The data's N-Triples lines, a chunk of ``chunk_hosts`` hosts at a time (``on_progress``
+    told the hosts mapped after each)."""
     names = certification_body_names(registry.certificates)
     table = hosts.table  # one row per host, sorted by host key (``qualify``)
     certificates = registry.certificates.iloc[
@@ -40,6 +49,7 @@ def mapped_chunks(registry: Registry, hosts: Hosts, base: str, chunk_hosts: int 
         low, high = np.searchsorted(keys, first, "left"), np.searchsorted(keys, last, "right")
         chunk = replace(registry, certificates=certificates.iloc[low:high])
         yield map_registry(chunk, Hosts(part, hosts.unqualified, hosts.warnings), base, names)
+        report_progress(on_progress, "map", start + len(part), len(table), "hosts")
 
 
 def merged_ntriples(chunks: Iterable[Iterable[str]], folder: Path | None = None) -> bytes:

@@ -158,10 +158,18 @@ def map_registry(
     numbered = certificates["certificate_number"].notna()
     lines.update(_numbered_certificates(certificates[numbered], mint, body_iri))
     referential_iri = vocab.referentials
+    described: dict[tuple, str] = {}  # what a certificate's triples depend on -> its IRI, once they are added
     for row in certificates[~numbered].itertuples(index=False):
         h = iri(mint.host(row.host_key))
-        c = iri(mint.certificate(row))
         s = iri(mint.snapshot(row.snapshot))
+        content: tuple = (row.host_key, row.certificate_type, row.activities, row.certification_body, row.issued)
+        content += (row.expires, row.referential)
+        if (c := described.get(content)) is not None:  # listed again, in another snapshot: only that is new
+            add(f"{h} <{HDS}holds> {c}")
+            add(f"{h} <{HDS}listedIn> {s}")
+            add(f"{c} <{HDS}listedIn> {s}")
+            continue
+        c = described[content] = iri(mint.certificate(row))
         add(f"{h} <{HDS}holds> {c}")
         add(f"{h} <{HDS}listedIn> {s}")
         add(f"{c} {A} <{HDS}Certificate>")

@@ -23,12 +23,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 import pandas as pd
 
 from hdsgraph.errors import InputError
-from hdsgraph.pipeline.read import COLUMNS, OPTIONAL_COLUMNS, SNAPSHOT_ID, UNDATED, YEARS, RawSnapshot
+from hdsgraph.pipeline.progress import OnProgress
+from hdsgraph.pipeline.progress import report as report_progress
+from hdsgraph.pipeline.read import (
+    COLUMNS,
+    OPTIONAL_COLUMNS,
+    SNAPSHOT_ID,
+    UNDATED,
+    YEARS,
+    RawSnapshot,
+    without_cyclic_gc,
+)
 from hdsgraph.pipeline.vocabulary import certification_bodies, countries, legal_forms, vocabulary
 
 # One row per certificate: where it was read, its host, what it covers, then the optional
@@ -208,6 +219,7 @@ def parse_certificate_number(cell: str) -> str | None:
     return number
 
 
+@lru_cache(maxsize=65536)
 def number_key(number: str) -> str:
     """What identifies a certificate by its number: case, accents and punctuation do not
     count ("LNE/HDS 2021-042" and "lne-hds-2021-042" are one number)."""
@@ -378,6 +390,31 @@ def _parse_row(row: dict[str, str], snapshot_default: str | None) -> tuple[dict[
     return parsed, dropped
 
 
+class RowParser:
+    """``_parse_row`` remembering the rows it has parsed: a history lists most hosts' rows
+    again in every snapshot, the same cells but for the snapshot, so each distinct row is
+    parsed once per build. The snapshot cell is parsed on each row; a row that cannot be
+    used is parsed again in full, so that its reason is the one ``_parse_row`` gives."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple, tuple[dict[str, Any], list[tuple[str, str]]] | None] = {}
+
+    def parse(self, row: dict[str, str], snapshot_default: str | None) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        key = tuple(item for item in row.items() if item[0] != "snapshot")
+        if key not in self.seen:
+            try:
+                self.seen[key] = _parse_row({**row, "snapshot": ""}, None)
+            except RowError:
+                self.seen[key] = None
+        known = self.seen[key]
+        if known is None:
+            return _parse_row(row, snapshot_default)  # raises the row's own reason
+        values, dropped = known
+        values = dict(values)
+        values["snapshot"] = parse_snapshot(row.get("snapshot", ""), snapshot_default)
+        return values, list(dropped)
+
+
 def _host_keys(parsed: list[dict]) -> None:
     """Give each row a host key: its SIREN; else the one SIREN its name goes with in the
     whole build; else its name key."""
@@ -418,22 +455,43 @@ def _number_conflict(values: dict, numbered: dict[tuple, dict]) -> str | None:
     return None
 
 
-def parse_rows(snap: RawSnapshot) -> list[tuple[dict[str, Any] | None, Any]]:
+def parse_rows(snap: RawSnapshot, parser: RowParser | None = None) -> list[tuple[dict[str, Any] | None, Any]]:
     """Each row of one file parsed on its own: (values, the values dropped from it), or
     (None, why the row cannot be used). It depends on the rows and the file's snapshot
-    only, so ``hdsgraph.pipeline.cache`` can keep it per file."""
+    only, so ``hdsgraph.pipeline.cache`` can keep it per file; ``parser`` remembers rows
+    parsed in other files of the same build."""
+    parser = parser or RowParser()
     results: list[tuple[dict[str, Any] | None, Any]] = []
     for _, row in snap.rows:
         try:
-            results.append(_parse_row(row, snap.snapshot))
+            results.append(parser.parse(row, snap.snapshot))
         except RowError as exc:
             results.append((None, str(exc)))
     return results
 
 
-def normalise(snapshots: list[RawSnapshot], parse: Callable[[RawSnapshot], list] = parse_rows) -> Registry:
+def normalise(
+    snapshots: list[RawSnapshot],
+    parse: Callable[[RawSnapshot], list] | None = None,
+    on_progress: OnProgress | None = None,
+) -> Registry:
     """Parse every row of every snapshot; split rows into certificates; quarantine the rest.
-    ``parse`` gives each file's parsed rows (``parse_rows``, or its cached results)."""
+    ``parse`` gives each file's parsed rows (default ``parse_rows`` with one memory for the
+    whole build; or cached results); ``on_progress`` is told the rows parsed after each
+    snapshot."""
+    if parse is None:
+        parser = RowParser()
+
+        def parse(snap: RawSnapshot) -> list:
+            return parse_rows(snap, parser)
+
+    with without_cyclic_gc():  # row dicts and tuples by the hundred thousand, none in a cycle
+        return _normalise(snapshots, parse, on_progress)
+
+
+def _normalise(
+    snapshots: list[RawSnapshot], parse: Callable[[RawSnapshot], list], on_progress: OnProgress | None
+) -> Registry:
     vocab = vocabulary()
     quarantined: list[dict] = []
     parsed: list[dict] = []
@@ -456,10 +514,15 @@ def normalise(snapshots: list[RawSnapshot], parse: Callable[[RawSnapshot], list]
         quarantined.append(record)
 
     several = len(snapshots) > 1
+    total, done = sum(len(snap.rows) for snap in snapshots), 0
     for snap in snapshots:
         rows_read[snap.source] = len(snap.rows) + snap.imported_rows_quarantined
         warnings += snap.warnings
-        kept_rows = {(row.get("source", ""), row.get("source_row", "")): row for _, row in snap.rows}
+        kept_rows = (
+            {(row.get("source", ""), row.get("source_row", "")): row for _, row in snap.rows}
+            if snap.imported_quarantine
+            else {}
+        )
         for record in snap.imported_quarantine:  # what the import that wrote the table could not use
             row_number = int(record["row"]) if str(record["row"]).isdigit() else record["row"]
             # a value dropped from a kept row: the row's other values, as the table has them
@@ -488,6 +551,8 @@ def normalise(snapshots: list[RawSnapshot], parse: Callable[[RawSnapshot], list]
                 values["snapshot"] = UNDATED
             values.update(source=snap.source, row=number, raw=row)
             parsed.append(values)
+        done += len(snap.rows)
+        report_progress(on_progress, "normalise", done, total, "rows")
 
     warnings += _name_identities(parsed)
     _host_keys(parsed)
@@ -541,17 +606,23 @@ def normalise(snapshots: list[RawSnapshot], parse: Callable[[RawSnapshot], list]
         quarantine(snap, first["row"], first["raw"], reason, first["snapshot"], what=NOTED)
 
     certificates = []
+    type_at, activities_at = CERTIFICATE_COLUMNS.index("certificate_type"), CERTIFICATE_COLUMNS.index("activities")
+    cells = itemgetter(*CERTIFICATE_COLUMNS)  # every parsed row has them all
+    split: dict[tuple, list[tuple[str, tuple[int, ...]]]] = {}  # (activities, stated types) -> its certificates
     for values in kept:
-        stated = values["certificate_type"]
-        for ctype in vocab.certificate_types:
-            if stated and ctype.code not in stated:
-                continue
-            covered = tuple(a for a in values["activities"] if a in ctype.activities)
-            if covered:
-                certificates.append(
-                    {c: values.get(c) for c in CERTIFICATE_COLUMNS}
-                    | {"certificate_type": ctype.code, "activities": covered}
-                )
+        stated, activities = values["certificate_type"], values["activities"]
+        if (activities, stated) not in split:
+            split[(activities, stated)] = [
+                (ctype.code, covered)
+                for ctype in vocab.certificate_types
+                if not (stated and ctype.code not in stated)
+                and (covered := tuple(a for a in activities if a in ctype.activities))
+            ]
+        row = cells(values)
+        for code, covered in split[(activities, stated)]:
+            certificate = list(row)
+            certificate[type_at], certificate[activities_at] = code, covered
+            certificates.append(certificate)
     table = pd.DataFrame(certificates, columns=CERTIFICATE_COLUMNS, dtype=object)
     quarantine_table = pd.DataFrame(quarantined, columns=QUARANTINE_COLUMNS, dtype=object)
     order = quarantine_table.assign(_row=pd.to_numeric(quarantine_table["row"], errors="coerce"))

@@ -26,6 +26,8 @@ import rdflib
 from pyshacl import validate as shacl_validate
 from rdflib.namespace import SH
 
+from hdsgraph.pipeline.progress import OnProgress
+from hdsgraph.pipeline.progress import report as report_progress
 from hdsgraph.rdf.namespaces import PREFIXES, RDF, SHAPES, prefixes
 from hdsgraph.rdf.namespaces import SH as SH_NS
 from hdsgraph.rdf.store import select, serialised
@@ -259,13 +261,17 @@ class PendingValidation:
             for process in running:
                 process.join(5)
 
-    def result(self, store: ox.Store) -> ValidationResult:
+    def result(self, store: ox.Store, on_progress: OnProgress | None = None) -> ValidationResult:
         queried = _query_violations(store)
         if self.pool is None:
             shacl = _shacl_violations(self.nt)
+            report_progress(on_progress, "validate", 1, 1, "parts")
         else:
             try:
-                shacl = [v for future in self.futures for v in future.result()]
+                shacl = []
+                for done, future in enumerate(self.futures, start=1):  # in order: the same list whatever ends first
+                    shacl += future.result()
+                    report_progress(on_progress, "validate", done, len(self.futures), "parts")
             except BaseException:
                 self.cancel()
                 raise
