@@ -290,9 +290,43 @@ def floor(registry: Path, lookups: dict) -> pl.Series:
     emit(certs.filter(pl.col("issued") != ""), c, p(hds + "issueDate"), literal("issued", f"^^<{xsd}date>"))
     emit(certs.filter(pl.col("expires") != ""), c, p(hds + "expiryDate"), literal("expires", f"^^<{xsd}date>"))
 
+    # ---- per snapshot, the counts over its listings (hosts, on all six activities, on one,
+    # known French; new, lapsed and continuing since the snapshot before)
+    covered = (
+        each.join(certs.select("certificate_iri", "host_iri", "snapshot").unique(), on="certificate_iri")
+        .group_by("snapshot", "host_iri")
+        .agg(pl.col("activity").n_unique().alias("n"))
+        .join(hosts.select("host_iri", "alpha2"), on="host_iri", how="left")
+    )
+    counted = covered.group_by("snapshot").agg(
+        pl.len().alias("hostCount"),
+        (pl.col("n") == 6).sum().alias("allActivitiesHostCount"),
+        (pl.col("n") == 1).sum().alias("singleActivityHostCount"),
+        (pl.col("alpha2") == "FR").sum().alias("frenchHostCount"),
+    )
+    listed = {
+        row["snapshot"]: set(row["host_iri"])
+        for row in covered.group_by("snapshot").agg(pl.col("host_iri")).iter_rows(named=True)
+    }
+    integer = f"^^<{xsd}integer>"
+    lines: list[str] = []
+    previous: str | None = None
+    for row in counted.sort("snapshot").iter_rows(named=True):
+        node = f"<{base}snapshot/{row['snapshot']}>"
+        counts = {name: row[name] for name in counted.columns if name != "snapshot"}
+        if previous is not None:
+            now, before = listed[row["snapshot"]], listed[previous]
+            lines.append(f"{node} <{hds}previousSnapshot> <{base}snapshot/{previous}>")
+            counts |= {
+                "newHostCount": len(now - before),
+                "lapsedHostCount": len(before - now),
+                "continuingHostCount": len(now & before),
+            }
+        lines += [f'{node} <{hds}{name}> "{value}"{integer}' for name, value in counts.items()]
+        previous = row["snapshot"]
+
     # ---- the snapshot(s) the rows list
     checksum = hashlib.sha256(data).hexdigest()
-    lines: list[str] = []
     for snapshot in sorted(set(rows["snapshot"].to_list())):
         node = f"<{base}snapshot/{snapshot}>"
         lines += [

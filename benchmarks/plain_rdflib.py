@@ -236,6 +236,33 @@ def read_registry(registry: Path, vocab: Vocabulary) -> Model:
     return model
 
 
+def _add_snapshot_counts(model: Model, add) -> None:
+    """The per-snapshot counts hdsgraph states on each snapshot (hosts listed, on all six
+    activities, on one alone, known French; new, lapsed and continuing since the one before)."""
+    french = {h["iri"] for h in model.hosts if h["country"] and h["country"]["alpha2"] == "FR"}
+    covered: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for certificate in model.certificates:
+        covered[certificate["snapshot"]][certificate["host"]].update(certificate["activities"])
+    previous: str | None = None
+    for snapshot in sorted(model.snapshots, key=lambda s: s["id"]):
+        s, listed = URIRef(snapshot["iri"]), covered.get(snapshot["iri"], {})
+        counts = {
+            HDS.hostCount: len(listed),
+            HDS.allActivitiesHostCount: sum(len(a) == 6 for a in listed.values()),
+            HDS.singleActivityHostCount: sum(len(a) == 1 for a in listed.values()),
+            HDS.frenchHostCount: len(listed.keys() & french),
+        }
+        if previous is not None:
+            before = covered.get(previous, {})
+            add((s, HDS.previousSnapshot, URIRef(previous)))
+            counts[HDS.newHostCount] = len(listed.keys() - before.keys())
+            counts[HDS.lapsedHostCount] = len(before.keys() - listed.keys())
+            counts[HDS.continuingHostCount] = len(listed.keys() & before.keys())
+        for prop, value in counts.items():
+            add((s, prop, Literal(str(value), datatype=XSD.integer)))
+        previous = snapshot["iri"]
+
+
 def _dataset_texts(by_host: dict, snapshots: list[str]) -> list[tuple[str, str, str]]:
     """The dataset's title and description, from hdsgraph's catalogue skeleton (the one
     source of the dataset's texts), by its rules: with synthetic hosts, each title becomes
@@ -338,6 +365,7 @@ def read_and_map(registry: Path) -> rdflib.Graph:
             add((s, HDS.expiryHorizon, Literal(horizon.isoformat(), datatype=XSD.date)))
         add((s, DCTERMS.source, Literal(snapshot["source"])))
         add((s, HDS.sha256, Literal(snapshot["sha256"])))
+    _add_snapshot_counts(model, add)
     if model.dataset:
         d = URIRef(BASE + "dataset")
         add((d, RDF.type, DCAT.Dataset))
