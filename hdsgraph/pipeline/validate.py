@@ -24,6 +24,7 @@ import pyoxigraph as ox
 import rdflib
 from pyshacl import validate as shacl_validate
 from rdflib.namespace import SH
+from rdflib.plugins.stores.memory import SimpleMemory
 
 from hdsgraph.rdf.namespaces import PREFIXES, RDF, SHAPES, prefixes
 from hdsgraph.rdf.namespaces import SH as SH_NS
@@ -198,10 +199,114 @@ def _shacl_violations(nt: bytes) -> list[Violation]:
         return _shacl_violations_quietly(nt)
 
 
-def _shacl_violations_quietly(nt: bytes) -> list[Violation]:
-    from hdsgraph.rdf.store import rdflib_graph
+class _ReadOnlyStore(SimpleMemory):
+    """The rdflib store pySHACL reads the data from: one graph, indexed once, in bulk.
 
-    data = rdflib_graph(_shape_triples(nt))
+    pySHACL only reads the data graph (no inference, not advanced: it validates in place),
+    and rdflib's default ``Memory`` store pays for named graphs on every lookup: about half of
+    the validation time went to filling and reading its context tables. This store keeps the
+    three indexes as plain dicts (subject -> predicate -> objects, predicate -> object ->
+    subjects, object -> subject -> predicates) of the same rdflib terms, so every lookup
+    answers what ``Memory`` answers (``tests/test_split_validation.py`` compares the reports).
+    ``SimpleMemory`` gives it the prefix bindings pySHACL's default messages use."""
+
+    context_aware = True  # pySHACL wraps the graph in a Dataset, which asks for both
+    graph_aware = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._spo: dict = {}
+        self._pos: dict = {}
+        self._osp: dict = {}
+        self._size = 0
+
+    def load(self, triples) -> None:
+        spo, pos, osp = self._spo, self._pos, self._osp
+        for s, p, o in triples:
+            objects = spo.setdefault(s, {}).setdefault(p, {})
+            if o in objects:
+                continue
+            objects[o] = None
+            pos.setdefault(p, {}).setdefault(o, {})[s] = None
+            osp.setdefault(o, {}).setdefault(s, {})[p] = None
+            self._size += 1
+
+    def add(self, triple, context=None, quoted=False) -> None:
+        self.load([triple])
+
+    def remove(self, triple_pattern, context=None) -> None:
+        raise NotImplementedError("the data graph pySHACL validates is read-only")
+
+    def add_graph(self, graph) -> None:
+        pass
+
+    def contexts(self, triple=None):
+        return iter(())
+
+    def __len__(self, context=None) -> int:
+        return self._size
+
+    def triples(self, triple_pattern, context=None):
+        s, p, o = triple_pattern
+        none = ()
+        if s is not None:
+            by_predicate = self._spo.get(s)
+            if by_predicate is None:
+                return
+            if p is not None:
+                objects = by_predicate.get(p)
+                if objects is None:
+                    return
+                if o is not None:
+                    if o in objects:
+                        yield (s, p, o), none
+                    return
+                for obj in list(objects):
+                    yield (s, p, obj), none
+                return
+            for pred, objects in list(by_predicate.items()):
+                if o is not None:
+                    if o in objects:
+                        yield (s, pred, o), none
+                    continue
+                for obj in list(objects):
+                    yield (s, pred, obj), none
+            return
+        if p is not None:
+            by_object = self._pos.get(p)
+            if by_object is None:
+                return
+            if o is not None:
+                for subj in list(by_object.get(o, none)):
+                    yield (subj, p, o), none
+                return
+            for obj, subjects in list(by_object.items()):
+                for subj in list(subjects):
+                    yield (subj, p, obj), none
+            return
+        if o is not None:
+            for subj, predicates in list(self._osp.get(o, {}).items()):
+                for pred in list(predicates):
+                    yield (subj, pred, o), none
+            return
+        for subj, by_predicate in list(self._spo.items()):
+            for pred, objects in list(by_predicate.items()):
+                for obj in list(objects):
+                    yield (subj, pred, obj), none
+
+
+def shape_data_graph(nt: bytes) -> rdflib.Graph:
+    """The graph pySHACL validates: the triples the shapes can read (``_shape_triples``), as
+    the rdflib terms ``rdflib_graph`` makes of them, in a ``_ReadOnlyStore``."""
+    from hdsgraph.rdf.store import rdflib_terms
+
+    store = _ReadOnlyStore()
+    store.load(rdflib_terms(_shape_triples(nt)))
+    return rdflib.Graph(store=store)
+
+
+def _shacl_violations_quietly(nt: bytes) -> list[Violation]:
+    data = shape_data_graph(nt)
     conforms, report, _ = shacl_validate(data, shacl_graph=shapes_graph(), inference="none", advanced=False)
     if conforms:
         return []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -90,6 +90,16 @@ def rdflib_graph(triples: Iterable[ox.Triple]) -> rdflib.Graph:
     as fast as rdflib's own parser, which matters because pySHACL needs an rdflib Graph."""
     import rdflib  # only validation needs it: queries, uploads and the site do not pay for it
 
+    graph = rdflib.Graph()
+    graph.addN((s, p, o, graph) for s, p, o in rdflib_terms(triples))
+    return graph
+
+
+def rdflib_terms(triples: Iterable[ox.Triple]) -> Iterator[tuple]:
+    """pyoxigraph triples -> (subject, predicate, object) tuples of rdflib terms, each term
+    made once (the same term object wherever it occurs)."""
+    import rdflib
+
     cache: dict = {}
 
     def converted(term):
@@ -108,9 +118,8 @@ def rdflib_graph(triples: Iterable[ox.Triple]) -> rdflib.Graph:
             cache[term] = known
         return known
 
-    graph = rdflib.Graph()
-    graph.addN((converted(t.subject), converted(t.predicate), converted(t.object), graph) for t in triples)
-    return graph
+    for t in triples:
+        yield converted(t.subject), converted(t.predicate), converted(t.object)
 
 
 def load_rdflib(nt: bytes) -> rdflib.Graph:
