@@ -23,6 +23,7 @@ from hdsgraph.pipeline.build import make_graph
 from hdsgraph.pipeline.validate import (
     _shape_triples,
     shapes_graph,
+    split_file_into_parts,
     split_into_parts,
     split_plan,
     start_validation,
@@ -326,3 +327,31 @@ def test_the_read_only_store_gives_pyshacl_the_same_report_as_rdflib_memory(regi
     assert sum(1 for found in fast.values() if found) >= len(graphs) - 3  # the cases break shapes
     # the node shape has no sh:message: pySHACL's own message, written with the store's prefixes
     assert any(v.source.endswith("shapes#Host") and v.focus == "(blank node)" for v in fast["a blank-node host"])
+
+
+@pytest.mark.parametrize("name", CASES[:3])
+def test_parts_cut_from_a_file_are_the_parts_cut_from_bytes(registry_nt, tmp_path, name):
+    """A large build's graph is a file: its parts are cut line by line into part files."""
+    nt = crossing_graphs(registry_nt)[name]
+    path = tmp_path / "hds.nt"
+    path.write_bytes(nt)
+    for parts in (2, 5):
+        folder = tmp_path / f"parts-{parts}"
+        folder.mkdir()
+        shared, files = split_file_into_parts(path, HOST, parts, folder)
+        from_file = [set((shared.read_bytes() + file.read_bytes()).splitlines()) - {b""} for file in files]
+        assert from_file == [set(part.splitlines()) - {b""} for part in split_into_parts(nt, HOST, parts)]
+
+
+def test_validation_of_a_file_in_worker_processes_gives_the_whole_graph_report(registry_nt, tmp_path):
+    nt = crossing_graphs(registry_nt)["a certificate outside the host prefix held by two hosts"]
+    path = tmp_path / "hds.nt"
+    path.write_bytes(nt)
+    store = load_store(nt)
+    alone = validate(nt, store)
+    pending = start_validation(path, HOST, workers=2)
+    scratch = pending.scratch
+    assert scratch is not None and len(list(scratch.iterdir())) == 3  # shared, and one file per part
+    split = pending.result(store)
+    assert not alone.conforms and not scratch.exists()
+    assert (split.violations, split.report) == (alone.violations, alone.report)

@@ -13,9 +13,12 @@ import hashlib
 import logging
 import multiprocessing
 import re
+import shutil
+import tempfile
 import zlib
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -349,8 +352,14 @@ class PendingValidation:
     """pySHACL running on a graph, in worker processes or not yet started; ``result``
     adds the whole-graph violation queries and waits for the rest."""
 
-    def __init__(self, nt: bytes, pool: ProcessPoolExecutor | None, futures: list):
+    def __init__(self, nt: bytes | Path, pool: ProcessPoolExecutor | None, futures: list, scratch: Path | None = None):
         self.nt, self.pool, self.futures = nt, pool, futures
+        self.scratch = scratch  # a folder of part files, removed at the end
+
+    def _remove_scratch(self) -> None:
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.scratch = None
 
     def cancel(self) -> None:
         """Stop now (Ctrl-C, SIGTERM, a failed stage): parts not started never start, running
@@ -362,11 +371,12 @@ class PendingValidation:
                 process.terminate()
             for process in running:
                 process.join(5)
+        self._remove_scratch()
 
     def result(self, store: ox.Store) -> ValidationResult:
         queried = _query_violations(store)
         if self.pool is None:
-            shacl = _shacl_violations(self.nt)
+            shacl = _shacl_violations(self.nt if isinstance(self.nt, bytes) else self.nt.read_bytes())
         else:
             try:
                 shacl = [v for future in self.futures for v in future.result()]
@@ -375,12 +385,14 @@ class PendingValidation:
                 raise
             finally:
                 self.pool.shutdown()
+                self._remove_scratch()
         violations = sorted(set(shacl + queried))
         return ValidationResult(not violations, violations, report_turtle(violations))
 
 
-def start_validation(nt: bytes, host_prefix: str | None = None, workers: int = 1) -> PendingValidation:
-    """Start pySHACL on a graph given as N-Triples.
+def start_validation(nt: bytes | Path, host_prefix: str | None = None, workers: int = 1) -> PendingValidation:
+    """Start pySHACL on a graph given as N-Triples (bytes, or a sorted file: then the parts
+    are cut from it line by line into temporary files, which the workers read).
 
     With ``host_prefix`` (the IRI prefix of hosts, as hdsgraph mints them) and more than one
     worker, pySHACL checks the graph in independent parts (``split_into_parts``: connected
@@ -390,6 +402,8 @@ def start_validation(nt: bytes, host_prefix: str | None = None, workers: int = 1
     """
     if not host_prefix or workers <= 1 or split_plan() is None:
         return PendingValidation(nt, None, [])
+    if isinstance(nt, Path):
+        return _start_file_validation(nt, host_prefix, workers)
     parts = split_into_parts(nt, host_prefix, max(workers, len(nt) // PART_BYTES + 1))
     # One process per worker, each given its share of the parts at once: importing pySHACL
     # and parsing the shapes cost about a second per process, once per worker rather than
@@ -397,6 +411,30 @@ def start_validation(nt: bytes, host_prefix: str | None = None, workers: int = 1
     shares = [parts[start::workers] for start in range(workers)]
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
     return PendingValidation(b"", pool, [pool.submit(_shacl_violations_of_parts, share) for share in shares])
+
+
+def _start_file_validation(path: Path, host_prefix: str, workers: int) -> PendingValidation:
+    scratch = Path(tempfile.mkdtemp(prefix="hdsgraph-parts-"))
+    try:
+        shared, files = split_file_into_parts(
+            path, host_prefix, max(workers, path.stat().st_size // PART_BYTES + 1), scratch
+        )
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    futures = [pool.submit(_shacl_violations_of_files, shared, files[start::workers]) for start in range(workers)]
+    return PendingValidation(path, pool, futures, scratch)
+
+
+def _shacl_violations_of_files(shared: Path, files: list[Path]) -> list[Violation]:
+    """pySHACL on each part file in turn, with the shared lines (in a worker process)."""
+    common = shared.read_bytes()
+    violations: list[Violation] = []
+    for file in files:
+        violations += _shacl_violations(common + file.read_bytes())
+        gc.collect()
+    return violations
 
 
 def _shacl_violations_of_parts(parts: list[bytes]) -> list[Violation]:
@@ -450,7 +488,43 @@ def split_plan() -> frozenset[str] | None:
 
 def split_into_parts(nt: bytes, host_prefix: str, parts: int, inverse: frozenset[str] | None = None) -> list[bytes]:
     """Cut N-Triples into ``parts`` graphs that pySHACL can check one by one with the same
-    verdicts as the whole graph.
+    verdicts as the whole graph (see ``_parts_of_lines``)."""
+    lines = nt.splitlines()
+    shared: list[bytes] = []
+    chunks: list[list[bytes]] = [[] for _ in range(parts)]
+    for index, line in _parts_of_lines(lambda: lines, host_prefix, parts, inverse):
+        (shared if index < 0 else chunks[index]).append(line)
+    common = b"\n".join(shared)
+    return [common + b"\n" + b"\n".join(chunk) + b"\n" for chunk in chunks]
+
+
+def split_file_into_parts(
+    path: Path, host_prefix: str, parts: int, folder: Path, inverse: frozenset[str] | None = None
+) -> tuple[Path, list[Path]]:
+    """``split_into_parts`` of an N-Triples file, reading it line by line rather than holding
+    it: the shared lines go to ``folder/shared.nt``, each part's own to ``folder/part-N.nt``
+    (a part's graph is the shared file's lines and its own)."""
+
+    def lines() -> Iterator[bytes]:
+        with open(path, "rb") as handle:
+            for raw in handle:
+                yield raw.rstrip(b"\r\n")
+
+    files = [folder / f"part-{number}.nt" for number in range(parts)]
+    with ExitStack() as stack:
+        shared = stack.enter_context(open(folder / "shared.nt", "wb"))
+        sinks = [stack.enter_context(open(file, "wb")) for file in files]
+        for index, line in _parts_of_lines(lines, host_prefix, parts, inverse):
+            (shared if index < 0 else sinks[index]).write(line + b"\n")
+    return folder / "shared.nt", files
+
+
+def _parts_of_lines(
+    lines: Callable[[], Iterable[bytes]], host_prefix: str, parts: int, inverse: frozenset[str] | None = None
+) -> Iterator[tuple[int, bytes]]:
+    """Each line of N-Triples (``lines()``, sorted, read up to three times) with the part it
+    goes to (-1: shared by every part), for parts that pySHACL can check one by one with the
+    same verdicts as the whole graph.
 
     Nodes whose IRI starts with ``host_prefix`` (hosts, their certificates, identifiers) are
     grouped into connected components: two of them linked by a triple stay together, so a
@@ -485,11 +559,10 @@ def split_into_parts(nt: bytes, host_prefix: str, parts: int, inverse: frozenset
                 ra, rb = rb, ra
             parent[rb] = ra
 
-    lines = nt.splitlines()
     pending: list[tuple[bytes, bytes, bool]] = []  # (subject, object, inverse) between shared nodes
     linked: set[bytes] = set()  # the shared nodes grouped nodes link to
     last, subject_key, s_in = b"", b"", False
-    for line in lines:  # sorted lines: a subject's lines come together, so its key is found once
+    for line in lines():  # sorted lines: a subject's lines come together, so its key is found once
         if not line:
             continue
         s_end = line.index(b" ")
@@ -535,16 +608,14 @@ def split_into_parts(nt: bytes, host_prefix: str, parts: int, inverse: frozenset
                 left.append((subject, obj, is_inverse))
         pending = left
     if any(node in parent for node in linked):  # grouped nodes linking to a node that joined a group join it
-        for line in lines:
+        for line in lines():
             subject, obj = _subject_object(line)
             if obj in parent and obj in linked and subject.startswith(prefix):
                 union(key(subject), obj)
 
-    shared: list[bytes] = []
-    chunks: list[list[bytes]] = [[] for _ in range(parts)]
     part_of: dict[bytes, int] = {}
-    last, target = b"", shared
-    for line in lines:
+    last, target = b"", -1
+    for line in lines():
         if not line:
             continue
         subject = line[: line.index(b" ")]
@@ -555,12 +626,10 @@ def split_into_parts(nt: bytes, host_prefix: str, parts: int, inverse: frozenset
                 index = part_of.get(root)
                 if index is None:
                     index = part_of[root] = zlib.crc32(root) % parts
-                target = chunks[index]
+                target = index
             else:
-                target = shared
-        target.append(line)
-    common = b"\n".join(shared)
-    return [common + b"\n" + b"\n".join(chunk) + b"\n" for chunk in chunks]
+                target = -1
+        yield target, line
 
 
 def _subject_object(line: bytes) -> tuple[bytes, bytes]:
