@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -79,6 +82,27 @@ def load_store(nt: bytes, source: Path | str = "graph") -> ox.Store:
         store.bulk_load(nt, format=ox.RdfFormat.N_TRIPLES)
     except (SyntaxError, ValueError) as exc:
         raise InputError(f"{source}: not valid N-Triples ({first_line(exc)})") from None
+    return store
+
+
+DISK_STORE_BYTES = 1_000_000_000  # larger N-Triples files load into a store on disk (~250,000 hosts)
+
+
+def load_store_file(path: Path, folder: Path | None = None) -> ox.Store:
+    """An Oxigraph store of an N-Triples file, bulk loaded from the file (never read whole
+    into Python): in memory, or on disk in a temporary folder (in ``folder``, by default the
+    system's) when the file is larger than ``DISK_STORE_BYTES``; the folder goes when the
+    process ends."""
+    if path.stat().st_size > DISK_STORE_BYTES:
+        scratch = tempfile.mkdtemp(prefix="hdsgraph-store-", dir=folder)
+        atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+        store = ox.Store(scratch)
+    else:
+        store = ox.Store()
+    try:
+        store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
+    except (SyntaxError, ValueError) as exc:
+        raise InputError(f"{path}: not valid N-Triples ({first_line(exc)})") from None
     return store
 
 
