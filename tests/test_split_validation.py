@@ -351,7 +351,21 @@ def test_validation_of_a_file_in_worker_processes_gives_the_whole_graph_report(r
     alone = validate(nt, store)
     pending = start_validation(path, HOST, workers=2)
     scratch = pending.scratch
+    assert pending.submitted.wait(60)  # the parts are cut in a thread, then submitted
     assert scratch is not None and len(list(scratch.iterdir())) == 3  # shared, and one file per part
     split = pending.result(store)
     assert not alone.conforms and not scratch.exists()
     assert (split.violations, split.report) == (alone.violations, alone.report)
+
+
+def test_a_file_validation_cancelled_while_its_parts_are_cut_leaves_nothing(registry_nt, tmp_path):
+    path = tmp_path / "hds.nt"
+    path.write_bytes(registry_nt * 3)  # the same lines thrice: a longer cut, the same parts
+    pending = start_validation(path, HOST, workers=2)
+    scratch = pending.scratch
+    assert scratch is not None
+    pending.cancel()
+    assert pending.submitted.wait(60)
+    assert not scratch.exists() and pending.pool is not None
+    with pytest.raises(RuntimeError):  # the pool is shut down: nothing more runs
+        pending.pool.submit(len, b"")

@@ -15,6 +15,7 @@ import multiprocessing
 import re
 import shutil
 import tempfile
+import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -355,6 +356,9 @@ class PendingValidation:
     def __init__(self, nt: bytes | Path, pool: ProcessPoolExecutor | None, futures: list, scratch: Path | None = None):
         self.nt, self.pool, self.futures = nt, pool, futures
         self.scratch = scratch  # a folder of part files, removed at the end
+        self.submitted = threading.Event()  # set once every part is submitted (``futures`` complete)
+        self.submitted.set()
+        self.failure: BaseException | None = None  # why the parts could not be cut or submitted
 
     def _remove_scratch(self) -> None:
         if self.scratch is not None:
@@ -379,6 +383,9 @@ class PendingValidation:
             shacl = _shacl_violations(self.nt if isinstance(self.nt, bytes) else self.nt.read_bytes())
         else:
             try:
+                self.submitted.wait()
+                if self.failure is not None:
+                    raise self.failure
                 shacl = [v for future in self.futures for v in future.result()]
             except BaseException:
                 self.cancel()
@@ -414,17 +421,27 @@ def start_validation(nt: bytes | Path, host_prefix: str | None = None, workers: 
 
 
 def _start_file_validation(path: Path, host_prefix: str, workers: int) -> PendingValidation:
+    """The parts are cut in a thread of this process, which then submits them to the
+    workers, so that the caller goes on at once (Oxigraph loads and queries the store
+    without holding the interpreter)."""
     scratch = Path(tempfile.mkdtemp(prefix="hdsgraph-parts-"))
-    try:
-        shared, files = split_file_into_parts(
-            path, host_prefix, max(workers, path.stat().st_size // PART_BYTES + 1), scratch
-        )
-    except BaseException:
-        shutil.rmtree(scratch, ignore_errors=True)
-        raise
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-    futures = [pool.submit(_shacl_violations_of_files, shared, files[start::workers]) for start in range(workers)]
-    return PendingValidation(path, pool, futures, scratch)
+    pending = PendingValidation(path, pool, [], scratch)
+    pending.submitted.clear()
+
+    def cut_and_submit() -> None:
+        try:
+            parts = max(workers, path.stat().st_size // PART_BYTES + 1)
+            shared, files = split_file_into_parts(path, host_prefix, parts, scratch)
+            for start in range(workers):
+                pending.futures.append(pool.submit(_shacl_violations_of_files, shared, files[start::workers]))
+        except BaseException as exc:  # raised by ``result``; after a cancel, nobody asks
+            pending.failure = exc
+        finally:
+            pending.submitted.set()
+
+    threading.Thread(target=cut_and_submit, name="hdsgraph-parts", daemon=True).start()
+    return pending
 
 
 def _shacl_violations_of_files(shared: Path, files: list[Path]) -> list[Violation]:
