@@ -23,6 +23,7 @@ from hdsgraph.pipeline.build import make_graph
 from hdsgraph.pipeline.validate import (
     _shape_triples,
     shapes_graph,
+    split_file_into_parts,
     split_into_parts,
     split_plan,
     start_validation,
@@ -290,3 +291,81 @@ def test_pyshacl_is_given_fewer_listings_with_the_same_verdicts(registry_nt):
         assert results(rdflib_graph(_shape_triples(nt))) == whole, name
         for parts in (2, 5):
             assert split_results(nt, parts) == whole, f"{name}, {parts} parts"
+
+
+def reference_data_graph(nt: bytes) -> rdflib.Graph:
+    """The same triples in rdflib's default (Memory) store, as pySHACL was given them before."""
+    return rdflib_graph(_shape_triples(nt))
+
+
+def odd_graphs(nt: bytes) -> dict[str, bytes]:
+    """Graphs whose violations carry pySHACL's default messages (no sh:message on the node
+    shapes) and terms the read-only store must keep apart: blank nodes, language tags, escapes."""
+    hosts, _ = hosts_and_certificates(nt)
+    a = hosts[0]
+    name = "<http://www.w3.org/ns/regorg#legalName>"
+    return {
+        "a blank-node host": with_lines(nt, [f"_:h <{RDF_TYPE}> <{HDS}Host>", f'_:h {name} "Sans IRI"@fr']),
+        "names with a language tag and an escape": with_lines(nt, [f'<{a}> {name} "Nom\\u00E9\\"x"@fr-FR']),
+        "a host typed twice and a date as a string": with_lines(
+            nt, [f"<{a}> <{RDF_TYPE}> <{HDS}Host>", f'<{a}> <{HDS}reviewedOn> "2024-01-02"']
+        ),
+    }
+
+
+def test_the_read_only_store_gives_pyshacl_the_same_report_as_rdflib_memory(registry_nt, monkeypatch):
+    """pySHACL reads the data from ``_ReadOnlyStore`` (faster than rdflib's Memory store):
+    every violation, messages included, is the one it finds in a Memory store."""
+    from hdsgraph.pipeline import validate as validation
+
+    graphs = {**crossing_graphs(registry_nt), **listing_graphs(registry_nt), **odd_graphs(registry_nt)}
+    fast = {name: validation._shacl_violations(nt) for name, nt in graphs.items()}
+    assert isinstance(validation.shape_data_graph(registry_nt).store, validation._ReadOnlyStore)
+    monkeypatch.setattr(validation, "shape_data_graph", reference_data_graph)
+    for name, nt in graphs.items():
+        assert fast[name] == validation._shacl_violations(nt), name
+    assert sum(1 for found in fast.values() if found) >= len(graphs) - 3  # the cases break shapes
+    # the node shape has no sh:message: pySHACL's own message, written with the store's prefixes
+    assert any(v.source.endswith("shapes#Host") and v.focus == "(blank node)" for v in fast["a blank-node host"])
+
+
+@pytest.mark.parametrize("name", CASES[:3])
+def test_parts_cut_from_a_file_are_the_parts_cut_from_bytes(registry_nt, tmp_path, name):
+    """A large build's graph is a file: its parts are cut line by line into part files."""
+    nt = crossing_graphs(registry_nt)[name]
+    path = tmp_path / "hds.nt"
+    path.write_bytes(nt)
+    for parts in (2, 5):
+        folder = tmp_path / f"parts-{parts}"
+        folder.mkdir()
+        shared, files = split_file_into_parts(path, HOST, parts, folder)
+        from_file = [set((shared.read_bytes() + file.read_bytes()).splitlines()) - {b""} for file in files]
+        assert from_file == [set(part.splitlines()) - {b""} for part in split_into_parts(nt, HOST, parts)]
+
+
+def test_validation_of_a_file_in_worker_processes_gives_the_whole_graph_report(registry_nt, tmp_path):
+    nt = crossing_graphs(registry_nt)["a certificate outside the host prefix held by two hosts"]
+    path = tmp_path / "hds.nt"
+    path.write_bytes(nt)
+    store = load_store(nt)
+    alone = validate(nt, store)
+    pending = start_validation(path, HOST, workers=2)
+    scratch = pending.scratch
+    assert pending.submitted.wait(60)  # the parts are cut in a thread, then submitted
+    assert scratch is not None and len(list(scratch.iterdir())) == 3  # shared, and one file per part
+    split = pending.result(store)
+    assert not alone.conforms and not scratch.exists()
+    assert (split.violations, split.report) == (alone.violations, alone.report)
+
+
+def test_a_file_validation_cancelled_while_its_parts_are_cut_leaves_nothing(registry_nt, tmp_path):
+    path = tmp_path / "hds.nt"
+    path.write_bytes(registry_nt * 3)  # the same lines thrice: a longer cut, the same parts
+    pending = start_validation(path, HOST, workers=2)
+    scratch = pending.scratch
+    assert scratch is not None
+    pending.cancel()
+    assert pending.submitted.wait(60)
+    assert not scratch.exists() and pending.pool is not None
+    with pytest.raises(RuntimeError):  # the pool is shut down: nothing more runs
+        pending.pool.submit(len, b"")

@@ -92,3 +92,11 @@ _.should_strip_auth
 # hdsgraph/pipeline/build.py: the files a build writes, named once (the staging folder no
 # longer needs the list to recognise a build: build.json does).
 OUTPUTS
+
+# hdsgraph/pipeline/validate.py: _ReadOnlyStore, an rdflib Store: rdflib reads these flags and
+# calls these methods (and passes add's quoted) by name.
+_.context_aware
+_.graph_aware
+_.add_graph
+_.contexts
+_.quoted

@@ -10,8 +10,11 @@ the normalised, qualified, mapped N-Triples, and a store holding them) and
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
@@ -41,7 +44,7 @@ from hdsgraph.pipeline.cache import (
     read_registry_cached,
     start_cached_validation,
 )
-from hdsgraph.pipeline.chunks import CHUNK_HOSTS, mapped_chunks, merged_ntriples
+from hdsgraph.pipeline.chunks import CHUNK_HOSTS, mapped_chunks, merged_ntriples, write_merged_ntriples
 from hdsgraph.pipeline.dataset import dataset_ntriples
 from hdsgraph.pipeline.guard import Guard, check_quarantine, check_shrink
 from hdsgraph.pipeline.links import qualification_ntriples
@@ -54,7 +57,7 @@ from hdsgraph.pipeline.read import distinct_sources, registry_files
 from hdsgraph.pipeline.validate import PendingValidation, ValidationResult, start_validation
 from hdsgraph.rdf.namespaces import DCTERMS, DEFAULT_BASE_URI, HDS
 from hdsgraph.rdf.serialise import ntriples_bytes, to_jsonld, to_turtle
-from hdsgraph.rdf.store import load_store
+from hdsgraph.rdf.store import load_store, load_store_file
 from hdsgraph.rdf.terms import check_base_uri
 from hdsgraph.resources import asset_dir, data_file
 from hdsgraph.safety import neutralised_csv
@@ -80,6 +83,7 @@ def distinct_certificates(lines: Iterable[str]) -> int:
 
 
 PARALLEL_VALIDATION_BYTES = 20_000_000  # about 10,000 hosts
+FILE_HOSTS = CHUNK_HOSTS  # more hosts: the merged N-Triples go to a file, not memory
 OUTPUTS = DUMPS + (
     "validation.ttl",
     "answers.json",
@@ -140,13 +144,19 @@ class Graph:
     _store: ox.Store | None = field(default=None, repr=False)
     # distinct certificates: the certificate table's rows are listings, one per snapshot listing one
     certificates: int = 0
+    # a large graph's sorted N-Triples, written to a file rather than held (``nt`` is then None);
+    # ``write_build`` moves it into the build as hds.nt
+    nt_file: Path | None = None
 
     @property
     def store(self) -> ox.Store:
         if self._store is None:
-            if self.nt is None:
+            if self.nt is None and self.nt_file is not None:
+                self._store = load_store_file(self.nt_file)
+            elif self.nt is None:
                 raise ValueError("the graph was written already, without loading its store")
-            self._store = load_store(self.nt)
+            else:
+                self._store = load_store(self.nt)
         return self._store
 
 
@@ -350,6 +360,7 @@ def make_graph(
     min_strength: str = "medium",
     guard: Guard | None = None,
     chunk_hosts: int | None = None,
+    file_hosts: int | None = None,
     cache: BuildCache | None = None,
     on_progress: OnProgress | None = None,
 ) -> Graph:
@@ -358,7 +369,8 @@ def make_graph(
     node its texts (default: the bundled catalogue skeleton); ``timings`` gets each stage's
     time; ``guard``, when given, is checked on each snapshot. More hosts than ``chunk_hosts``
     (default ``CHUNK_HOSTS``) are mapped in chunks of that many, with the same bytes
-    (``hdsgraph.pipeline.chunks``)."""
+    (``hdsgraph.pipeline.chunks``); more than ``file_hosts`` (default ``FILE_HOSTS``) and
+    chunked, the N-Triples go to a temporary file (``Graph.nt_file``) rather than memory."""
     timings = {} if timings is None else timings
     skeleton = skeleton or read_skeleton(None, base_uri)
     with _timed(timings, "read", on_stage):
@@ -373,6 +385,9 @@ def make_graph(
         proposal_table = read_proposals(Path(proposals) if proposals else None, min_strength)
     with _timed(timings, "normalise", on_stage):
         registry = normalise(raw, cached_parse(cache), on_progress)
+    for snap in registry.snapshots:  # the rows as read are normalised now: free them (GBs at 1M hosts)
+        snap.rows = []
+    del raw
     if registry.certificates.empty:
         first = registry.quarantine.iloc[0] if len(registry.quarantine) else None
         detail = f" (row {first['row']} of {first['source']}: {first['reason']})" if first is not None else ""
@@ -391,7 +406,19 @@ def make_graph(
                 + ontology_ntriples()
                 + dataset_ntriples(registry, hosts, base_uri, skeleton)
             )
-            nt = merged_ntriples([*mapped_chunks(registry, hosts, base_uri, chunk_hosts, on_progress), extra])
+            # one chunk's lines at a time: a generator, never a list of every chunk
+            chunks = itertools.chain(mapped_chunks(registry, hosts, base_uri, chunk_hosts, on_progress), [extra])
+            if len(hosts.table) > (FILE_HOSTS if file_hosts is None else file_hosts):  # not held in memory
+                nt_file = Path(tempfile.mkdtemp(prefix="hdsgraph-graph-")) / "hds.nt"
+                with open(nt_file, "wb") as sink:
+                    triples = write_merged_ntriples(chunks, sink)
+                del chunks
+                with open(nt_file, encoding="utf-8") as handle:
+                    certificates = distinct_certificates(line.rstrip("\n") for line in handle)
+                return Graph(
+                    registry, hosts, None, triples, skeleton, base_uri, certificates=certificates, nt_file=nt_file
+                )
+            nt = merged_ntriples(chunks)
             triples = nt.count(b"\n")
             certificates = distinct_certificates(line.decode().rstrip("\n") for line in io.BytesIO(nt))
             return Graph(registry, hosts, nt, triples, skeleton, base_uri, certificates=certificates)
@@ -427,26 +454,34 @@ def write_build(
     catalog = catalog or CatalogOptions()
     out = Path(out)
     registry, hosts, base_uri = graph.registry, graph.hosts, graph.base_uri
-    nt = graph.nt
-    if nt is None:
+    nt: bytes | Path | None = graph.nt
+    if nt is None and graph.nt_file is None:
         raise ValueError("this graph was written already")
     with Staging(out, marker=MANIFEST) as staging:
-        staging.write("hds.nt", nt)
         nt_file = staging.path("hds.nt")
+        if isinstance(nt, bytes):
+            staging.write("hds.nt", nt)
+            size = len(nt)
+        else:
+            assert graph.nt_file is not None
+            shutil.move(graph.nt_file, nt_file)  # a large graph's file: moved, never read whole
+            shutil.rmtree(graph.nt_file.parent, ignore_errors=True)
+            graph.nt_file, nt, size = None, nt_file, nt_file.stat().st_size
         # On large graphs pySHACL runs in worker processes, in parts, while this process
         # loads the store, queries and serialises; "validate" is then the wall time from
         # its start to its end.
-        workers = available_cores() if len(nt) > PARALLEL_VALIDATION_BYTES else 1
+        workers = available_cores() if size > PARALLEL_VALIDATION_BYTES else 1
         validation_started = time.perf_counter()
         host_prefix = Minter(base_uri).host_prefix
         pending: PendingValidation | CachedValidation
-        if cache is not None:
+        if cache is not None and isinstance(nt, bytes):  # a graph too large to hold is validated uncached
             pending = start_cached_validation(nt, host_prefix, workers, cache)
         else:
             pending = start_validation(nt, host_prefix, workers)
         try:
             with _timed(timings, "store", on_stage):
-                store = graph.store
+                store = graph.store if graph.nt is not None or graph._store is not None else load_store_file(nt_file)
+                graph._store = store
             graph.nt = None
             del nt  # from here on the graph is read from hds.nt or the store: one copy less in memory
             with _timed(timings, "query", on_stage):

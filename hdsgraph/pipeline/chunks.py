@@ -11,11 +11,13 @@ as their UTF-8 bytes, which order as the strings do.
 from __future__ import annotations
 
 import heapq
+import io
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -56,22 +58,34 @@ def merged_ntriples(chunks: Iterable[Iterable[str]], folder: Path | None = None)
     """Sorted, de-duplicated N-Triples (``line .\\n``) of the lines of every chunk, holding one
     chunk at a time in memory (each is sorted into a run file in ``folder``, by default a
     temporary folder)."""
+    out = io.BytesIO()
+    write_merged_ntriples(chunks, out, folder)
+    return out.getvalue()
+
+
+def write_merged_ntriples(chunks: Iterable[Iterable[str]], sink: BinaryIO, folder: Path | None = None) -> int:
+    """``merged_ntriples`` written to ``sink`` as the runs are merged (never held whole);
+    returns the number of lines."""
     with tempfile.TemporaryDirectory(prefix="hdsgraph-runs-", dir=folder) as scratch:
         runs = []
         for number, lines in enumerate(chunks):
             run = Path(scratch) / f"run-{number}.nt"
-            with open(run, "wb") as sink:
-                sink.writelines(f"{line}\n".encode() for line in sorted(lines))
+            with open(run, "wb") as handle:
+                handle.writelines(f"{line}\n".encode() for line in sorted(lines))
             runs.append(run)
         with ExitStack() as stack:
             handles = [stack.enter_context(open(run, "rb")) for run in runs]
-            out = bytearray()
-            previous = None
+            previous, count, batch = None, 0, []
             for line in heapq.merge(*(_lines(h) for h in handles)):
                 if line != previous:
-                    out += line + b" .\n"
+                    batch.append(line + b" .\n")
                     previous = line
-            return bytes(out)
+                    count += 1
+                    if len(batch) >= 100_000:
+                        sink.writelines(batch)
+                        batch.clear()
+            sink.writelines(batch)
+            return count
 
 
 def _lines(handle) -> Iterator[bytes]:

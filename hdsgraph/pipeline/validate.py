@@ -8,15 +8,18 @@ blank-node labels are derived from each result's content, so the report is byte-
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import multiprocessing
 import re
-import sys
+import shutil
+import tempfile
+import threading
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -25,6 +28,7 @@ import pyoxigraph as ox
 import rdflib
 from pyshacl import validate as shacl_validate
 from rdflib.namespace import SH
+from rdflib.plugins.stores.memory import SimpleMemory
 
 from hdsgraph.pipeline.progress import OnProgress
 from hdsgraph.pipeline.progress import report as report_progress
@@ -201,10 +205,114 @@ def _shacl_violations(nt: bytes) -> list[Violation]:
         return _shacl_violations_quietly(nt)
 
 
-def _shacl_violations_quietly(nt: bytes) -> list[Violation]:
-    from hdsgraph.rdf.store import rdflib_graph
+class _ReadOnlyStore(SimpleMemory):
+    """The rdflib store pySHACL reads the data from: one graph, indexed once, in bulk.
 
-    data = rdflib_graph(_shape_triples(nt))
+    pySHACL only reads the data graph (no inference, not advanced: it validates in place),
+    and rdflib's default ``Memory`` store pays for named graphs on every lookup: about half of
+    the validation time went to filling and reading its context tables. This store keeps the
+    three indexes as plain dicts (subject -> predicate -> objects, predicate -> object ->
+    subjects, object -> subject -> predicates) of the same rdflib terms, so every lookup
+    answers what ``Memory`` answers (``tests/test_split_validation.py`` compares the reports).
+    ``SimpleMemory`` gives it the prefix bindings pySHACL's default messages use."""
+
+    context_aware = True  # pySHACL wraps the graph in a Dataset, which asks for both
+    graph_aware = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._spo: dict = {}
+        self._pos: dict = {}
+        self._osp: dict = {}
+        self._size = 0
+
+    def load(self, triples) -> None:
+        spo, pos, osp = self._spo, self._pos, self._osp
+        for s, p, o in triples:
+            objects = spo.setdefault(s, {}).setdefault(p, {})
+            if o in objects:
+                continue
+            objects[o] = None
+            pos.setdefault(p, {}).setdefault(o, {})[s] = None
+            osp.setdefault(o, {}).setdefault(s, {})[p] = None
+            self._size += 1
+
+    def add(self, triple, context=None, quoted=False) -> None:
+        self.load([triple])
+
+    def remove(self, triple_pattern, context=None) -> None:
+        raise NotImplementedError("the data graph pySHACL validates is read-only")
+
+    def add_graph(self, graph) -> None:
+        pass
+
+    def contexts(self, triple=None):
+        return iter(())
+
+    def __len__(self, context=None) -> int:
+        return self._size
+
+    def triples(self, triple_pattern, context=None):
+        s, p, o = triple_pattern
+        none = ()
+        if s is not None:
+            by_predicate = self._spo.get(s)
+            if by_predicate is None:
+                return
+            if p is not None:
+                objects = by_predicate.get(p)
+                if objects is None:
+                    return
+                if o is not None:
+                    if o in objects:
+                        yield (s, p, o), none
+                    return
+                for obj in list(objects):
+                    yield (s, p, obj), none
+                return
+            for pred, objects in list(by_predicate.items()):
+                if o is not None:
+                    if o in objects:
+                        yield (s, pred, o), none
+                    continue
+                for obj in list(objects):
+                    yield (s, pred, obj), none
+            return
+        if p is not None:
+            by_object = self._pos.get(p)
+            if by_object is None:
+                return
+            if o is not None:
+                for subj in list(by_object.get(o, none)):
+                    yield (subj, p, o), none
+                return
+            for obj, subjects in list(by_object.items()):
+                for subj in list(subjects):
+                    yield (subj, p, obj), none
+            return
+        if o is not None:
+            for subj, predicates in list(self._osp.get(o, {}).items()):
+                for pred in list(predicates):
+                    yield (subj, pred, o), none
+            return
+        for subj, by_predicate in list(self._spo.items()):
+            for pred, objects in list(by_predicate.items()):
+                for obj in list(objects):
+                    yield (subj, pred, obj), none
+
+
+def shape_data_graph(nt: bytes) -> rdflib.Graph:
+    """The graph pySHACL validates: the triples the shapes can read (``_shape_triples``), as
+    the rdflib terms ``rdflib_graph`` makes of them, in a ``_ReadOnlyStore``."""
+    from hdsgraph.rdf.store import rdflib_terms
+
+    store = _ReadOnlyStore()
+    store.load(rdflib_terms(_shape_triples(nt)))
+    return rdflib.Graph(store=store)
+
+
+def _shacl_violations_quietly(nt: bytes) -> list[Violation]:
+    data = shape_data_graph(nt)
     conforms, report, _ = shacl_validate(data, shacl_graph=shapes_graph(), inference="none", advanced=False)
     if conforms:
         return []
@@ -247,8 +355,17 @@ class PendingValidation:
     """pySHACL running on a graph, in worker processes or not yet started; ``result``
     adds the whole-graph violation queries and waits for the rest."""
 
-    def __init__(self, nt: bytes, pool: ProcessPoolExecutor | None, futures: list):
+    def __init__(self, nt: bytes | Path, pool: ProcessPoolExecutor | None, futures: list, scratch: Path | None = None):
         self.nt, self.pool, self.futures = nt, pool, futures
+        self.scratch = scratch  # a folder of part files, removed at the end
+        self.submitted = threading.Event()  # set once every part is submitted (``futures`` complete)
+        self.submitted.set()
+        self.failure: BaseException | None = None  # why the parts could not be cut or submitted
+
+    def _remove_scratch(self) -> None:
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.scratch = None
 
     def cancel(self) -> None:
         """Stop now (Ctrl-C, SIGTERM, a failed stage): parts not started never start, running
@@ -260,14 +377,18 @@ class PendingValidation:
                 process.terminate()
             for process in running:
                 process.join(5)
+        self._remove_scratch()
 
     def result(self, store: ox.Store, on_progress: OnProgress | None = None) -> ValidationResult:
         queried = _query_violations(store)
         if self.pool is None:
-            shacl = _shacl_violations(self.nt)
+            shacl = _shacl_violations(self.nt if isinstance(self.nt, bytes) else self.nt.read_bytes())
             report_progress(on_progress, "validate", 1, 1, "parts")
         else:
             try:
+                self.submitted.wait()
+                if self.failure is not None:
+                    raise self.failure
                 shacl = []
                 for done, future in enumerate(self.futures, start=1):  # in order: the same list whatever ends first
                     shacl += future.result()
@@ -277,12 +398,14 @@ class PendingValidation:
                 raise
             finally:
                 self.pool.shutdown()
+                self._remove_scratch()
         violations = sorted(set(shacl + queried))
         return ValidationResult(not violations, violations, report_turtle(violations))
 
 
-def start_validation(nt: bytes, host_prefix: str | None = None, workers: int = 1) -> PendingValidation:
-    """Start pySHACL on a graph given as N-Triples.
+def start_validation(nt: bytes | Path, host_prefix: str | None = None, workers: int = 1) -> PendingValidation:
+    """Start pySHACL on a graph given as N-Triples (bytes, or a sorted file: then the parts
+    are cut from it line by line into temporary files, which the workers read).
 
     With ``host_prefix`` (the IRI prefix of hosts, as hdsgraph mints them) and more than one
     worker, pySHACL checks the graph in independent parts (``split_into_parts``: connected
@@ -292,17 +415,63 @@ def start_validation(nt: bytes, host_prefix: str | None = None, workers: int = 1
     """
     if not host_prefix or workers <= 1 or split_plan() is None:
         return PendingValidation(nt, None, [])
+    if isinstance(nt, Path):
+        return _start_file_validation(nt, host_prefix, workers)
     return start_parts(split_into_parts(nt, host_prefix, max(workers, len(nt) // PART_BYTES + 1)), workers)
 
 
 def start_parts(parts: list[bytes], workers: int) -> PendingValidation:
-    """pySHACL on each of ``parts`` (graphs it can check independently), in ``workers`` processes."""
-    context = multiprocessing.get_context("spawn")
-    if sys.version_info >= (3, 11):  # a fresh process per part frees each part's rdflib graph
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=1)
-    else:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-    return PendingValidation(b"", pool, [pool.submit(_shacl_violations, part) for part in parts])
+    """pySHACL on each of ``parts`` (graphs it can check independently), in ``workers`` processes.
+
+    One process per worker, each given its share of the parts at once: importing pySHACL
+    and parsing the shapes cost about a second per process, once per worker rather than
+    once per part. A part's graph is dropped before the next part's is made."""
+    shares = [parts[start::workers] for start in range(workers)]
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return PendingValidation(b"", pool, [pool.submit(_shacl_violations_of_parts, share) for share in shares])
+
+
+def _start_file_validation(path: Path, host_prefix: str, workers: int) -> PendingValidation:
+    """The parts are cut in a thread of this process, which then submits them to the
+    workers, so that the caller goes on at once (Oxigraph loads and queries the store
+    without holding the interpreter)."""
+    scratch = Path(tempfile.mkdtemp(prefix="hdsgraph-parts-"))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    pending = PendingValidation(path, pool, [], scratch)
+    pending.submitted.clear()
+
+    def cut_and_submit() -> None:
+        try:
+            parts = max(workers, path.stat().st_size // PART_BYTES + 1)
+            shared, files = split_file_into_parts(path, host_prefix, parts, scratch)
+            for start in range(workers):
+                pending.futures.append(pool.submit(_shacl_violations_of_files, shared, files[start::workers]))
+        except BaseException as exc:  # raised by ``result``; after a cancel, nobody asks
+            pending.failure = exc
+        finally:
+            pending.submitted.set()
+
+    threading.Thread(target=cut_and_submit, name="hdsgraph-parts", daemon=True).start()
+    return pending
+
+
+def _shacl_violations_of_files(shared: Path, files: list[Path]) -> list[Violation]:
+    """pySHACL on each part file in turn, with the shared lines (in a worker process)."""
+    common = shared.read_bytes()
+    violations: list[Violation] = []
+    for file in files:
+        violations += _shacl_violations(common + file.read_bytes())
+        gc.collect()
+    return violations
+
+
+def _shacl_violations_of_parts(parts: list[bytes]) -> list[Violation]:
+    """pySHACL on each part in turn (in a worker process)."""
+    violations: list[Violation] = []
+    while parts:
+        violations += _shacl_violations(parts.pop())
+        gc.collect()  # the part's graph, before the next one is made
+    return violations
 
 
 PART_BYTES = 40_000_000  # ~250,000 triples: a part's rdflib graph stays well under 1 GB
@@ -347,15 +516,61 @@ def split_plan() -> frozenset[str] | None:
 
 def split_into_parts(nt: bytes, host_prefix: str, parts: int, inverse: frozenset[str] | None = None) -> list[bytes]:
     """Cut N-Triples into ``parts`` graphs that pySHACL can check one by one with the same
-    verdicts as the whole graph: each is the shared lines and the whole components
-    (``split_into_components``) whose smallest member hashes to it, so the parts do not
-    depend on the order of the lines."""
-    found = split_into_components(nt, host_prefix, inverse)
+    verdicts as the whole graph (see ``_parts_of_lines``)."""
+    lines = nt.splitlines()
+    shared: list[bytes] = []
     chunks: list[list[bytes]] = [[] for _ in range(parts)]
-    for root, lines in found.groups.items():
-        chunks[zlib.crc32(root) % parts].extend(lines)
-    common = b"\n".join(found.shared)
-    return [common + b"\n" + b"\n".join(sorted(chunk)) + b"\n" for chunk in chunks]
+    for index, line in _parts_of_lines(lambda: lines, host_prefix, parts, inverse):
+        (shared if index < 0 else chunks[index]).append(line)
+    common = b"\n".join(shared)
+    return [common + b"\n" + b"\n".join(chunk) + b"\n" for chunk in chunks]
+
+
+def split_file_into_parts(
+    path: Path, host_prefix: str, parts: int, folder: Path, inverse: frozenset[str] | None = None
+) -> tuple[Path, list[Path]]:
+    """``split_into_parts`` of an N-Triples file, reading it line by line rather than holding
+    it: the shared lines go to ``folder/shared.nt``, each part's own to ``folder/part-N.nt``
+    (a part's graph is the shared file's lines and its own)."""
+
+    def lines() -> Iterator[bytes]:
+        with open(path, "rb") as handle:
+            for raw in handle:
+                yield raw.rstrip(b"\r\n")
+
+    files = [folder / f"part-{number}.nt" for number in range(parts)]
+    with ExitStack() as stack:
+        shared = stack.enter_context(open(folder / "shared.nt", "wb"))
+        sinks = [stack.enter_context(open(file, "wb")) for file in files]
+        for index, line in _parts_of_lines(lines, host_prefix, parts, inverse):
+            (shared if index < 0 else sinks[index]).write(line + b"\n")
+    return folder / "shared.nt", files
+
+
+def _parts_of_lines(
+    lines: Callable[[], Iterable[bytes]], host_prefix: str, parts: int, inverse: frozenset[str] | None = None
+) -> Iterator[tuple[int, bytes]]:
+    """Each line of N-Triples (``lines()``, sorted, read up to three times) with the part it
+    goes to (-1: shared by every part), for parts that pySHACL can check one by one with the
+    same verdicts as the whole graph: a component (``_component_roots``) goes whole to the
+    part its smallest member hashes to, so the parts do not depend on the order of the lines."""
+    root_of = _component_roots(lines, host_prefix, inverse)
+    part_of: dict[bytes, int] = {}
+    last, target = b"", -1
+    for line in lines():
+        if not line:
+            continue
+        subject = line[: line.index(b" ")]
+        if subject != last:
+            last, root = subject, root_of(subject)
+            if root is None:
+                target = -1
+            else:
+                index = part_of.get(root)
+                if index is None:
+                    index = part_of[root] = zlib.crc32(root) % parts
+                target = index
+        yield target, line
 
 
 @dataclass
@@ -368,8 +583,31 @@ class Components:
 
 
 def split_into_components(nt: bytes, host_prefix: str, inverse: frozenset[str] | None = None) -> Components:
-    """Cut N-Triples into the shared lines and connected components, each of which pySHACL
-    can check with the shared lines alone and give the verdicts of the whole graph.
+    """Cut N-Triples into the shared lines and connected components (``_component_roots``),
+    each of which pySHACL can check with the shared lines alone and give the verdicts of
+    the whole graph."""
+    lines = nt.splitlines()
+    root_of = _component_roots(lambda: lines, host_prefix, inverse)
+    shared: list[bytes] = []
+    groups: dict[bytes, list[bytes]] = {}
+    last, target = b"", shared
+    for line in lines:
+        if not line:
+            continue
+        subject = line[: line.index(b" ")]
+        if subject != last:
+            last, root = subject, root_of(subject)
+            target = shared if root is None else groups.setdefault(root, [])
+        target.append(line)
+    return Components(shared, groups, lambda node: root_of(f"<{node}>".encode()))
+
+
+def _component_roots(
+    lines: Callable[[], Iterable[bytes]], host_prefix: str, inverse: frozenset[str] | None = None
+) -> Callable[[bytes], bytes | None]:
+    """The connected components of N-Triples (``lines()``, sorted, read once or twice),
+    as a function from a node (its N-Triples token) to its component's smallest member, or
+    None for a shared node.
 
     Nodes whose IRI starts with ``host_prefix`` (hosts, their certificates, identifiers) are
     grouped into connected components: two of them linked by a triple stay together, so a
@@ -404,11 +642,10 @@ def split_into_components(nt: bytes, host_prefix: str, inverse: frozenset[str] |
                 ra, rb = rb, ra
             parent[rb] = ra
 
-    lines = nt.splitlines()
     pending: list[tuple[bytes, bytes, bool]] = []  # (subject, object, inverse) between shared nodes
     linked: set[bytes] = set()  # the shared nodes grouped nodes link to
     last, subject_key, s_in = b"", b"", False
-    for line in lines:  # sorted lines: a subject's lines come together, so its key is found once
+    for line in lines():  # sorted lines: a subject's lines come together, so its key is found once
         if not line:
             continue
         s_end = line.index(b" ")
@@ -454,28 +691,16 @@ def split_into_components(nt: bytes, host_prefix: str, inverse: frozenset[str] |
                 left.append((subject, obj, is_inverse))
         pending = left
     if any(node in parent for node in linked):  # grouped nodes linking to a node that joined a group join it
-        for line in lines:
+        for line in lines():
             subject, obj = _subject_object(line)
             if obj in parent and obj in linked and subject.startswith(prefix):
                 union(key(subject), obj)
 
-    shared: list[bytes] = []
-    groups: dict[bytes, list[bytes]] = {}
-    last, target = b"", shared
-    for line in lines:
-        if not line:
-            continue
-        subject = line[: line.index(b" ")]
-        if subject != last:
-            last, subject_key = subject, key(subject)
-            target = groups.setdefault(find(subject_key), []) if subject_key in parent else shared
-        target.append(line)
-
-    def root_of(node: str) -> bytes | None:
-        found = key(f"<{node}>".encode())
+    def root_of(node: bytes) -> bytes | None:
+        found = key(node)
         return find(found) if found in parent else None
 
-    return Components(shared, groups, root_of)
+    return root_of
 
 
 def _subject_object(line: bytes) -> tuple[bytes, bytes]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import atexit
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -82,6 +85,27 @@ def load_store(nt: bytes, source: Path | str = "graph") -> ox.Store:
     return store
 
 
+DISK_STORE_BYTES = 1_000_000_000  # larger N-Triples files load into a store on disk (~250,000 hosts)
+
+
+def load_store_file(path: Path, folder: Path | None = None) -> ox.Store:
+    """An Oxigraph store of an N-Triples file, bulk loaded from the file (never read whole
+    into Python): in memory, or on disk in a temporary folder (in ``folder``, by default the
+    system's) when the file is larger than ``DISK_STORE_BYTES``; the folder goes when the
+    process ends."""
+    if path.stat().st_size > DISK_STORE_BYTES:
+        scratch = tempfile.mkdtemp(prefix="hdsgraph-store-", dir=folder)
+        atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+        store = ox.Store(scratch)
+    else:
+        store = ox.Store()
+    try:
+        store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
+    except (SyntaxError, ValueError) as exc:
+        raise InputError(f"{path}: not valid N-Triples ({first_line(exc)})") from None
+    return store
+
+
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
@@ -89,6 +113,16 @@ def rdflib_graph(triples: Iterable[ox.Triple]) -> rdflib.Graph:
     """pyoxigraph triples -> an rdflib Graph. Oxigraph parses and rdflib only stores: twice
     as fast as rdflib's own parser, which matters because pySHACL needs an rdflib Graph."""
     import rdflib  # only validation needs it: queries, uploads and the site do not pay for it
+
+    graph = rdflib.Graph()
+    graph.addN((s, p, o, graph) for s, p, o in rdflib_terms(triples))
+    return graph
+
+
+def rdflib_terms(triples: Iterable[ox.Triple]) -> Iterator[tuple]:
+    """pyoxigraph triples -> (subject, predicate, object) tuples of rdflib terms, each term
+    made once (the same term object wherever it occurs)."""
+    import rdflib
 
     cache: dict = {}
 
@@ -108,9 +142,8 @@ def rdflib_graph(triples: Iterable[ox.Triple]) -> rdflib.Graph:
             cache[term] = known
         return known
 
-    graph = rdflib.Graph()
-    graph.addN((converted(t.subject), converted(t.predicate), converted(t.object), graph) for t in triples)
-    return graph
+    for t in triples:
+        yield converted(t.subject), converted(t.predicate), converted(t.object)
 
 
 def load_rdflib(nt: bytes) -> rdflib.Graph:
