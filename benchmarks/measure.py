@@ -1,10 +1,11 @@
 """Measure a command: wall time from start to exit, and peak memory; describe the machine.
 
-Peak memory is the larger of two figures: the kernel's own peak resident set of the
-process (``ru_maxrss`` from ``wait4``, which catches short spikes but only sees one
-process at a time), and the peak of the summed resident sets of every process in the
-command's session, sampled every 50 ms (which sees worker processes running side by
-side, as a parallel validation has).
+Peak memory is the larger of two figures, both sampled every 50 ms over the processes of
+the command's session: the summed resident sets (which sees worker processes running side
+by side, as a parallel validation has), and the largest peak resident set of one process
+since it started its program (``VmHWM``, which catches a single process's short spikes).
+``ru_maxrss`` from ``wait4`` is not used: on Linux a child keeps the peak of the process
+it was forked from, so every command run by a large benchmark process seemed that large.
 """
 
 from __future__ import annotations
@@ -37,22 +38,28 @@ class Measured:
         return self.returncode == 0
 
 
-def _session_rss(session: int) -> int:
-    """Summed resident set (bytes) of the processes of one session."""
-    total = 0
+def _session_memory(session: int) -> int:
+    """The larger of the summed resident sets (bytes) of the processes of one session and the
+    largest peak resident set of one of them (``VmHWM``)."""
+    total = largest = 0
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         try:
             with open(f"/proc/{entry.name}/stat", "rb") as handle:
                 stat = handle.read().decode("ascii", "replace")
-        except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2 :].split()
-        # fields[0] is the state (field 3 of stat); session is field 6, rss field 24
-        if int(fields[3]) == session:
+            fields = stat[stat.rfind(")") + 2 :].split()
+            # fields[0] is the state (field 3 of stat); session is field 6, rss field 24
+            if int(fields[3]) != session:
+                continue
             total += int(fields[21]) * PAGE
-    return total
+            with open(f"/proc/{entry.name}/status", "rb") as handle:
+                for line in handle:
+                    if line.startswith(b"VmHWM:"):
+                        largest = max(largest, int(line.split()[1]) * 1024)  # in kB
+        except (OSError, ValueError, IndexError):
+            continue  # the process ended meanwhile
+    return max(total, largest)
 
 
 def run_measured(
@@ -73,22 +80,20 @@ def run_measured(
         peak = 0
         returncode = None
         while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            pid, status = os.waitpid(process.pid, os.WNOHANG)
             if pid:
                 seconds = time.perf_counter() - start
                 returncode = os.waitstatus_to_exitcode(status)
                 process.returncode = returncode
-                peak = max(peak, usage.ru_maxrss * 1024)
                 break
-            peak = max(peak, _session_rss(process.pid))
+            peak = max(peak, _session_memory(process.pid))
             over_time = timeout is not None and time.perf_counter() - start > timeout
             over_memory = max_bytes is not None and peak > max_bytes
             if over_time or over_memory:
                 os.killpg(process.pid, signal.SIGKILL)
-                _, _, usage = os.wait4(process.pid, 0)
+                os.waitpid(process.pid, 0)
                 process.returncode = returncode = -9
                 seconds = time.perf_counter() - start
-                peak = max(peak, usage.ru_maxrss * 1024)
                 why = f"over {timeout:g} s" if over_time else f"over {max_bytes / 2**30:.1f} GiB of memory"
                 out.seek(0, os.SEEK_END)
                 err.seek(0, os.SEEK_END)
