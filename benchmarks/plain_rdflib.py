@@ -236,31 +236,42 @@ def read_registry(registry: Path, vocab: Vocabulary) -> Model:
     return model
 
 
-def _add_snapshot_counts(model: Model, add) -> None:
-    """The per-snapshot counts hdsgraph states on each snapshot (hosts listed, on all six
-    activities, on one alone, known French; new, lapsed and continuing since the one before)."""
+def snapshot_counts(model: Model) -> tuple[list[tuple[str, str, int]], list[tuple[str, str]]]:
+    """The per-snapshot counts hdsgraph states on each snapshot, as (snapshot IRI, property
+    local name, count): hosts listed, on all six activities, on one alone, known French; and
+    new, lapsed and continuing since the snapshot before; with the (snapshot, previous) pairs."""
     french = {h["iri"] for h in model.hosts if h["country"] and h["country"]["alpha2"] == "FR"}
     covered: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for certificate in model.certificates:
         covered[certificate["snapshot"]][certificate["host"]].update(certificate["activities"])
+    counts: list[tuple[str, str, int]] = []
+    pairs: list[tuple[str, str]] = []
     previous: str | None = None
     for snapshot in sorted(model.snapshots, key=lambda s: s["id"]):
-        s, listed = URIRef(snapshot["iri"]), covered.get(snapshot["iri"], {})
-        counts = {
-            HDS.hostCount: len(listed),
-            HDS.allActivitiesHostCount: sum(len(a) == 6 for a in listed.values()),
-            HDS.singleActivityHostCount: sum(len(a) == 1 for a in listed.values()),
-            HDS.frenchHostCount: len(listed.keys() & french),
+        iri, listed = snapshot["iri"], covered.get(snapshot["iri"], {})
+        mine = {
+            "hostCount": len(listed),
+            "allActivitiesHostCount": sum(len(a) == 6 for a in listed.values()),
+            "singleActivityHostCount": sum(len(a) == 1 for a in listed.values()),
+            "frenchHostCount": len(listed.keys() & french),
         }
         if previous is not None:
             before = covered.get(previous, {})
-            add((s, HDS.previousSnapshot, URIRef(previous)))
-            counts[HDS.newHostCount] = len(listed.keys() - before.keys())
-            counts[HDS.lapsedHostCount] = len(before.keys() - listed.keys())
-            counts[HDS.continuingHostCount] = len(listed.keys() & before.keys())
-        for prop, value in counts.items():
-            add((s, prop, Literal(str(value), datatype=XSD.integer)))
-        previous = snapshot["iri"]
+            pairs.append((iri, previous))
+            mine["newHostCount"] = len(listed.keys() - before.keys())
+            mine["lapsedHostCount"] = len(before.keys() - listed.keys())
+            mine["continuingHostCount"] = len(listed.keys() & before.keys())
+        counts += [(iri, name, value) for name, value in mine.items()]
+        previous = iri
+    return counts, pairs
+
+
+def _add_snapshot_counts(model: Model, add) -> None:
+    counts, pairs = snapshot_counts(model)
+    for snapshot, previous in pairs:
+        add((URIRef(snapshot), HDS.previousSnapshot, URIRef(previous)))
+    for snapshot, name, value in counts:
+        add((URIRef(snapshot), HDS[name], Literal(str(value), datatype=XSD.integer)))
 
 
 def _dataset_texts(by_host: dict, snapshots: list[str]) -> list[tuple[str, str, str]]:

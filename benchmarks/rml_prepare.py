@@ -4,7 +4,8 @@ RML maps rows to triples with templates; it cannot pick a host's most frequent n
 hash a certificate's content into its IRI, or split a row that spans both certificate
 types. This step does that work (with the plain pipeline's own code, so the IRIs are
 hdsgraph's) and writes hosts.csv, countries.csv, bodies.csv, certificates.csv,
-activities.csv, snapshots.csv and dataset.csv for ``rml/hds.rml.ttl``. The benchmark
+activities.csv, snapshots.csv, snapshot-counts.csv, snapshot-previous.csv and
+dataset.csv for ``rml/hds.rml.ttl``. The benchmark
 times it apart from the RML engine, and reports both.
 
 Usage: python benchmarks/rml_prepare.py REGISTRY.csv --out DIR
@@ -24,6 +25,7 @@ from plain_rdflib import (  # beside this script, which Python puts on sys.path
     COUNTRY,
     ROOT,
     read_registry,
+    snapshot_counts,
     vocabulary,
 )
 
@@ -47,7 +49,17 @@ TABLES = {
     "snapshots.csv": ["iri", "id", "month", "day", "label", "source", "sha256", "first_day", "horizon"],
     "dataset.csv": ["property", "language", "text"],
     "derived.csv": ["snapshot"],
+    "snapshot-counts.csv": ["snapshot", "property", "value"],
+    "snapshot-previous.csv": ["snapshot", "previous"],
 }
+
+
+def _day_and_horizon(snapshot_id: str) -> list[str]:
+    """hds:snapshotDay and hds:expiryHorizon (180 days later): RML cannot add days to a date."""
+    if snapshot_id == "undated":
+        return ["", ""]
+    day = datetime.date.fromisoformat(snapshot_id if len(snapshot_id) == 10 else snapshot_id + "-01")
+    return [day.isoformat(), (day + datetime.timedelta(days=180)).isoformat()]
 
 
 def prepare(registry: Path, out: Path) -> None:
@@ -92,6 +104,9 @@ def prepare(registry: Path, out: Path) -> None:
                 *_day_and_horizon(snapshot_id),
             ]
         )
+    counts, pairs = snapshot_counts(model)  # RML cannot count: done here, like the IRIs
+    rows["snapshot-counts.csv"] = [[snapshot, name, str(value)] for snapshot, name, value in counts]
+    rows["snapshot-previous.csv"] = [list(pair) for pair in pairs]
     rows["dataset.csv"] = [[prop, lang, text] for prop, lang, text in model.dataset]
     rows["derived.csv"] = [[s["iri"]] for s in model.snapshots] if model.dataset else []
     out.mkdir(parents=True, exist_ok=True)
@@ -113,11 +128,3 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-def _day_and_horizon(snapshot_id: str) -> list[str]:
-    """hds:snapshotDay and hds:expiryHorizon (180 days later): RML cannot add days to a date."""
-    if snapshot_id == "undated":
-        return ["", ""]
-    day = datetime.date.fromisoformat(snapshot_id if len(snapshot_id) == 10 else snapshot_id + "-01")
-    return [day.isoformat(), (day + datetime.timedelta(days=180)).isoformat()]
