@@ -408,21 +408,22 @@ def run_plain(args, source: Path, out: Path) -> dict:
     return summary
 
 
-def morph_python(args) -> Path | None:
-    """morph-kgc's interpreter, installing it in its own virtual environment on first use."""
-    python = args.morph_venv / "bin" / "python"
-    check = [str(python), "-c", "import morph_kgc"]
+def venv_python(venv: Path, package: str, module: str, what: str) -> Path | None:
+    """The interpreter of ``venv``, with ``package`` installed in it on first use; None (and
+    ``what`` skipped) when it cannot be installed."""
+    python = venv / "bin" / "python"
+    check = [str(python), "-c", f"import {module}"]
     if python.exists() and subprocess.run(check, capture_output=True).returncode == 0:
         return python
-    log(f"installing morph-kgc into {args.morph_venv} ...")
+    log(f"installing {package} into {venv} ...")
     steps = [
-        [sys.executable, "-m", "venv", str(args.morph_venv)],
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "morph-kgc"],
+        [sys.executable, "-m", "venv", str(venv)],
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", package],
     ]
     for step in steps:
         result = subprocess.run(step, capture_output=True, text=True)
         if result.returncode != 0:
-            log(f"  cannot install morph-kgc ({result.stderr.strip().splitlines()[-1:]}); skipping it")
+            log(f"  cannot install {package} ({result.stderr.strip().splitlines()[-1:]}); skipping {what}")
             return None
     return python
 
@@ -505,25 +506,6 @@ def floor_lookups(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(lookups, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
-
-
-def floor_python(args) -> Path | None:
-    """The floor's interpreter, installing polars in its own virtual environment on first use."""
-    python = args.floor_venv / "bin" / "python"
-    check = [str(python), "-c", "import polars"]
-    if python.exists() and subprocess.run(check, capture_output=True).returncode == 0:
-        return python
-    log(f"installing polars into {args.floor_venv} ...")
-    steps = [
-        [sys.executable, "-m", "venv", str(args.floor_venv)],
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "polars"],
-    ]
-    for step in steps:
-        result = subprocess.run(step, capture_output=True, text=True)
-        if result.returncode != 0:
-            log(f"  cannot install polars ({result.stderr.strip().splitlines()[-1:]}); skipping the floor")
-            return None
-    return python
 
 
 def run_floor(args, python: Path, source: Path, out: Path, runs_wanted: int) -> dict:
@@ -670,8 +652,8 @@ def main(argv=None) -> int:
             "sizes": sorted(set(previous["settings"]["sizes"]) | set(args.sizes)),
             "large_runs": added["large_runs"],
         }
-    python = None if args.no_morph else morph_python(args)
-    floor = None if args.no_floor else floor_python(args)
+    python = None if args.no_morph else venv_python(args.morph_venv, "morph-kgc", "morph_kgc", "morph-kgc")
+    floor = None if args.no_floor else venv_python(args.floor_venv, "polars", "polars", "the floor")
     extra_versions = {}
     if python is not None:
         found = subprocess.run(
