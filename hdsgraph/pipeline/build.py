@@ -466,7 +466,7 @@ def write_build(
             assert graph.nt_file is not None
             shutil.move(graph.nt_file, nt_file)  # a large graph's file: moved, never read whole
             shutil.rmtree(graph.nt_file.parent, ignore_errors=True)
-            graph.nt_file, nt, size = None, nt_file, nt_file.stat().st_size
+            graph.nt_file, nt, size = nt_file, nt_file, nt_file.stat().st_size  # the store loads from it
         # On large graphs pySHACL runs in worker processes, in parts, while this process
         # loads the store, queries and serialises; "validate" is then the wall time from
         # its start to its end.
@@ -480,8 +480,7 @@ def write_build(
             pending = start_validation(nt, host_prefix, workers)
         try:
             with _timed(timings, "store", on_stage):
-                store = graph.store if graph.nt is not None or graph._store is not None else load_store_file(nt_file)
-                graph._store = store
+                store = graph.store
             graph.nt = None
             del nt  # from here on the graph is read from hds.nt or the store: one copy less in memory
             with _timed(timings, "query", on_stage):
